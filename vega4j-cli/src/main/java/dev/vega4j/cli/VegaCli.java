@@ -1,0 +1,59 @@
+package dev.vega4j.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code vega} command: one entry point, one subcommand per job. */
+@Command(name = "vega", mixinStandardHelpOptions = true, versionProvider = VegaCli.Version.class,
+        description = "Segmind Vega and the Stable Diffusion family in pure Java.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class VegaCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new VegaCli());
+        cl.setExecutionExceptionHandler(new ErrorHandler());
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** Users get one clear line and a non-zero exit code, never a stack trace (set VEGA_DEBUG=1 for one). */
+    static final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+            String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            cl.getErr().println("vega: error: " + msg);
+            if (System.getenv("VEGA_DEBUG") != null) {
+                e.printStackTrace(cl.getErr());
+            }
+            return 1;
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = VegaCli.class.getResourceAsStream("/vega4j-version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"vega4j " + p.getProperty("version", "dev") + " (Java "
+                    + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " cores)"};
+        }
+    }
+}

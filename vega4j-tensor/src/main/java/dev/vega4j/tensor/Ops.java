@@ -1,0 +1,37 @@
+package dev.vega4j.tensor;
+
+/**
+ * Where code gets its {@link TensorOps}: the fast implementation unless {@code -Dvega.ops=reference} asks for the
+ * plain-Java oracle. Tests that compare the two construct them directly.
+ */
+public final class Ops {
+    private static volatile TensorOps current;
+
+    private Ops() {}
+
+    public static TensorOps get() {
+        TensorOps ops = current;
+        if (ops == null) {
+            synchronized (Ops.class) {
+                if (current == null) {
+                    current = create(System.getProperty("vega.ops", "fast"));
+                }
+                ops = current;
+            }
+        }
+        return ops;
+    }
+
+    /** Replaces the process-wide implementation (tests, benchmarks). */
+    public static void set(TensorOps ops) {
+        current = ops;
+    }
+
+    static TensorOps create(String name) {
+        return switch (name) {
+            case "reference" -> new ReferenceOps();
+            case "fast" -> FastOpsLoader.loadOrReference();
+            default -> throw new IllegalArgumentException("unknown vega.ops '" + name + "' (reference | fast)");
+        };
+    }
+}
