@@ -22,7 +22,7 @@ import java.util.Map;
  * {@code sample_size}, overlap 25%): memory stays bounded for large images at the price of small differences to a
  * plain decode.
  */
-public final class AutoencoderKL {
+public final class AutoencoderKL implements dev.vega4j.pipeline.LatentAutoencoder {
     private static final float TILE_OVERLAP = 0.25f;
 
     private final VaeConfig config;
@@ -71,6 +71,21 @@ public final class AutoencoderKL {
         return config;
     }
 
+    @Override
+    public int scaleFactor() {
+        return config.scaleFactor();
+    }
+
+    /** Encoder + quant_conv output split in two: {mean, logvar} with logvar not yet clamped. */
+    @Override
+    public Tensor[] encodeMoments(Tensor image) {
+        Tensor moments = moments(image);
+        int c = moments.dim(1) / 2;
+        return new Tensor[] {dev.vega4j.models.layers.Spatial.channels(moments, 0, c),
+                dev.vega4j.models.layers.Spatial.channels(moments, c, 2 * c)};
+    }
+
+    @Override
     public float scalingFactor() {
         return config.scalingFactor();
     }
@@ -82,16 +97,20 @@ public final class AutoencoderKL {
 
     /** image [N, in_channels, H, W] in [-1, 1] → posterior over latents [N, latent, H/f, W/f]. */
     public DiagonalGaussianDistribution encode(Tensor image) {
+        return DiagonalGaussianDistribution.fromMoments(moments(image));
+    }
+
+    private Tensor moments(Tensor image) {
         if (image.rank() != 4 || image.dim(1) != config.inChannels()) {
             throw new VegaException("VAE encode: image must be [N, " + config.inChannels() + ", H, W], got "
                     + Arrays.toString(image.shape()));
         }
         Tensor h = encoder.forward(image);
-        Tensor moments = quantConv != null ? quantConv.forward(h) : h;
-        return DiagonalGaussianDistribution.fromMoments(moments);
+        return quantConv != null ? quantConv.forward(h) : h;
     }
 
     /** latents [N, latent, h, w] (already divided by scaling_factor) → image [N, out, h·f, w·f], unclamped. */
+    @Override
     public Tensor decode(Tensor z) {
         if (z.rank() != 4 || z.dim(1) != config.latentChannels()) {
             throw new VegaException("VAE decode: latents must be [N, " + config.latentChannels() + ", h, w], got "
