@@ -23,7 +23,7 @@ public final class ApiKeys {
     private final Map<String, Long> quotas;
 
     private ApiKeys(Map<String, Long> quotas) {
-        this.quotas = Map.copyOf(quotas);
+        this.quotas = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(quotas));
     }
 
     public static ApiKeys none() {

@@ -125,7 +125,7 @@ public final class GenerationEngine implements AutoCloseable {
      * Used when a synchronous client disconnects and by A1111's interrupt.
      */
     public void cancel(Job job, String why) {
-        job.cancellation().cancel();
+        job.cancel(why);
         if (queue.remove(job)) {
             finish(job, null, 499, why);
         }
@@ -162,7 +162,7 @@ public final class GenerationEngine implements AutoCloseable {
                 continue;
             }
             if (job.cancellation().isCancelled() || !job.start(System.currentTimeMillis())) {
-                finish(job, null, 499, "cancelled before it started");
+                finish(job, null, 499, job.cancelReason());
                 continue;
             }
             current = job;
@@ -188,7 +188,7 @@ public final class GenerationEngine implements AutoCloseable {
             GenerationResult r = pipeline.generate(job.request(), listener, job.cancellation());
             finish(job, r, 0, null);
         } catch (Cancellation.CancelledException e) {
-            finish(job, null, 499, stopping ? "the server shut down while the job ran" : "cancelled");
+            finish(job, null, 499, stopping ? "the server shut down while the job ran" : job.cancelReason());
         } catch (VegaException e) {
             // A pipeline's VegaException is a problem with the request (unknown scheduler, bad init image ...).
             finish(job, null, 400, e.getMessage());
@@ -247,12 +247,12 @@ public final class GenerationEngine implements AutoCloseable {
         List<Job> left = new ArrayList<>();
         queue.drainTo(left);
         for (Job j : left) {
-            j.cancellation().cancel();
+            j.cancel("the server shut down before the job ran");
             finish(j, null, 503, "the server shut down before the job ran");
         }
         Job running = current;
         if (running != null) {
-            running.cancellation().cancel();
+            running.cancel("the server shut down while the job ran");
         }
         // No interrupt: a pipeline reading memory-mapped weights must not see its channel closed by one; it stops at
         // the next step check instead.
@@ -263,7 +263,7 @@ public final class GenerationEngine implements AutoCloseable {
         }
         for (Job j : jobs.values()) {
             if (!j.state().isFinal()) {
-                j.cancellation().cancel();
+                j.cancel("the server shut down while the job ran");
                 finish(j, null, 503, "the server shut down while the job ran");
             }
         }

@@ -33,6 +33,7 @@ public final class Job {
     private int failureStatus;
     private String error;
     private long version;
+    private volatile String cancelReason;
 
     Job(String id, String model, GenerationRequest request, String owner, int credits, long createdMillis,
             Images.Format format) {
@@ -58,6 +59,18 @@ public final class Job {
     public CompletableFuture<Job> done() { return done; }
 
     Images.Format format() { return format; }
+
+    /** Asks the pipeline to stop at its next step check, remembering why (reported as the job's error). */
+    void cancel(String why) {
+        if (cancelReason == null) {
+            cancelReason = why;
+        }
+        cancellation.cancel();
+    }
+
+    String cancelReason() {
+        return cancelReason == null ? "cancelled" : cancelReason;
+    }
 
     public synchronized JobState state() { return state; }
     public synchronized int step() { return step; }
