@@ -133,7 +133,7 @@ class ApiRoutesTest {
         String id = j.get("request_id").asText();
         assertThat(j.get("status_url").asText()).endsWith("/v2/requests/" + id);
         JsonNode st = null;
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < 600; i++) {
             st = TestHttp.json(http.get("/v2/requests/" + id));
             if (st.get("status").asText().equals("COMPLETED")) {
                 break;
@@ -150,7 +150,9 @@ class ApiRoutesTest {
 
     @Test
     void eventsStreamProgressThenDone() throws Exception {
-        fake.stepDelayMillis = 5;
+        // The job waits at its first step until the stream has shown progress, so the order is deterministic.
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        fake.gate = gate;
         try {
             String id = TestHttp.json(http.post("/v2/segmind-vega",
                     "{\"prompt\":\"sse\",\"num_inference_steps\":6}")).get("request_id").asText();
@@ -170,15 +172,19 @@ class ApiRoutesTest {
                         events.add(event);
                     } else if (line.startsWith("data: ") && "done".equals(event)) {
                         doneData = line.substring(6);
+                    } else if (line.startsWith("data: ")) {
+                        gate.countDown();
                     }
                 }
             }
-            assertThat(events).contains("progress").last().isEqualTo("done");
+            assertThat(events).first().isEqualTo("progress");
+            assertThat(events).last().isEqualTo("done");
             JsonNode done = TestHttp.JSON.readTree(doneData);
             assertThat(done.get("status").asText()).isEqualTo("COMPLETED");
             assertThat(done.at("/result/images")).hasSize(1);
         } finally {
-            fake.stepDelayMillis = 0;
+            fake.gate = null;
+            gate.countDown();
         }
     }
 

@@ -24,6 +24,8 @@ final class FakePipeline implements Pipeline {
     volatile long stepDelayMillis;
     /** Counted down when a generation starts its first step. */
     volatile CountDownLatch started = new CountDownLatch(1);
+    /** When set, each generation waits (at most 20 s) at its first step until the latch opens. */
+    volatile CountDownLatch gate;
 
     FakePipeline() {
         this(0);
@@ -57,6 +59,14 @@ final class FakePipeline implements Pipeline {
             checkCancelled(cancellation);
             if (step == 1) {
                 started.countDown();
+                CountDownLatch g = gate;
+                if (g != null) {
+                    try {
+                        g.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
             }
             if (stepDelayMillis > 0) {
                 try {

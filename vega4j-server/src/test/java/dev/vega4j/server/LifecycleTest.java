@@ -99,7 +99,6 @@ class LifecycleTest {
         assertThat(jobs).hasSize(7).allSatisfy(j -> assertThat(j.state().isFinal()).as(j.id()).isTrue());
         long completed = jobs.stream().filter(j -> j.state() == JobState.COMPLETED).count();
         List<Job> failed = jobs.stream().filter(j -> j.state() == JobState.FAILED).toList();
-        assertThat(completed).isGreaterThanOrEqualTo(1);
         assertThat(failed).isNotEmpty().allSatisfy(j -> assertThat(j.error()).contains("shut down"));
         assertThat(completed + failed.size()).isEqualTo(7);
         HttpResponse<byte[]> r = sync.get(20, TimeUnit.SECONDS);

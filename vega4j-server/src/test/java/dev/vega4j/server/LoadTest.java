@@ -66,7 +66,7 @@ class LoadTest {
             pool.shutdown();
             assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
             assertThat(ok + busy).isEqualTo(CLIENTS);
-            assertThat(ok).isGreaterThanOrEqualTo(9); // at least the queue plus the running job
+            assertThat(ok).isGreaterThanOrEqualTo(8); // at least a full queue
             assertThat(fake.calls.get()).isEqualTo(ok);
             assertThat(fake.promptsSeen.values()).allMatch(c -> c == 1);
             List<Job> jobs = server.engine().jobs();
