@@ -246,9 +246,11 @@ class ApiRoutesTest {
         assertThat(h.get("status").asText()).isEqualTo("ok");
         assertThat(h.get("models").get(0).asText()).isEqualTo("segmind-vega");
         http.post("/v1/segmind-vega", "{\"prompt\":\"metrics\",\"num_inference_steps\":2}");
+        http.post("/v1/segmind-vega", "{\"prompt\":\"\"}");
         String m = new String(http.get("/metrics").body(), StandardCharsets.UTF_8);
         assertThat(m).contains("vega_queue_depth 0", "vega_jobs{state=\"COMPLETED\"}", "vega_step_seconds_count",
-                "vega_jobs_finished_total{outcome=\"completed\"}", "vega_http_responses_total{code=\"200\"}");
+                "vega_jobs_finished_total{outcome=\"completed\"}", "vega_http_responses_total{code=\"200\"}",
+                "vega_http_responses_total{code=\"400\"}");
         HttpResponse<byte[]> page = http.get("/");
         assertThat(page.headers().firstValue("content-type").orElseThrow()).startsWith("text/html");
         String html = new String(page.body(), StandardCharsets.UTF_8);
