@@ -67,6 +67,8 @@ class BadInputTest {
                 Arguments.of(v1, "{\"prompt\":\"x\",\"samples\":5}", 400, "samples must be between 1 and 4, got 5"),
                 Arguments.of(v1, "{\"prompt\":\"x\",\"seed\":-2}", 400, "seed must be -1 (random) or between 0"),
                 Arguments.of(v1, "{\"prompt\":\"x\",\"seed\":1e30}", 400, "seed must be a whole number"),
+                Arguments.of(v1, "{\"prompt\":\"x\",\"seed\":18446744073709551615}", 400,
+                        "seed must be at most 2^64-2"),
                 Arguments.of(v1, "{\"prompt\":\"x\",\"seed\":\"abc\"}", 400, "seed must be a whole number"),
                 Arguments.of(v1, "{\"prompt\":\"x\",\"img_width\":100000}", 400,
                         "img_width must be between 64 and 1024 pixels, got 100000"),
