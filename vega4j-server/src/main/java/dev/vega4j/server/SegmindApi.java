@@ -48,7 +48,7 @@ final class SegmindApi {
         }
         String scheduler = f.string("scheduler");
         if (scheduler != null) {
-            b.scheduler(SchedulerNames.check(scheduler));
+            b.scheduler(SchedulerNames.check("scheduler", scheduler));
         }
         Integer steps = f.integer("num_inference_steps", 1, gen.config().maxSteps());
         if (steps != null) {
