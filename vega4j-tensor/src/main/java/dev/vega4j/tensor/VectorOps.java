@@ -37,9 +37,18 @@ public final class VectorOps implements TensorOps {
         this(Parallel.defaultThreads());
     }
 
+    /** A team of {@code threads}; the packed-weight cache follows {@code -Dvega.packCache} (default off). */
     public VectorOps(int threads) {
+        this(threads, PackCache.fromSystemProperty().enabled());
+    }
+
+    /**
+     * @param packCache keep packed weight panels per weight array (weakly) so repeated calls skip repacking; costs
+     *                  memory equal to the weights used, and must stay off while weights are modified in place
+     */
+    public VectorOps(int threads, boolean packCache) {
         this.par = new Parallel(threads);
-        this.cache = PackCache.fromSystemProperty();
+        this.cache = new PackCache(packCache);
     }
 
     public int threads() {

@@ -114,9 +114,10 @@ public final class Attention {
                 if (causal && ks > row0 + MR - 1) {
                     continue;
                 }
+                Arrays.fill(s, 0f);
                 for (int p = 0; p < kw / NR; p++) {
                     GemmKernels.kernelPacked(qp, tt * d * MR, kt, ktBase + (ks / NR + p) * d * NR, NR, d, s, p * NR,
-                            BK, false);
+                            BK);
                 }
                 for (int i = 0; i < MR; i++) {
                     int valid = Math.min(kw, tk - ks);
@@ -127,7 +128,7 @@ public final class Attention {
                 }
                 for (int p = 0; p < dp; p++) {
                     GemmKernels.kernelRowsA(s, 0, vp, vBase + (p * tkPad + ks) * NR, NR, kw, o,
-                            tt * MR * dPad + p * NR, dPad, true);
+                            tt * MR * dPad + p * NR, dPad);
                 }
             }
         }

@@ -186,7 +186,7 @@ public final class Gemm {
     static void tile(float[] a, int aOff, float[] b, int bOff, int kc, float[] c, int cOff, int ldc, int rows,
             int cols) {
         if (rows == MR && cols == NR) {
-            GemmKernels.kernelPacked(a, aOff, b, bOff, NR, kc, c, cOff, ldc, true);
+            GemmKernels.kernelPacked(a, aOff, b, bOff, NR, kc, c, cOff, ldc);
             return;
         }
         float[] tmp = TILE.get();
@@ -194,7 +194,7 @@ public final class Gemm {
         for (int i = 0; i < rows; i++) {
             System.arraycopy(c, cOff + i * ldc, tmp, i * NR, cols);
         }
-        GemmKernels.kernelPacked(a, aOff, b, bOff, NR, kc, tmp, 0, NR, true);
+        GemmKernels.kernelPacked(a, aOff, b, bOff, NR, kc, tmp, 0, NR);
         for (int i = 0; i < rows; i++) {
             System.arraycopy(tmp, i * NR, c, cOff + i * ldc, cols);
         }
