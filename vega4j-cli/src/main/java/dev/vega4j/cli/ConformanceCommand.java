@@ -1,0 +1,31 @@
+package dev.vega4j.cli;
+
+import dev.vega4j.golden.ConformanceRunner;
+import dev.vega4j.golden.Golden;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vega conformance}: checks vega4j against the golden reference data of diffusers/transformers. */
+@Command(name = "conformance", mixinStandardHelpOptions = true,
+        description = "Compare vega4j with the diffusers reference outputs in the golden folder.")
+final class ConformanceCommand implements Callable<Integer> {
+    @Option(names = "--golden", description = "Golden data folder (default: $VEGA_GOLDEN or ../shared/golden).")
+    Path golden;
+
+    @Option(names = "--group", description = "Case group to run (repeatable; default: all).")
+    List<String> groups = new ArrayList<>();
+
+    @Option(names = {"-v", "--verbose"}, description = "Print every case, not only failures.")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        Path root = golden != null ? golden : Golden.root();
+        boolean ok = new ConformanceRunner(root, System.out, verbose).runAll(groups);
+        return ok ? 0 : 1;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.vega4j.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vega4j.VegaException;
+import dev.vega4j.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Weights from one or more memory-mapped safetensors files (a sharded checkpoint's {@code *.safetensors.index.json}
+ * names the shards). Tensors are converted to float32 when a module asks for them.
+ */
+public final class SafetensorsWeights extends Weights implements AutoCloseable {
+    private final Map<String, SafetensorsFile> byName;
+    private final List<SafetensorsFile> files;
+    private final Set<String> accessed;
+    private final String source;
+
+    private SafetensorsWeights(String prefix, Map<String, SafetensorsFile> byName, List<SafetensorsFile> files,
+            Set<String> accessed, String source) {
+        super(prefix);
+        this.byName = byName;
+        this.files = files;
+        this.accessed = accessed;
+        this.source = source;
+    }
+
+    /** Opens a single file or, for {@code *.safetensors.index.json}, every shard it names. */
+    public static SafetensorsWeights open(Path path) {
+        String fn = path.getFileName().toString();
+        List<Path> shards = new ArrayList<>();
+        if (fn.endsWith(".index.json")) {
+            shards.addAll(shardsOf(path));
+        } else {
+            shards.add(path);
+        }
+        List<SafetensorsFile> files = new ArrayList<>();
+        Map<String, SafetensorsFile> byName = new LinkedHashMap<>();
+        try {
+            for (Path p : shards) {
+                SafetensorsFile f = SafetensorsFile.open(p);
+                files.add(f);
+                for (String name : f.tensors().keySet()) {
+                    if (byName.putIfAbsent(name, f) != null) {
+                        throw new SafetensorsException(p + ": tensor '" + name + "' also appears in "
+                                + byName.get(name).path());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            files.forEach(SafetensorsFile::close);
+            throw e;
+        }
+        return new SafetensorsWeights("", Collections.unmodifiableMap(byName), List.copyOf(files),
+                ConcurrentHashMap.newKeySet(), path.toString());
+    }
+
+    private static List<Path> shardsOf(Path index) {
+        try {
+            JsonNode root = new ObjectMapper().readTree(Files.readString(index));
+            JsonNode map = root == null ? null : root.get("weight_map");
+            if (map == null || !map.isObject()) {
+                throw new VegaException(index + ": no \"weight_map\" object in the shard index");
+            }
+            List<Path> out = new ArrayList<>();
+            for (Iterator<JsonNode> it = map.elements(); it.hasNext(); ) {
+                Path p = index.resolveSibling(it.next().asText());
+                if (!out.contains(p)) {
+                    out.add(p);
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new VegaException(index + ": cannot read shard index: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    protected Tensor load(String fullName) {
+        accessed.add(fullName);
+        SafetensorsFile f = byName.get(fullName);
+        return f == null ? null : f.load(fullName);
+    }
+
+    @Override
+    protected boolean exists(String fullName) {
+        return byName.containsKey(fullName);
+    }
+
+    @Override
+    protected Weights view(String newPrefix) {
+        return new SafetensorsWeights(newPrefix, byName, files, accessed, source);
+    }
+
+    @Override
+    public Set<String> allNames() {
+        return byName.keySet();
+    }
+
+    @Override
+    public Set<String> accessedNames() {
+        return Collections.unmodifiableSet(accessed);
+    }
+
+    @Override
+    public String source() {
+        return source;
+    }
+
+    /** Header information of a tensor (dtype, shape) without loading it. */
+    public TensorInfo info(String fullName) {
+        SafetensorsFile f = byName.get(fullName);
+        if (f == null) {
+            throw new MissingWeightsException(Set.of(fullName), source);
+        }
+        return f.info(fullName);
+    }
+
+    @Override
+    public void close() {
+        files.forEach(SafetensorsFile::close);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.vega4j.io;
+
+import dev.vega4j.tensor.Tensor;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A named collection of weights with prefixed views, so a block built from {@code weights.sub("norm1")} finds
+ * {@code norm1.weight} under its own name and the names in the file fall out of the module structure (as in diffusers
+ * and candle's VarBuilder).
+ */
+public abstract class Weights {
+    private final String prefix;
+
+    protected Weights(String prefix) {
+        this.prefix = prefix;
+    }
+
+    /** The tensor called {@code name} under this view, as float32. */
+    public final Tensor get(String name) {
+        String full = full(name);
+        Tensor t = load(full);
+        if (t == null) {
+            throw new MissingWeightsException(Set.of(full), source());
+        }
+        return t;
+    }
+
+    /** Like {@link #get}, and checks the shape (a clear error when a config does not match its weights). */
+    public final Tensor get(String name, int... shape) {
+        Tensor t = get(name);
+        if (!java.util.Arrays.equals(t.shape(), shape)) {
+            throw new dev.vega4j.VegaException(source() + ": weight '" + full(name) + "' has shape "
+                    + java.util.Arrays.toString(t.shape()) + " but the model config expects "
+                    + java.util.Arrays.toString(shape));
+        }
+        return t;
+    }
+
+    /** The tensor, or null when the file has no such name (for optional parameters such as biases). */
+    public final Tensor getOptional(String name) {
+        String full = full(name);
+        return exists(full) ? load(full) : null;
+    }
+
+    public final boolean has(String name) {
+        return exists(full(name));
+    }
+
+    /** A view whose names are relative to {@code prefix + "."}. */
+    public final Weights sub(String name) {
+        return view(full(name) + ".");
+    }
+
+    /** Names under this view, relative to it. */
+    public final Set<String> names() {
+        Set<String> out = new TreeSet<>();
+        for (String n : allNames()) {
+            if (n.startsWith(prefix)) {
+                out.add(n.substring(prefix.length()));
+            }
+        }
+        return out;
+    }
+
+    public final String prefix() {
+        return prefix;
+    }
+
+    private String full(String name) {
+        return prefix + name;
+    }
+
+    /** The tensor with this full name, or null. */
+    protected abstract Tensor load(String fullName);
+
+    protected abstract boolean exists(String fullName);
+
+    protected abstract Weights view(String newPrefix);
+
+    /** Every full name in the underlying source. */
+    public abstract Set<String> allNames();
+
+    /** Full names that {@link #get}/{@link #getOptional} have been asked for, through any view. */
+    public abstract Set<String> accessedNames();
+
+    /** Where the weights come from, for messages. */
+    public abstract String source();
+
+    /** Names in the source that no module asked for (an adapter or checkpoint for another architecture). */
+    public final Set<String> unusedNames() {
+        Set<String> unused = new TreeSet<>(allNames());
+        unused.removeAll(accessedNames());
+        return unused;
+    }
+}
