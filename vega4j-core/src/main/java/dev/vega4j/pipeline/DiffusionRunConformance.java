@@ -210,6 +210,7 @@ public class DiffusionRunConformance implements ConformanceGroup {
             r.add(Comparison.maxAbs("image_preprocessed", t.get("image_preprocessed"), c.tensor("image_preprocessed"),
                     1e-6));
         }
+        compareExact(r, c, t, "mask_image", "mask_image");
         compareExact(r, c, t, "mask_preprocessed", "mask_preprocessed");
         if (present(r, c, t, "masked_image")) {
             r.add(Comparison.maxAbs("masked_image", t.get("masked_image"), c.tensor("masked_image"), 1e-6));

@@ -1,35 +1,92 @@
 package dev.vega4j.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vega4j.VegaException;
+import dev.vega4j.rng.TorchGenerator;
+import dev.vega4j.schedulers.Scheduler;
+import dev.vega4j.schedulers.SchedulerConfig;
+import dev.vega4j.schedulers.SchedulerType;
+import dev.vega4j.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Placeholder until the schedulers land. */
+/**
+ * A model's schedulers: its own ({@code scheduler/scheduler_config.json}, class from {@code _class_name}) or another
+ * class built with diffusers' {@code Class.from_config(model config, **overrides)}.
+ */
 final class ModelSchedulers implements SchedulerProvider {
-    static SchedulerProvider load(Path schedulerDir) {
-        return new ModelSchedulers();
+    private final JsonNode baseConfig;
+    private final String baseClass;
+
+    ModelSchedulers(JsonNode baseConfig) {
+        this.baseConfig = baseConfig;
+        this.baseClass = baseConfig.path("_class_name").asText("EulerDiscreteScheduler");
+    }
+
+    static ModelSchedulers load(Path schedulerDir) {
+        Path file = schedulerDir.resolve("scheduler_config.json");
+        try {
+            return new ModelSchedulers(new ObjectMapper().readTree(Files.readString(file)));
+        } catch (IOException e) {
+            throw new VegaException(file + ": cannot read the scheduler config: " + e.getMessage(), e);
+        }
     }
 
     @Override
     public SamplingScheduler create(String name) {
-        return new DiffusionPipelineStub();
+        if (name == null || name.isBlank()) {
+            return fromClass(baseClass, null);
+        }
+        return fromClass(name.strip(), null);
     }
 
     @Override
     public SamplingScheduler fromClass(String className, JsonNode overrides) {
-        throw new UnsupportedOperationException("schedulers not available yet");
+        SchedulerType type = SchedulerType.forClassName(className);
+        if (type == null) {
+            throw new VegaException("unknown scheduler '" + className + "'");
+        }
+        Scheduler s = type.create(SchedulerConfig.fromJson(type, baseConfig, overrides));
+        return new Adapter(s, type.className());
     }
 
-    private static final class DiffusionPipelineStub implements SamplingScheduler {
-        public String name() { return "pending"; }
-        public void setTimesteps(int n) { throw new UnsupportedOperationException(); }
-        public double[] timesteps() { throw new UnsupportedOperationException(); }
-        public int order() { return 1; }
-        public float initNoiseSigma() { return 1; }
-        public dev.vega4j.tensor.Tensor scaleModelInput(dev.vega4j.tensor.Tensor s, double t) { return s; }
-        public dev.vega4j.tensor.Tensor step(dev.vega4j.tensor.Tensor m, double t, dev.vega4j.tensor.Tensor s,
-                dev.vega4j.rng.TorchGenerator g) { throw new UnsupportedOperationException(); }
-        public dev.vega4j.tensor.Tensor addNoise(dev.vega4j.tensor.Tensor o, dev.vega4j.tensor.Tensor n, double t) {
-            throw new UnsupportedOperationException();
+    /** {@link SamplingScheduler} over a vega4j {@link Scheduler}. */
+    record Adapter(Scheduler scheduler, String name) implements SamplingScheduler {
+        @Override
+        public void setTimesteps(int numInferenceSteps) {
+            scheduler.setTimesteps(numInferenceSteps);
+        }
+
+        @Override
+        public double[] timesteps() {
+            return scheduler.timesteps();
+        }
+
+        @Override
+        public int order() {
+            return scheduler.order();
+        }
+
+        @Override
+        public float initNoiseSigma() {
+            return scheduler.initNoiseSigma();
+        }
+
+        @Override
+        public Tensor scaleModelInput(Tensor sample, double timestep) {
+            return scheduler.scaleModelInput(sample, timestep);
+        }
+
+        @Override
+        public Tensor step(Tensor modelOutput, double timestep, Tensor sample, TorchGenerator generator) {
+            return scheduler.step(modelOutput, timestep, sample, generator).prevSample();
+        }
+
+        @Override
+        public Tensor addNoise(Tensor original, Tensor noise, double timestep) {
+            return scheduler.addNoise(original, noise, timestep);
         }
     }
 }
