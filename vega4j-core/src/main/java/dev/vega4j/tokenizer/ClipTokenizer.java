@@ -14,8 +14,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The CLIP tokenizer exactly as diffusers uses it: transformers' slow {@code CLIPTokenizer} without {@code ftfy}
@@ -24,20 +22,12 @@ import java.util.regex.Pattern;
  *   <li>split the raw text on added tokens ({@code <|startoftext|>}, {@code <|endoftext|>}, and any other token the
  *       config registers, such as SDXL {@code tokenizer_2}'s pad token {@code "!"}, which therefore splits the text on
  *       every {@code '!'});</li>
- *   <li>each text piece: {@link BasicTokenizer} normalisation, CLIP's regex pre-tokenizer, byte-level BPE;</li>
+ *   <li>each text piece: {@link BasicTokenizer} normalisation, {@link ClipPreTokenizer}, byte-level BPE;</li>
  *   <li>ids from {@code vocab.json} (unknown pieces map to the unk token), then {@code [BOS] ids [EOS]}.</li>
  * </ol>
  * Instances are immutable apart from a thread-safe BPE cache and can be shared.
  */
 public final class ClipTokenizer {
-    /**
-     * CLIP's pre-tokenizer. The reference pattern (Python {@code regex}, IGNORECASE) is
-     * {@code <\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+}; Java's
-     * {@code \p{L}}/{@code \p{N}} are the same general categories and alternation is ordered in both engines.
-     */
-    private static final Pattern PRE_TOKENIZER = Pattern.compile(
-            "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|\\p{L}+|\\p{N}|[^\\s\\p{L}\\p{N}]+",
-            Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
     private static final String BOS_TEXT = "<|startoftext|>";
     private static final String EOS_TEXT = "<|endoftext|>";
     /** The reference reads at most this many merges (49152 - 256 - 2, the size of CLIP's BPE vocabulary). */
@@ -186,18 +176,15 @@ public final class ClipTokenizer {
 
     /** CLIPTokenizer._tokenize (the ftfy-less branch). */
     private void tokenizeText(String text, List<String> out) {
-        String normalized = BasicTokenizer.normalize(text);
-        Matcher m = PRE_TOKENIZER.matcher(normalized);
-        while (m.find()) {
-            String word = m.group();
+        ClipPreTokenizer.split(BasicTokenizer.normalize(text), word -> {
             if (word.equals(BOS_TEXT) || word.equals(EOS_TEXT)) {
                 out.add(word); // the reference's BPE cache is seeded with these two, unchanged
-                continue;
+                return;
             }
             for (String piece : bpe.encode(ByteLevel.encode(word))) {
                 out.add(piece);
             }
-        }
+        });
     }
 
     /** The id of one piece: added tokens first, then the vocabulary, else the unk token. */

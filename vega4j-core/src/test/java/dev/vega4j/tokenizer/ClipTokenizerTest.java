@@ -65,6 +65,22 @@ class ClipTokenizerTest {
     }
 
     @Test
+    void finalSigmaFollowsCPythonNotTheJdk() {
+        // Expected ids from a transcription of the reference (CPython 3.11 str.lower: handle_capital_sigma).
+        assertThat(tok1.encode("e\u03A3\u00B2")).containsExactly(49406, 68, 139, 480, 41175, 49407); // final: ς
+        assertThat(tok1.encode("ab\u1226\u03A3")).containsExactly(49406, 596, 157, 230, 99, 139, 481, 49407); // σ
+        assertThat(tok1.encode("\u03BF\u03B4\u03BF\u03A3.")).containsExactly(49406, 138, 123, 138, 112, 138, 123,
+                139, 480, 269, 49407);
+    }
+
+    @Test
+    void regexModuleCaseInsensitivityQuirks() {
+        // U+0345 matches no class of the IGNORECASE pattern, so it vanishes; "'ſ" is the contraction "'s".
+        assertThat(tok1.encode("\u0345a")).containsExactly(49406, 320, 49407);
+        assertThat(tok1.encode("it'\u017F")).containsExactly(49406, 585, 6, 129, 379, 49407);
+    }
+
+    @Test
     void decodeReversesEncode() {
         assertThat(tok1.decode(tok1.encode("a photo of an astronaut"))).isEqualTo(
                 "<|startoftext|>a photo of an astronaut <|endoftext|>");

@@ -40,6 +40,10 @@ final class OpenClipMapping implements NameMapping {
         if (name.equals("text_projection")) {
             return List.of(new Mapped("text_projection.weight", Transform.TRANSPOSE));
         }
+        if (name.equals("text_projection.weight")) {
+            // some converters store the projection as a Linear already (ComfyUI accepts both)
+            return List.of(Mapped.same("text_projection.weight"));
+        }
         Matcher m = BLOCK.matcher(name);
         if (!m.matches()) {
             return List.of(); // logit_scale, attn_mask and the like

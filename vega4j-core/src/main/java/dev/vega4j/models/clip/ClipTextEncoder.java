@@ -3,6 +3,7 @@ package dev.vega4j.models.clip;
 import dev.vega4j.VegaException;
 import dev.vega4j.config.ClipTextConfig;
 import dev.vega4j.io.Weights;
+import dev.vega4j.tensor.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -13,6 +14,12 @@ public sealed interface ClipTextEncoder permits ClipTextModel, ClipTextModelWith
 
     /** Encodes a batch of token id sequences of equal length (at most {@code max_position_embeddings}). */
     ClipTextOutput forward(int[][] inputIds);
+
+    /**
+     * {@code text_model.final_layer_norm} applied to {@code hidden} [.., hidden_size]: what diffusers' SD 1.x
+     * {@code encode_prompt} does to {@code hidden_states[-(clip_skip + 1)]}.
+     */
+    Tensor finalLayerNorm(Tensor hidden);
 
     /** {@code CLIPTextModelWithProjection} when the config says so, else {@code CLIPTextModel}. */
     static ClipTextEncoder create(ClipTextConfig config, Weights weights) {

@@ -3,6 +3,7 @@ package dev.vega4j.models.clip;
 import dev.vega4j.config.ClipTextConfig;
 import dev.vega4j.io.SafetensorsWeights;
 import dev.vega4j.io.Weights;
+import dev.vega4j.tensor.Tensor;
 import java.nio.file.Path;
 
 /**
@@ -22,6 +23,11 @@ public final class ClipTextModel implements ClipTextEncoder {
         try (SafetensorsWeights w = SafetensorsWeights.open(ClipTextEncoder.weightsFile(dir))) {
             return new ClipTextModel(config, w);
         }
+    }
+
+    @Override
+    public Tensor finalLayerNorm(Tensor hidden) {
+        return textModel.finalLayerNorm(hidden);
     }
 
     @Override

@@ -28,6 +28,11 @@ public final class ClipTextModelWithProjection implements ClipTextEncoder {
     }
 
     @Override
+    public Tensor finalLayerNorm(Tensor hidden) {
+        return textModel.finalLayerNorm(hidden);
+    }
+
+    @Override
     public ClipTextConfig config() {
         return textModel.config();
     }

@@ -47,6 +47,11 @@ public final class ClipTextTransformer {
         return new ClipTextOutput(last, hidden, pool(last, inputIds), null);
     }
 
+    /** {@code final_layer_norm} applied to any hidden state (SD 1.x clip skip normalises an earlier layer's output). */
+    public Tensor finalLayerNorm(Tensor hidden) {
+        return finalLayerNorm.forward(hidden);
+    }
+
     /**
      * The final-LN state at each sequence's EOS token. transformers 4.37 keeps, for configs with the legacy
      * {@code eos_token_id == 2} (every SD/SDXL checkpoint), the original rule "position of the largest id" (EOS 49407

@@ -17,10 +17,19 @@ public final class BasicTransformerBlock {
     private final Attention attn2;
     private final LayerNorm norm3;
     private final FeedForward ff;
+    private final boolean onlyCrossAttention;
 
     public BasicTransformerBlock(Params p, int dim, int heads, int dimHead, int crossAttentionDim) {
+        this(p, dim, heads, dimHead, crossAttentionDim, false);
+    }
+
+    /** @param onlyCrossAttention attn1 attends to the context too (diffusers {@code only_cross_attention}) */
+    public BasicTransformerBlock(Params p, int dim, int heads, int dimHead, int crossAttentionDim,
+            boolean onlyCrossAttention) {
+        this.onlyCrossAttention = onlyCrossAttention;
         this.norm1 = new LayerNorm(p.sub("norm1"), dim, NORM_EPS);
-        this.attn1 = Attention.transformer(p.sub("attn1"), dim, 0, heads, dimHead);
+        this.attn1 = Attention.transformer(p.sub("attn1"), dim, onlyCrossAttention ? crossAttentionDim : 0, heads,
+                dimHead);
         this.norm2 = new LayerNorm(p.sub("norm2"), dim, NORM_EPS);
         this.attn2 = Attention.transformer(p.sub("attn2"), dim, crossAttentionDim, heads, dimHead);
         this.norm3 = new LayerNorm(p.sub("norm3"), dim, NORM_EPS);
@@ -34,13 +43,25 @@ public final class BasicTransformerBlock {
 
     /** x [B, T, dim], context [B, Tk, crossDim]. */
     public Tensor forward(Tensor x, Tensor context) {
+        if (onlyCrossAttention) {
+            TensorOps ops = Ops.get();
+            Tensor h = ops.add(attn1.forward(norm1.forward(x), context), x);
+            return finish(ops, h, attn2.keyValue(context));
+        }
         return forward(x, attn2.keyValue(context));
     }
 
     /** Same, with the cross-attention keys/values already projected ({@link Attention#keyValue}). */
     public Tensor forward(Tensor x, Attention.KeyValue contextKv) {
+        if (onlyCrossAttention) {
+            throw new IllegalStateException("only_cross_attention blocks need the context itself for attn1");
+        }
         TensorOps ops = Ops.get();
         Tensor h = ops.add(attn1.forward(norm1.forward(x), (Tensor) null), x);
+        return finish(ops, h, contextKv);
+    }
+
+    private Tensor finish(TensorOps ops, Tensor h, Attention.KeyValue contextKv) {
         h = ops.addInPlace(attn2.forward(norm2.forward(h), contextKv), h);
         return ops.addInPlace(ff.forward(norm3.forward(h)), h);
     }

@@ -24,6 +24,11 @@ public final class Transformer2DModel {
 
     public Transformer2DModel(Params p, int heads, int dimHead, int inChannels, int numLayers, int crossAttentionDim,
             int normGroups, boolean useLinearProjection) {
+        this(p, heads, dimHead, inChannels, numLayers, crossAttentionDim, normGroups, useLinearProjection, false);
+    }
+
+    public Transformer2DModel(Params p, int heads, int dimHead, int inChannels, int numLayers, int crossAttentionDim,
+            int normGroups, boolean useLinearProjection, boolean onlyCrossAttention) {
         int inner = heads * dimHead;
         this.norm = new GroupNorm(p.sub("norm"), normGroups, inChannels, NORM_EPS);
         this.linearProjection = useLinearProjection;
@@ -36,7 +41,7 @@ public final class Transformer2DModel {
         }
         for (int i = 0; i < numLayers; i++) {
             blocks.add(new BasicTransformerBlock(p.sub("transformer_blocks").sub(i), inner, heads, dimHead,
-                    crossAttentionDim));
+                    crossAttentionDim, onlyCrossAttention));
         }
         if (useLinearProjection) {
             this.projOutLinear = new Linear(p.sub("proj_out"), inner, inChannels, true);

@@ -24,4 +24,5 @@ record BlockSpec(
         int downsamplePadding,
         boolean useLinearProjection,
         boolean skipTimeAct,
-        float outputScaleFactor) {}
+        float outputScaleFactor,
+        boolean onlyCrossAttention) {}

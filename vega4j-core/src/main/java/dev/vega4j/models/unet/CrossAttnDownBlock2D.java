@@ -26,7 +26,7 @@ public final class CrossAttnDownBlock2D implements UNetDownBlock {
                     s.outputScaleFactor()));
             attentions.add(new Transformer2DModel(p.sub("attentions").sub(i), heads, s.outChannels() / heads,
                     s.outChannels(), s.transformerLayers()[i], s.crossAttentionDim(), s.groups(),
-                    s.useLinearProjection()));
+                    s.useLinearProjection(), s.onlyCrossAttention()));
         }
         this.downsampler = s.addSample()
                 ? new Downsample2D(p.sub("downsamplers").sub(0), s.outChannels(), s.outChannels(), s.downsamplePadding())

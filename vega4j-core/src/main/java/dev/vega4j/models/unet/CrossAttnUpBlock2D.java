@@ -24,7 +24,7 @@ public final class CrossAttnUpBlock2D implements UNetUpBlock {
                     s.outputScaleFactor()));
             attentions.add(new Transformer2DModel(p.sub("attentions").sub(i), heads, s.outChannels() / heads,
                     s.outChannels(), s.transformerLayers()[i], s.crossAttentionDim(), s.groups(),
-                    s.useLinearProjection()));
+                    s.useLinearProjection(), s.onlyCrossAttention()));
         }
         this.upsampler = s.addSample() ? new Upsample2D(p.sub("upsamplers").sub(0), s.outChannels(), s.outChannels())
                 : null;

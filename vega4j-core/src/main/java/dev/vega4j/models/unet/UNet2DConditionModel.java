@@ -92,7 +92,7 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
             outCh = boc[i];
             BlockSpec s = new BlockSpec(inCh, outCh, 0, c.layersPerBlock()[i], c.transformerLayersDown()[i], temb,
                     i < levels - 1, c.normEps(), act, groups, c.crossAttentionDim()[i], c.numAttentionHeads()[i],
-                    c.downsamplePadding(), c.useLinearProjection(), false, 1f);
+                    c.downsamplePadding(), c.useLinearProjection(), false, 1f, c.onlyCrossAttention()[i]);
             Params bp = p.sub("down_blocks").sub(i);
             downBlocks.add(switch (c.downBlockTypes().get(i)) {
                 case "DownBlock2D" -> new DownBlock2D(bp, s);
@@ -110,7 +110,7 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
                 case "UNetMidBlock2DCrossAttn" -> new UNetMidBlock2DCrossAttn(mp, new BlockSpec(last, last, 0, 1,
                         c.transformerLayersMid(), temb, false, c.normEps(), act, groups,
                         c.crossAttentionDim()[levels - 1], c.numAttentionHeads()[levels - 1], 0,
-                        c.useLinearProjection(), false, c.midBlockScaleFactor()));
+                        c.useLinearProjection(), false, c.midBlockScaleFactor(), false));
                 // diffusers: UNetMidBlock2D(num_layers=0, add_attention=False) = a single ResnetBlock2D
                 case "UNetMidBlock2D" -> new UNetMidBlock2D(mp, last, temb, 0, false, last, c.normEps(), act, groups,
                         c.midBlockScaleFactor());
@@ -126,7 +126,8 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
             int inCh = boc[Math.max(mirrored - 1, 0)];
             BlockSpec s = new BlockSpec(inCh, outCh, prevOut, c.upLayers(i), c.transformerLayersUp()[i], temb,
                     i < levels - 1, c.normEps(), act, groups, c.crossAttentionDim()[mirrored],
-                    c.numAttentionHeads()[mirrored], 0, c.useLinearProjection(), false, 1f);
+                    c.numAttentionHeads()[mirrored], 0, c.useLinearProjection(), false, 1f,
+                    c.onlyCrossAttention()[mirrored]);
             Params bp = p.sub("up_blocks").sub(i);
             upBlocks.add(switch (c.upBlockTypes().get(i)) {
                 case "UpBlock2D" -> new UpBlock2D(bp, s);
@@ -380,11 +381,6 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
         }
         if (c.dualCrossAttention()) {
             throw unsupported("dual_cross_attention", "true");
-        }
-        for (boolean b : c.onlyCrossAttention()) {
-            if (b) {
-                throw unsupported("only_cross_attention", "true");
-            }
         }
         if (!"default".equals(c.attentionType())) {
             throw unsupported("attention_type", c.attentionType());

@@ -131,4 +131,27 @@ class SingleFileRoundTripTest {
             }
         }
     }
+
+    @ParameterizedTest
+    @CsvSource({"tiny-vega", "tiny-sd15"})
+    void aStandAloneLdmVaeLoadsUnderDiffusersNames(String model) {
+        Path dir = Golden.root().resolve(model);
+        try (SafetensorsWeights single = SafetensorsWeights.open(converted(model));
+                SafetensorsWeights ref = SafetensorsWeights.open(dir.resolve("vae/diffusion_pytorch_model.safetensors"))) {
+            // the VAE part of the checkpoint without its prefix: what a separate *.vae.safetensors holds
+            Map<String, Tensor> vae = new java.util.LinkedHashMap<>();
+            for (String n : single.allNames()) {
+                if (n.startsWith("first_stage_model.")) {
+                    vae.put(n.substring("first_stage_model.".length()), single.get(n));
+                }
+            }
+            assertThat(LdmVae.isLdmVae(ref.allNames())).isFalse();
+            Weights view = LdmVae.view(new dev.vega4j.io.MapWeights(vae, "vae.safetensors"),
+                    PipelineConfigs.fromFolder(dir).json(PipelineConfigs.VAE));
+            assertThat(view.names()).isEqualTo(ref.names());
+            for (String n : ref.names()) {
+                assertThat(view.get(n).data()).as(n).isEqualTo(ref.get(n).data());
+            }
+        }
+    }
 }

@@ -77,6 +77,8 @@ class ClipTextModelTest {
         assertThat(both.textEmbeds().shape()).containsExactly(2, 24);
         assertThat(both.textEmbeds().slice0(1, 2).data()).containsExactly(one.textEmbeds().data(),
                 org.assertj.core.data.Offset.offset(1e-5f));
+        // the final LayerNorm of the last hidden state is the last_hidden_state
+        assertThat(enc.finalLayerNorm(both.hiddenState(-1)).data()).isEqualTo(both.lastHiddenState().data());
     }
 
     @Test
