@@ -6,6 +6,7 @@ import dev.vega4j.VegaException;
 import dev.vega4j.rng.TorchGenerator;
 import dev.vega4j.schedulers.Scheduler;
 import dev.vega4j.schedulers.SchedulerConfig;
+import dev.vega4j.schedulers.SchedulerRegistry;
 import dev.vega4j.schedulers.SchedulerType;
 import dev.vega4j.tensor.Tensor;
 import java.io.IOException;
@@ -34,12 +35,33 @@ final class ModelSchedulers implements SchedulerProvider {
         }
     }
 
+    /**
+     * The model's own scheduler for null, else a Segmind / AUTOMATIC1111 / ComfyUI / diffusers name from
+     * {@link SchedulerRegistry} applied on top of the model's scheduler config.
+     */
     @Override
     public SamplingScheduler create(String name) {
         if (name == null || name.isBlank()) {
-            return fromClass(baseClass, null);
+            SchedulerType type = SchedulerType.forClassName(baseClass);
+            if (type == null) {
+                throw new VegaException("the model's scheduler " + baseClass + " is not supported; choose one of: "
+                        + String.join(", ", SchedulerRegistry.names()));
+            }
+            return new Adapter(type.create(SchedulerConfig.fromJson(type, baseConfig, null)), displayName(type));
         }
-        return fromClass(name.strip(), null);
+        SchedulerRegistry.Choice choice = SchedulerRegistry.resolve(name);
+        return new Adapter(SchedulerRegistry.create(name, baseConfig), choice.name());
+    }
+
+    /** The first registry name that selects {@code type} without overrides ("Euler" rather than the class name). */
+    private static String displayName(SchedulerType type) {
+        for (String n : SchedulerRegistry.names()) {
+            SchedulerRegistry.Choice c = SchedulerRegistry.resolve(n);
+            if (c.type() == type && c.overrides().isEmpty()) {
+                return c.name();
+            }
+        }
+        return type.className();
     }
 
     @Override
