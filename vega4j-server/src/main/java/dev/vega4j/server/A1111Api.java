@@ -68,7 +68,7 @@ final class A1111Api {
         }
         String sampler = f.has("sampler_name") ? f.string("sampler_name") : f.string("sampler_index");
         if (sampler != null) {
-            b.scheduler(SchedulerNames.check(sampler));
+            b.scheduler(SchedulerNames.check(f.has("sampler_name") ? "sampler_name" : "sampler_index", sampler));
         }
         b.width(gen.side("width", f.integer("width", Integer.MIN_VALUE, Integer.MAX_VALUE)));
         b.height(gen.side("height", f.integer("height", Integer.MIN_VALUE, Integer.MAX_VALUE)));

@@ -15,7 +15,9 @@ import org.eclipse.jetty.util.BufferUtil;
  * read of the (fully consumed) request's connection returns -1 once the client has closed it.
  * <p>
  * A client that pipelines its next request on the same connection would have those bytes read here; we then stop
- * probing (and treat the client as connected) rather than corrupt the stream. Clients that pipeline are rare.
+ * probing (and treat the client as connected) rather than corrupt the stream. Clients that pipeline are rare. A client
+ * that half-closes its side after sending the request (some netcat-style tools) looks disconnected and is cancelled;
+ * HTTP clients (curl, browsers, Python requests, Java's HttpClient) do not do that.
  */
 final class ClientConnection {
     private ClientConnection() {}

@@ -12,7 +12,8 @@ import java.math.BigInteger;
  * sent as strings ({@code "25"}) are accepted since several Segmind client libraries send form-style values.
  */
 final class Fields {
-    private static final BigInteger MAX_U64 = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+    /** 2^64-2: 2^64-1 would wrap to -1, which means "random". */
+    private static final BigInteger MAX_SEED = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.TWO);
 
     private final ObjectNode body;
 
@@ -163,7 +164,7 @@ final class Fields {
         throw ApiException.badRequest(name + " must be true or false, got " + kind(n));
     }
 
-    /** A seed: -1 (random) or 0 .. 2^64-1 (unsigned values above 2^63 become negative longs, as in diffusers). */
+    /** A seed: -1 (random) or 0 .. 2^64-2 (unsigned values above 2^63 become negative longs, as in diffusers). */
     Long seed(String name) {
         JsonNode n = node(name);
         if (n == null) {
@@ -180,10 +181,10 @@ final class Fields {
             throw ApiException.badRequest(name + " must be a whole number (-1 = random), got " + kind(n));
         }
         if (v.signum() < 0 && !v.equals(BigInteger.ONE.negate())) {
-            throw ApiException.badRequest(name + " must be -1 (random) or between 0 and 2^64-1, got " + v);
+            throw ApiException.badRequest(name + " must be -1 (random) or between 0 and 2^64-2, got " + v);
         }
-        if (v.compareTo(MAX_U64) > 0) {
-            throw ApiException.badRequest(name + " must be at most 2^64-1, got " + v);
+        if (v.compareTo(MAX_SEED) > 0) {
+            throw ApiException.badRequest(name + " must be at most 2^64-2, got " + v);
         }
         return v.longValue();
     }

@@ -66,7 +66,7 @@ final class OpenAiApi {
         }
         String scheduler = f.string("scheduler");
         if (scheduler != null) {
-            b.scheduler(SchedulerNames.check(scheduler));
+            b.scheduler(SchedulerNames.check("scheduler", scheduler));
         }
         return SegmindApi.build(b);
     }

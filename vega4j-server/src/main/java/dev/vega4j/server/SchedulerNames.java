@@ -1,11 +1,13 @@
 package dev.vega4j.server;
 
+import dev.vega4j.VegaException;
+import dev.vega4j.schedulers.SchedulerRegistry;
 import java.util.List;
 
 /**
- * Scheduler names the APIs advertise. Segmind's names are listed for {@code /sdapi/v1/samplers}; requests pass any
- * name through to the pipeline, which knows the full set (Segmind, AUTOMATIC1111 and diffusers class names) and
- * rejects unknown ones with a message that becomes a 400.
+ * Scheduler names for the APIs. Requests are validated against {@link SchedulerRegistry} (Segmind, AUTOMATIC1111,
+ * ComfyUI and diffusers class names, case-insensitive) before they take a queue slot, and passed on in the registry's
+ * canonical spelling. {@code /sdapi/v1/samplers} lists Segmind's names, the set Segmind's API documents.
  */
 final class SchedulerNames {
     static final List<String> SEGMIND = List.of("DDIM", "DPM Multi", "DPM Single", "DPM2 a Karras", "DPM2 Karras",
@@ -18,13 +20,12 @@ final class SchedulerNames {
         return SEGMIND;
     }
 
-    /** Light syntactic check; the pipeline validates the name itself. */
-    static String check(String name) {
-        String s = name.strip();
-        if (s.isEmpty() || s.length() > 64) {
-            throw ApiException.badRequest("scheduler must be a scheduler name such as 'Euler a' or 'DPM++ 2M Karras'"
-                    + ", got '" + (s.length() > 64 ? s.substring(0, 64) + "..." : s) + "'");
+    /** The canonical name, or a 400 naming the field and the valid names. */
+    static String check(String field, String name) {
+        try {
+            return SchedulerRegistry.resolve(name).name();
+        } catch (VegaException e) {
+            throw ApiException.badRequest(field + ": " + e.getMessage());
         }
-        return s;
     }
 }

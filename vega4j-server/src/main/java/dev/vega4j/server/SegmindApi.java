@@ -48,7 +48,7 @@ final class SegmindApi {
         }
         String scheduler = f.string("scheduler");
         if (scheduler != null) {
-            b.scheduler(SchedulerNames.check(scheduler));
+            b.scheduler(SchedulerNames.check("scheduler", scheduler));
         }
         Integer steps = f.integer("num_inference_steps", 1, gen.config().maxSteps());
         if (steps != null) {
@@ -133,7 +133,8 @@ final class SegmindApi {
         ObjectNode out = json.createObjectNode();
         out.put("request_id", s.job().id());
         out.put("status", s.job().state().name());
-        out.put("status_url", ctx.scheme() + "://" + ctx.host() + "/v2/requests/" + s.job().id());
+        String host = ctx.host() != null ? ctx.host() : "127.0.0.1:" + ctx.port();
+        out.put("status_url", ctx.scheme() + "://" + host + "/v2/requests/" + s.job().id());
         ctx.status(200).json(out);
     }
 

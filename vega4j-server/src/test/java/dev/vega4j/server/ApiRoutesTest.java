@@ -69,7 +69,7 @@ class ApiRoutesTest {
     @Test
     void segmindPngCarriesA1111ParametersAndRespectsSize() throws Exception {
         HttpResponse<byte[]> r = http.post("/v1/segmind-vega", "{\"prompt\":\"a cat\",\"seed\":7,\"img_format\":\"png\","
-                + "\"img_width\":128,\"img_height\":96,\"negative_prompt\":\"blurry\",\"scheduler\":\"Euler a\","
+                + "\"img_width\":128,\"img_height\":96,\"negative_prompt\":\"blurry\",\"scheduler\":\"euler  A\","
                 + "\"guidance_scale\":5,\"num_inference_steps\":4}");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type").orElseThrow()).startsWith("image/png");
@@ -214,7 +214,8 @@ class ApiRoutesTest {
     void a1111Listings() {
         JsonNode samplers = TestHttp.json(http.get("/sdapi/v1/samplers"));
         assertThat(samplers).hasSize(SchedulerNames.names().size());
-        assertThat(samplers.findValuesAsText("name")).contains("DPM++ 2M Karras", "Euler a", "LCM");
+        assertThat(samplers.findValuesAsText("name")).contains("DPM++ 2M Karras", "Euler a", "LCM")
+                .allMatch(dev.vega4j.schedulers.SchedulerRegistry::contains);
         JsonNode models = TestHttp.json(http.get("/sdapi/v1/sd-models"));
         assertThat(models.get(0).get("model_name").asText()).isEqualTo("segmind-vega");
         JsonNode progress = TestHttp.json(http.get("/sdapi/v1/progress"));
@@ -246,9 +247,11 @@ class ApiRoutesTest {
         assertThat(h.get("status").asText()).isEqualTo("ok");
         assertThat(h.get("models").get(0).asText()).isEqualTo("segmind-vega");
         http.post("/v1/segmind-vega", "{\"prompt\":\"metrics\",\"num_inference_steps\":2}");
+        http.post("/v1/segmind-vega", "{\"prompt\":\"\"}");
         String m = new String(http.get("/metrics").body(), StandardCharsets.UTF_8);
         assertThat(m).contains("vega_queue_depth 0", "vega_jobs{state=\"COMPLETED\"}", "vega_step_seconds_count",
-                "vega_jobs_finished_total{outcome=\"completed\"}", "vega_http_responses_total{code=\"200\"}");
+                "vega_jobs_finished_total{outcome=\"completed\"}", "vega_http_responses_total{code=\"200\"}",
+                "vega_http_responses_total{code=\"400\"}");
         HttpResponse<byte[]> page = http.get("/");
         assertThat(page.headers().firstValue("content-type").orElseThrow()).startsWith("text/html");
         String html = new String(page.body(), StandardCharsets.UTF_8);

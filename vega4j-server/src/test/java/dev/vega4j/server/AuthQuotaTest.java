@@ -53,6 +53,7 @@ class AuthQuotaTest {
 
             // A failed generation gives its credits back.
             TestHttp gamma = anon.withKey(GAMMA);
+            post(gamma, "{\"prompt\":\"reject me\"}", 400);
             post(gamma, "{\"prompt\":\"g\",\"scheduler\":\"nope\"}", 400);
             assertThat(post(gamma, "{\"prompt\":\"g\",\"num_inference_steps\":2}", 200)).isEqualTo("1");
 

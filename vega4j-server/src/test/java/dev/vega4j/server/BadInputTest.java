@@ -67,6 +67,8 @@ class BadInputTest {
                 Arguments.of(v1, "{\"prompt\":\"x\",\"samples\":5}", 400, "samples must be between 1 and 4, got 5"),
                 Arguments.of(v1, "{\"prompt\":\"x\",\"seed\":-2}", 400, "seed must be -1 (random) or between 0"),
                 Arguments.of(v1, "{\"prompt\":\"x\",\"seed\":1e30}", 400, "seed must be a whole number"),
+                Arguments.of(v1, "{\"prompt\":\"x\",\"seed\":18446744073709551615}", 400,
+                        "seed must be at most 2^64-2"),
                 Arguments.of(v1, "{\"prompt\":\"x\",\"seed\":\"abc\"}", 400, "seed must be a whole number"),
                 Arguments.of(v1, "{\"prompt\":\"x\",\"img_width\":100000}", 400,
                         "img_width must be between 64 and 1024 pixels, got 100000"),
@@ -96,6 +98,9 @@ class BadInputTest {
                 Arguments.of("/v2/segmind-vega", "{\"prompt\":\"\"}", 400, "prompt must not be empty"),
                 Arguments.of("/sdapi/v1/txt2img", "{\"prompt\":\"x\",\"batch_size\":3,\"n_iter\":2}", 400,
                         "batch_size x n_iter must be at most 4"),
+                Arguments.of("/sdapi/v1/txt2img", "{\"prompt\":\"x\",\"sampler_name\":\"Turbo 9000\"}", 400,
+                        "sampler_name: unknown scheduler 'Turbo 9000'; valid names: DDIM"),
+                Arguments.of(v1, "{\"prompt\":\"reject me\"}", 400, "the fake pipeline rejects this prompt"),
                 Arguments.of("/sdapi/v1/txt2img", "{\"prompt\":\"x\",\"cfg_scale\":\"high\"}", 400,
                         "cfg_scale must be a number"),
                 Arguments.of("/sdapi/v1/img2img", "{\"prompt\":\"x\"}", 400, "init_images must be an array"),
@@ -137,6 +142,25 @@ class BadInputTest {
         HttpResponse<byte[]> openai = http.post("/v1/images/generations", big);
         assertThat(openai.statusCode()).isEqualTo(413);
         assertThat(TestHttp.json(openai).at("/error/message").asText()).contains("limit");
+        assertThat(http.get("/health").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void internalErrorsAre500WithoutInternals() {
+        for (String path : new String[] {"/v1/segmind-vega", "/sdapi/v1/txt2img", "/v1/images/generations"}) {
+            HttpResponse<byte[]> r = http.post(path, "{\"prompt\":\"explode\"}");
+            String text = new String(r.body(), StandardCharsets.UTF_8);
+            assertThat(r.statusCode()).isEqualTo(500);
+            assertThat(text).contains("internal error").doesNotContain("Exception", "Secret", "\tat ", "simulated");
+        }
+        HttpResponse<byte[]> async = http.post("/v2/segmind-vega", "{\"prompt\":\"explode\"}");
+        String id = TestHttp.json(async).get("request_id").asText();
+        JsonNode st;
+        int tries = 0;
+        do {
+            st = TestHttp.json(http.get("/v2/requests/" + id));
+        } while (!st.get("status").asText().equals("FAILED") && tries++ < 1000);
+        assertThat(st.get("error").asText()).contains("internal error").doesNotContain("Secret");
         assertThat(http.get("/health").statusCode()).isEqualTo(200);
     }
 

@@ -6,6 +6,7 @@ import dev.vega4j.pipeline.GenerationRequest;
 import dev.vega4j.pipeline.GenerationResult;
 import dev.vega4j.pipeline.Pipeline;
 import dev.vega4j.pipeline.ProgressListener;
+import dev.vega4j.schedulers.SchedulerRegistry;
 import java.awt.image.BufferedImage;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A deterministic stand-in for a real pipeline: paints each image in one colour derived from the prompt and seed (so
  * tests can tell which request an image belongs to), reports every step, honours cancellation between steps, and can
- * be slowed down per step. Knows the Segmind scheduler names and rejects others, as the real pipeline does.
+ * be slowed down per step. Resolves scheduler names through the registry as the real pipeline does; the prompt
+ * "reject me" fails like a bad request inside the pipeline, "explode" like a bug.
  */
 final class FakePipeline implements Pipeline {
     final AtomicInteger calls = new AtomicInteger();
@@ -46,9 +48,12 @@ final class FakePipeline implements Pipeline {
         promptsSeen.merge(req.prompt(), 1, Integer::sum);
         long t0 = System.nanoTime();
         String scheduler = req.scheduler() == null ? "Euler" : req.scheduler();
-        if (SchedulerNames.names().stream().noneMatch(n -> n.equalsIgnoreCase(scheduler))) {
-            throw new VegaException("unknown scheduler '" + scheduler + "'; known: "
-                    + String.join(", ", SchedulerNames.names()));
+        SchedulerRegistry.resolve(scheduler);
+        if (req.prompt().equals("reject me")) {
+            throw new VegaException("the fake pipeline rejects this prompt");
+        }
+        if (req.prompt().equals("explode")) {
+            throw new IllegalStateException("simulated bug at dev.vega4j.Secret.line(42)");
         }
         int w = req.width() != null ? req.width() : req.initImage() != null ? req.initImage().getWidth() / 8 * 8 : 64;
         int h = req.height() != null ? req.height() : req.initImage() != null ? req.initImage().getHeight() / 8 * 8 : 64;

@@ -69,6 +69,20 @@ class LifecycleTest {
     }
 
     @Test
+    void finishedResultsExpireAfterTheirTtl() throws Exception {
+        ServerConfig cfg = ServerConfig.builder().port(0).resultTtl(Duration.ofMillis(300)).build();
+        try (VegaServer server = VegaServer.start(cfg, Map.of("segmind-vega", new FakePipeline()))) {
+            TestHttp http = new TestHttp(server);
+            String id = TestHttp.json(http.post("/v2/segmind-vega", "{\"prompt\":\"ttl\",\"num_inference_steps\":2}"))
+                    .get("request_id").asText();
+            awaitTrue(() -> http.get("/v2/requests/" + id).statusCode() == 404, "the result to expire");
+            assertThat(TestHttp.json(http.get("/v2/requests/" + id)).get("message").asText())
+                    .contains("unknown or expired");
+            assertThat(server.engine().jobs()).isEmpty();
+        }
+    }
+
+    @Test
     void longSyncRequestsOutliveTheIdleTimeout() throws Exception {
         FakePipeline fake = new FakePipeline(30);
         try (VegaServer server = VegaServer.start(ServerConfig.builder().port(0).build(),
