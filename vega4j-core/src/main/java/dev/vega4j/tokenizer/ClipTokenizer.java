@@ -101,7 +101,7 @@ public final class ClipTokenizer {
     }
 
     /** {@code merges.read().strip().split("\n")[1 : 49152 - 256 - 2 + 1]}, each line split on whitespace. */
-    private static List<String[]> readMerges(Path p) {
+    static List<String[]> readMerges(Path p) {
         String text;
         try {
             text = Files.readString(p, StandardCharsets.UTF_8);
