@@ -11,6 +11,7 @@ import dev.vega4j.pipeline.GenerationRequest;
 import dev.vega4j.pipeline.ModelIndex;
 import dev.vega4j.pipeline.Pipeline;
 import dev.vega4j.pipeline.SamplingScheduler;
+import dev.vega4j.pipeline.SchedulerProvider;
 import dev.vega4j.rng.TorchGenerator;
 import dev.vega4j.schedulers.Scheduler;
 import dev.vega4j.schedulers.SchedulerConfig;
@@ -43,8 +44,18 @@ final class LoraPipelineCheck {
         ModelIndex index = ModelIndex.read(m.dir());
         AutoencoderKL vae = AutoencoderKL.load(index.component("vae"));
         var info = new Pipeline.ModelInfo(c.model(), Pipeline.Family.SDXL, w, h, type.className());
-        DiffusionPipeline pipe = new DiffusionPipeline(info, m.promptEncoder(), m.unet(), vae,
-                name -> adapter(type.create(config)), () -> {});
+        SchedulerProvider schedulers = new SchedulerProvider() {
+            @Override
+            public SamplingScheduler create(String name) {
+                return adapter(type.create(config));
+            }
+
+            @Override
+            public SamplingScheduler fromClass(String className, JsonNode overrides) {
+                return adapter(type.create(config));
+            }
+        };
+        DiffusionPipeline pipe = new DiffusionPipeline(info, m.promptEncoder(), m.unet(), vae, schedulers, () -> {});
         GenerationRequest.Builder b = GenerationRequest.builder(run.get("prompt").asText()).steps(steps)
                 .guidanceScale(run.get("guidance_scale").asDouble()).seed(seed).size(w, h);
         if (run.hasNonNull("negative_prompt")) {
