@@ -1,48 +1,29 @@
 package dev.vega4j.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vega4j.VegaException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.vega4j.pipeline.folder.PipelineFolder;
 
 /**
- * A diffusers pipeline folder's {@code model_index.json}: which pipeline class (SDXL family or SD 1.x) and the
- * pipeline-level config ({@code force_zeros_for_empty_prompt}, default true as in StableDiffusionXLPipeline).
+ * What a pipeline folder's {@code model_index.json} says about the pipeline itself: the family (an SDXL-style
+ * pipeline class or a second text encoder means SDXL; other StableDiffusion pipelines are SD 1.x) and
+ * {@code force_zeros_for_empty_prompt} (default true, as in StableDiffusionXLPipeline's constructor).
  */
-public record ModelIndex(Path dir, String className, Pipeline.Family family, boolean forceZerosForEmptyPrompt) {
+public record ModelIndex(String className, Pipeline.Family family, boolean forceZerosForEmptyPrompt) {
 
-    public static ModelIndex read(Path dir) {
-        Path file = dir.resolve("model_index.json");
-        if (!Files.isRegularFile(file)) {
-            throw new VegaException(dir + " is not a diffusers pipeline folder (no model_index.json)");
-        }
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw new VegaException(file + ": not readable JSON: " + e.getMessage(), e);
-        }
-        String cls = root.path("_class_name").asText("");
+    public static ModelIndex of(PipelineFolder folder) {
+        String cls = folder.className();
+        JsonNode root = folder.modelIndex();
         Pipeline.Family family;
-        if (cls.startsWith("StableDiffusionXL") || root.has("text_encoder_2") && !root.get("text_encoder_2").path(0).isNull()) {
+        if (cls.startsWith("StableDiffusionXL") || folder.has("text_encoder_2")) {
             family = Pipeline.Family.SDXL;
-        } else if (cls.startsWith("StableDiffusion") || cls.isEmpty()) {
+        } else if (cls.startsWith("StableDiffusion")) {
             family = Pipeline.Family.SD15;
         } else {
-            throw new VegaException(file + ": pipeline class " + cls + " is not supported (only StableDiffusionPipeline"
-                    + " and StableDiffusionXLPipeline folders: SD 1.x, SDXL, Segmind Vega, SSD-1B)");
+            throw new VegaException(folder.dir() + ": pipeline class " + cls + " is not supported (only"
+                    + " StableDiffusionPipeline and StableDiffusionXLPipeline folders: SD 1.x, SDXL, Segmind Vega,"
+                    + " SSD-1B)");
         }
-        boolean forceZeros = root.path("force_zeros_for_empty_prompt").asBoolean(true);
-        return new ModelIndex(dir, cls, family, forceZeros);
-    }
-
-    public Path component(String name) {
-        Path p = dir.resolve(name);
-        if (!Files.isDirectory(p)) {
-            throw new VegaException(dir + ": the pipeline folder has no " + name + "/ component");
-        }
-        return p;
+        return new ModelIndex(cls, family, root.path("force_zeros_for_empty_prompt").asBoolean(true));
     }
 }
