@@ -35,7 +35,7 @@ public final class PipelineFolder {
 
     /**
      * @param variant     weights variant such as {@code "fp16"} ({@code diffusion_pytorch_model.fp16.safetensors}),
-     *                    or null for the plain files
+     *                    or null for the plain files; a component that lacks the variant uses its plain files
      * @param configsOnly do not require weights and tokenizer vocabularies
      */
     public record Options(String variant, boolean configsOnly) {

@@ -40,15 +40,30 @@ final class WeightFiles {
         return out;
     }
 
-    /** The weights file (single file or shard index) of a component, or a readable error saying what to do. */
+    /**
+     * The weights file (single file or shard index) of a component, or a readable error saying what to do. A
+     * component without the requested variant falls back to its plain files (repositories often ship fp16 variants
+     * of some components only); the reverse does not happen: plain-only loading never picks a variant by itself.
+     */
     static Path resolve(Path dir, ComponentSpec spec, String variant) {
+        Path found = find(dir, spec, variant);
+        if (found == null && variant != null) {
+            found = find(dir, spec, null);
+        }
+        if (found == null) {
+            throw new PipelineFolderException(missingMessage(dir, spec, variant));
+        }
+        return found;
+    }
+
+    private static Path find(Path dir, ComponentSpec spec, String variant) {
         for (String name : candidates(spec, variant)) {
             Path p = dir.resolve(name);
             if (Files.isRegularFile(p)) {
                 return p;
             }
         }
-        throw new PipelineFolderException(missingMessage(dir, spec, variant));
+        return null;
     }
 
     private static String missingMessage(Path dir, ComponentSpec spec, String variant) {
@@ -67,8 +82,6 @@ final class WeightFiles {
                     .orElse(null);
             if (other != null && !other.equals(variant)) {
                 sb.append(": open it with variant \"").append(other).append("\"");
-            } else if (variant != null) {
-                sb.append(": open it without a variant");
             }
         } else if (!pickles.isEmpty()) {
             sb.append(". Only PyTorch pickle weights are present (").append(String.join(", ", pickles))

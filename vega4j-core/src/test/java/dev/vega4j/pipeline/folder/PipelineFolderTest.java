@@ -87,6 +87,12 @@ class PipelineFolderTest {
         try (SafetensorsWeights w = f.openWeights("unet")) {
             assertThat(w.get("w").data()).containsExactly(1.5f, -2f);
         }
+        // A component without the requested variant falls back to its plain weights.
+        SafetensorsWriter.write(unet.resolve("diffusion_pytorch_model.safetensors"),
+                Map.of("w", Tensor.of(new float[] {1f}, 1)), Map.of());
+        Files.delete(unet.resolve("diffusion_pytorch_model.fp16.safetensors"));
+        assertThat(PipelineFolder.open(dir, PipelineFolder.Options.DEFAULT.withVariant("fp16")).weightsFile("unet")
+                .getFileName()).hasToString("diffusion_pytorch_model.safetensors");
     }
 
     @Test
