@@ -105,6 +105,14 @@ public final class WeightedPromptEncoder implements PromptEncoder {
         return new WeightedPromptEncoder(base, t1, t2, options);
     }
 
+    /** Wraps {@code base} with the tokenizer(s) of an opened pipeline folder. */
+    public static WeightedPromptEncoder wrap(dev.vega4j.pipeline.folder.PipelineFolder folder, PromptEncoder base,
+            Options options) {
+        ClipTokenizer t1 = folder.tokenizer("tokenizer");
+        ClipTokenizer t2 = base instanceof SdxlPromptEncoder ? folder.tokenizer("tokenizer_2") : null;
+        return new WeightedPromptEncoder(base, t1, t2, options);
+    }
+
     /** The diffusers encoder this one wraps. */
     public PromptEncoder base() {
         return base;

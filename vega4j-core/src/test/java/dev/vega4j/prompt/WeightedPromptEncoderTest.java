@@ -9,6 +9,7 @@ import dev.vega4j.pipeline.PromptEmbeddings;
 import dev.vega4j.pipeline.PromptEncoder;
 import dev.vega4j.pipeline.PromptEncoders;
 import dev.vega4j.pipeline.SdxlPromptEncoder;
+import dev.vega4j.pipeline.folder.PipelineFolder;
 import dev.vega4j.tensor.Tensor;
 import dev.vega4j.tokenizer.ClipTokenizer;
 import java.util.Arrays;
@@ -24,8 +25,8 @@ class WeightedPromptEncoderTest {
     static void load() {
         sd15Index = ModelIndex.read(Golden.root().resolve("tiny-sd15"));
         vegaIndex = ModelIndex.read(Golden.root().resolve("tiny-vega"));
-        sd15 = PromptEncoders.load(sd15Index);
-        vega = PromptEncoders.load(vegaIndex);
+        sd15 = PromptEncoders.load(PipelineFolder.open(sd15Index.dir()));
+        vega = PromptEncoders.load(PipelineFolder.open(vegaIndex.dir()));
         tok15 = ClipTokenizer.load(sd15Index.component("tokenizer"));
         t1 = ClipTokenizer.load(vegaIndex.component("tokenizer"));
         t2 = ClipTokenizer.load(vegaIndex.component("tokenizer_2"));
