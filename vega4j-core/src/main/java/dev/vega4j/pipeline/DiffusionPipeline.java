@@ -163,11 +163,15 @@ public final class DiffusionPipeline implements Pipeline {
             trace.record("image_preprocessed", image);
             Tensor maskCondition = null;
             if (inpaint) {
+                trace.record("mask_image", VaeImageProcessor.maskValues(request.mask()));
                 maskCondition = VaeImageProcessor.preprocessMask(request.mask(), height, width);
                 trace.record("mask_preprocessed", maskCondition);
             }
             imageLatents = BatchOps.repeatBatch(encodeLatents(image, generator, trace, "init"), batch);
-            trace.record(inpaint ? "image_latents" : "init_latents", imageLatents);
+            trace.record("init_latents", imageLatents);
+            if (inpaint) {
+                trace.record("image_latents", imageLatents);
+            }
             noise = generator.randn(latentShape);
             trace.record("noise", noise);
             boolean strengthMax = request.strength() == 1.0;

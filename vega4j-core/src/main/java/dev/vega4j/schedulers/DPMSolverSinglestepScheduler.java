@@ -72,8 +72,12 @@ public final class DPMSolverSinglestepScheduler extends AbstractScheduler {
                     o.add(2);
                 }
             } else if (order == 2) {
-                repeat(o, new int[] {1, 2}, steps / 2);
-                if (steps % 2 != 0) {
+                if (steps % 2 == 0) {
+                    repeat(o, new int[] {1, 2}, steps / 2 - 1);
+                    o.add(1);
+                    o.add(1);
+                } else {
+                    repeat(o, new int[] {1, 2}, steps / 2);
                     o.add(1);
                 }
             } else {
@@ -114,8 +118,8 @@ public final class DPMSolverSinglestepScheduler extends AbstractScheduler {
         double[] s;
         if (config.useKarrasSigmas()) {
             float[] logSigmas = NoiseSchedule.logSigmas(train);
-            // diffusers 0.26 singlestep passes the ascending training sigmas: in_sigmas[-1] is the largest
-            s = NoiseSchedule.karras(train[train.length - 1], train[0], n);
+            // np.flip(sigmas): in_sigmas[-1] is the smallest training sigma, in_sigmas[0] the largest
+            s = NoiseSchedule.karras(train[0], train[train.length - 1], n);
             ts = new double[s.length];
             for (int i = 0; i < s.length; i++) {
                 ts[i] = Math.rint(NoiseSchedule.sigmaToT(s[i], logSigmas));

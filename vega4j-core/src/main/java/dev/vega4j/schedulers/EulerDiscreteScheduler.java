@@ -29,7 +29,8 @@ public final class EulerDiscreteScheduler extends SigmaScheduler {
         switch (config.interpolationType()) {
             case "linear" -> s = NoiseSchedule.interp(ts, train);
             case "log_linear" -> {
-                float[] lin = NoiseSchedule.torchLinspace(F32.log(train[train.length - 1]), F32.log(train[0]), n + 1);
+                float[] lin = NoiseSchedule.torchLinspace(NumpyLog.log(train[train.length - 1]),
+                        NumpyLog.log(train[0]), n + 1);
                 s = new double[lin.length];
                 for (int i = 0; i < lin.length; i++) {
                     s[i] = F32.exp(lin[i]);

@@ -210,50 +210,33 @@ final class NoiseSchedule {
         return out;
     }
 
-    /** float32 {@code np.log(sigmas)} of the training sigmas. */
+    /** float32 {@code np.log(sigmas)} of the training sigmas (numpy's SIMD float32 log, see {@link NumpyLog}). */
     static float[] logSigmas(float[] sigmas) {
         float[] out = new float[sigmas.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = (float) Math.log(sigmas[i]);
+            out[i] = NumpyLog.log(sigmas[i]);
         }
         return out;
     }
 
     /**
-     * diffusers {@code _sigma_to_t} for a float64 sigma against float32 log-sigmas: the index of the last log-sigma
-     * at or below log(sigma), capped at len-2, then linear interpolation of the index in log space.
+     * diffusers {@code _sigma_to_t} for a float64 sigma against the float32 log-sigmas, with numpy 1.24's promotion
+     * rules: the float64 log(sigma) meets float32 arrays, so the distances and the weight {@code w = (low -
+     * log_sigma) / (low - high)} are float32; only {@code (1-w)*low_idx + w*high_idx} is float64 (float32 times an
+     * int64 array). The index is the last log-sigma at or below log(sigma), capped at len-2.
      */
     static double sigmaToT(double sigma, float[] logSigmas) {
-        double logSigma = Math.log(Math.max(sigma, 1e-10));
-        // dists = log_sigma - log_sigmas is a float32 array under numpy 1.x promotion (float64 scalar, float32 array)
-        float ls = (float) logSigma;
-        int count = 0;
-        int lowIdx = 0;
-        int best = -1;
-        for (int i = 0; i < logSigmas.length; i++) {
-            if (ls - logSigmas[i] >= 0) {
-                count++;
-            }
-            // argmax of the cumulative count: first index reaching the maximum
-            if (count > best) {
-                best = count;
-                lowIdx = i;
-            }
-        }
-        lowIdx = Math.min(lowIdx, logSigmas.length - 2);
+        float ls = (float) Math.log(Math.max(sigma, 1e-10));
+        int lowIdx = lowIndex(ls, logSigmas);
         int highIdx = lowIdx + 1;
         float low = logSigmas[lowIdx], high = logSigmas[highIdx];
-        double w = (low - logSigma) / (double) (low - high);
-        w = Math.min(Math.max(w, 0), 1);
-        return (1 - w) * lowIdx + w * highIdx;
+        float w = (low - ls) / (low - high);
+        w = Math.min(Math.max(w, 0f), 1f);
+        return (double) (1f - w) * lowIdx + (double) w * highIdx;
     }
 
-    /**
-     * {@code _sigma_to_t} as KDPM2 calls it with torch float32 tensors (sigma a float32 0-d tensor, log-sigmas a
-     * float32 tensor): the whole interpolation runs in float32.
-     */
-    static float sigmaToTFloat(float sigma, float[] logSigmas) {
-        float logSigma = (float) Math.log(Math.max(sigma, 1e-10f));
+    /** {@code cumsum(dists >= 0).argmax()} capped at len-2: the first index where the count reaches its maximum. */
+    private static int lowIndex(float logSigma, float[] logSigmas) {
         int count = 0, lowIdx = 0, best = -1;
         for (int i = 0; i < logSigmas.length; i++) {
             if (logSigma - logSigmas[i] >= 0) {
@@ -264,7 +247,17 @@ final class NoiseSchedule {
                 lowIdx = i;
             }
         }
-        lowIdx = Math.min(lowIdx, logSigmas.length - 2);
+        return Math.min(lowIdx, logSigmas.length - 2);
+    }
+
+    /**
+     * {@code _sigma_to_t} as KDPM2 calls it with torch float32 tensors (sigma a float32 0-d tensor, log-sigmas a
+     * float32 tensor): the whole interpolation runs in float32.
+     */
+    static float sigmaToTFloat(float sigma, float[] logSigmas) {
+        // np.log(np.maximum(tensor, 1e-10)): numpy's float32 log, wrapped back into a torch tensor
+        float logSigma = NumpyLog.log(Math.max(sigma, 1e-10f));
+        int lowIdx = lowIndex(logSigma, logSigmas);
         int highIdx = lowIdx + 1;
         float low = logSigmas[lowIdx], high = logSigmas[highIdx];
         float w = (low - logSigma) / (low - high);

@@ -4,7 +4,6 @@ import dev.vega4j.VegaException;
 import dev.vega4j.rng.TorchGenerator;
 import dev.vega4j.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -152,10 +151,5 @@ public final class PNDMScheduler extends AbstractScheduler {
     @Override
     public Tensor addNoise(Tensor original, Tensor noise, double timestep) {
         return addNoiseAlpha(original, noise, timestep);
-    }
-
-    @Override
-    public String toString() {
-        return "PNDMScheduler" + Arrays.toString(timesteps);
     }
 }

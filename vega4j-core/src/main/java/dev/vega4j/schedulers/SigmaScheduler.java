@@ -26,7 +26,7 @@ abstract class SigmaScheduler extends AbstractScheduler {
     @Override
     public float initNoiseSigma() {
         float max = 0;
-        float[] s = sigmas.length > 0 ? sigmas : trainSigmasWithZero();
+        float[] s = sigmas.length > 0 ? sigmas : trainSigmas; // before set_timesteps: the training sigmas
         for (float v : s) {
             max = Math.max(max, v);
         }
@@ -35,10 +35,6 @@ abstract class SigmaScheduler extends AbstractScheduler {
             return max;
         }
         return F32.sqrt(max * max + 1f);
-    }
-
-    private float[] trainSigmasWithZero() {
-        return trainSigmas;
     }
 
     /** The sigma that scales the model input at the current step index. */

@@ -42,17 +42,18 @@ public final class ClipTokenizer {
     private final int bosId, eosId, unkId, padId;
     private final int modelMaxLength;
 
-    private ClipTokenizer(Path dir, Map<String, Integer> encoder, BytePairEncoder bpe, TokenizerConfig config) {
+    private ClipTokenizer(Path dir, Map<String, Integer> encoder, BytePairEncoder bpe,
+            Map<String, AddedToken> addedTokens, int[] specialIds, int modelMaxLength) {
         this.dir = dir;
         this.encoder = encoder;
         this.bpe = bpe;
-        this.modelMaxLength = config.modelMaxLength();
-        this.addedTokens = registerAddedTokens(encoder, config);
+        this.modelMaxLength = modelMaxLength;
+        this.addedTokens = addedTokens;
         this.splitter = new AddedTokenSplitter(List.copyOf(addedTokens.values()));
-        this.bosId = requiredId(config.bos(), "bos_token");
-        this.eosId = requiredId(config.eos(), "eos_token");
-        this.unkId = requiredId(config.unk(), "unk_token");
-        this.padId = requiredId(config.pad(), "pad_token");
+        this.bosId = specialIds[0];
+        this.eosId = specialIds[1];
+        this.unkId = specialIds[2];
+        this.padId = specialIds[3];
         int maxId = encoder.values().stream().mapToInt(Integer::intValue).max().orElse(-1);
         for (AddedToken t : addedTokens.values()) {
             maxId = Math.max(maxId, t.id());
@@ -60,6 +61,32 @@ public final class ClipTokenizer {
         this.decoder = new String[maxId + 1];
         encoder.forEach((tok, id) -> decoder[id] = tok);
         addedTokens.values().forEach(t -> decoder[t.id()] = t.content());
+    }
+
+    private static ClipTokenizer create(Path dir, Map<String, Integer> encoder, BytePairEncoder bpe,
+            TokenizerConfig config) {
+        Map<String, AddedToken> added = registerAddedTokens(encoder, config);
+        int[] ids = {requiredId(dir, added, config.bos(), "bos_token"), requiredId(dir, added, config.eos(), "eos_token"),
+                requiredId(dir, added, config.unk(), "unk_token"), requiredId(dir, added, config.pad(), "pad_token")};
+        return new ClipTokenizer(dir, encoder, bpe, added, ids, config.modelMaxLength());
+    }
+
+    /**
+     * A tokenizer that also knows {@code tokens} as added (non-special) tokens, as {@code tokenizer.add_tokens(tokens)}
+     * registers them (diffusers' textual inversion): matched in the raw text, case-sensitively and before any
+     * normalisation, never split by BPE. A token already in the vocabulary keeps its id, a new one gets the next id.
+     */
+    public ClipTokenizer withAddedTokens(List<String> tokens) {
+        Map<String, AddedToken> added = new LinkedHashMap<>(addedTokens);
+        int next = decoder.length;
+        for (String t : tokens) {
+            if (t == null || t.isEmpty() || added.containsKey(t)) {
+                continue;
+            }
+            Integer id = encoder.get(t);
+            added.put(t, new AddedToken(t, id != null ? id : next++, false, false, false));
+        }
+        return new ClipTokenizer(dir, encoder, bpe, added, new int[] {bosId, eosId, unkId, padId}, modelMaxLength);
     }
 
     /**
@@ -74,7 +101,7 @@ public final class ClipTokenizer {
                         + " vocab.json and merges.txt (copy them from the model's tokenizer/ folder)");
             }
         }
-        return new ClipTokenizer(dir, readVocab(vocabFile), new BytePairEncoder(readMerges(mergesFile)),
+        return create(dir, readVocab(vocabFile), new BytePairEncoder(readMerges(mergesFile)),
                 TokenizerConfig.read(dir));
     }
 
@@ -101,7 +128,7 @@ public final class ClipTokenizer {
     }
 
     /** {@code merges.read().strip().split("\n")[1 : 49152 - 256 - 2 + 1]}, each line split on whitespace. */
-    private static List<String[]> readMerges(Path p) {
+    static List<String[]> readMerges(Path p) {
         String text;
         try {
             text = Files.readString(p, StandardCharsets.UTF_8);
@@ -154,11 +181,11 @@ public final class ClipTokenizer {
         return added;
     }
 
-    private int requiredId(TokenizerConfig.TokenSpec t, String what) {
+    private static int requiredId(Path dir, Map<String, AddedToken> added, TokenizerConfig.TokenSpec t, String what) {
         if (t == null) {
             throw new TokenizerException(dir + ": the tokenizer config sets no " + what + ", which CLIP needs");
         }
-        return addedTokens.get(t.content()).id();
+        return added.get(t.content()).id();
     }
 
     /** {@code tokenizer.tokenize(text)}: the BPE pieces (added tokens as themselves), without BOS/EOS. */

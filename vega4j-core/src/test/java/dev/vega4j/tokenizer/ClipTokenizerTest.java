@@ -81,6 +81,16 @@ class ClipTokenizerTest {
     }
 
     @Test
+    void addedTokensForTextualInversionMatchLongestFirst() {
+        ClipTokenizer ti = tok1.withAddedTokens(java.util.List.of("<cat-toy>", "<cat-toy>_1", "cat"));
+        assertThat(ti.encode("a <cat-toy> <cat-toy>_1 photo")).containsExactly(49406, 320, 49408, 49409, 1125, 49407);
+        assertThat(ti.tokenize("a<cat-toy>_1")).containsExactly("a</w>", "<cat-toy>_1");
+        // "cat" (no </w>) is already in the vocabulary, so it keeps its id; the text splits around it.
+        assertThat(ti.encode("cats")).containsExactly(49406, 1481, 338, 49407);
+        assertThat(tok1.encode("a <cat-toy> photo")).doesNotContain(49408); // the original is unchanged
+    }
+
+    @Test
     void decodeReversesEncode() {
         assertThat(tok1.decode(tok1.encode("a photo of an astronaut"))).isEqualTo(
                 "<|startoftext|>a photo of an astronaut <|endoftext|>");
