@@ -47,6 +47,7 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
     private final GroupNorm convNormOut;
     private final Activation convAct;
     private final Conv2d convOut;
+    private final Map<String, dev.vega4j.models.layers.AdaptableLayer> layers;
 
     /** SDXL's added conditioning: pooled text embeddings [B, P] and the 6 size/crop time ids [B, 6]. */
     public record AddedConditions(Tensor textEmbeds, Tensor timeIds) {}
@@ -138,6 +139,7 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
         this.convNormOut = new GroupNorm(p.sub("conv_norm_out"), groups, boc[0], c.normEps());
         this.convAct = act;
         this.convOut = Conv2d.same(p.sub("conv_out"), boc[0], c.outChannels(), c.convOutKernel());
+        this.layers = p.layers();
     }
 
     /** Builds the model from weights under diffusers names (a view whose names start at {@code conv_in...}). */
@@ -169,6 +171,11 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
 
     public UNetConfig config() {
         return config;
+    }
+
+    /** Every Linear/Conv2d under its diffusers module path ({@code down_blocks.1.attentions.0.proj_in}); for adapters. */
+    public Map<String, dev.vega4j.models.layers.AdaptableLayer> adaptableLayers() {
+        return layers;
     }
 
     public List<UNetDownBlock> downBlocks() {
