@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 /** The {@code vega} command: one entry point, one subcommand per job. */
 @Command(name = "vega", mixinStandardHelpOptions = true, versionProvider = VegaCli.Version.class,
         description = "Segmind Vega and the Stable Diffusion family in pure Java.",
-        subcommands = {CommandLine.HelpCommand.class, ConformanceCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, ConformanceCommand.class, ServeCommand.class,
+            BenchCommand.class})
 public final class VegaCli implements Runnable {
 
     @CommandLine.Spec

@@ -80,7 +80,21 @@ public record Comparison(String what, boolean passed, double metric, double limi
 
     /** Exact equality (token ids, masks). */
     public static Comparison exact(String what, float[] a, float[] b) {
-        return elementwise(what, a, b, 0, 0).withLimitNote("exact");
+        if (a.length != b.length) {
+            return new Comparison(what, false, Double.POSITIVE_INFINITY, 0, -1, Float.NaN, Float.NaN,
+                    "length " + a.length + " vs reference " + b.length);
+        }
+        // Not elementwise(atol=0, rtol=0): that divides 0 by 0 for equal elements. Metric = max |d|, limit 0.
+        double maxD = 0;
+        int worst = 0;
+        for (int i = 0; i < b.length; i++) {
+            double d = Math.abs((double) a[i] - b[i]);
+            if (!(d <= maxD)) {
+                maxD = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;
+                worst = i;
+            }
+        }
+        return of(what, maxD, 0, worst, a, b).withLimitNote("exact");
     }
 
     /** Plain max absolute difference {@code <= atol}. */

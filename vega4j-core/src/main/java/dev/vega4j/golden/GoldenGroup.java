@@ -11,7 +11,9 @@ import java.util.List;
 
 /** One {@code cases/<group>/manifest.json}: its top-level keys and its cases, whatever cases it lists. */
 public final class GoldenGroup {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // Python's json module writes -Infinity/NaN literals (e.g. DPM-Solver's lambda_min_clipped); accept them.
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     private final Path root;
     private final Path dir;

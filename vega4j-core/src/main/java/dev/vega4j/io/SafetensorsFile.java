@@ -3,6 +3,7 @@ package dev.vega4j.io;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -11,7 +12,10 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
@@ -41,6 +45,7 @@ public final class SafetensorsFile implements AutoCloseable {
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // "{...} garbage" is not a header
             .build();
     private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -70,16 +75,7 @@ public final class SafetensorsFile implements AutoCloseable {
             if (size < 8) {
                 throw new SafetensorsException(path + ": not a safetensors file (" + size + " bytes, too short for a header)");
             }
-            MemorySegment whole = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            long headerLen = whole.get(I64_LE, 0);
-            if (headerLen < 2 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
-                throw new SafetensorsException(path + ": header length " + Long.toUnsignedString(headerLen)
-                        + " is impossible for a file of " + size + " bytes");
-            }
-            byte[] headerBytes = whole.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE);
-            MemorySegment dataSection = whole.asSlice(8 + headerLen);
-            Header h = parseHeader(path, headerBytes, dataSection.byteSize());
-            return new SafetensorsFile(path, arena, dataSection, h.tensors, h.metadata);
+            return fromSegment(path, ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena), arena);
         } catch (NoSuchFileException e) {
             arena.close();
             throw new SafetensorsException(path + ": file not found");
@@ -92,6 +88,27 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads a safetensors image that is already in memory ({@code path} only names it in messages). {@code arena}
+     * owns the segment and is closed by {@link #close()}; null for heap segments. The checks are those of
+     * {@link #open}, which maps the file and comes here.
+     */
+    static SafetensorsFile fromSegment(Path path, MemorySegment whole, Arena arena) {
+        long size = whole.byteSize();
+        if (size < 8) {
+            throw new SafetensorsException(path + ": not a safetensors file (" + size + " bytes, too short for a header)");
+        }
+        long headerLen = whole.get(I64_LE, 0);
+        if (headerLen < 2 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
+            throw new SafetensorsException(path + ": header length " + Long.toUnsignedString(headerLen)
+                    + " is impossible for a file of " + size + " bytes");
+        }
+        byte[] headerBytes = whole.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE);
+        MemorySegment dataSection = whole.asSlice(8 + headerLen);
+        Header h = parseHeader(path, headerBytes, dataSection.byteSize());
+        return new SafetensorsFile(path, arena, dataSection, h.tensors, h.metadata);
+    }
+
     private record Header(Map<String, TensorInfo> tensors, Map<String, String> metadata) {}
 
     private static Header parseHeader(Path path, byte[] headerBytes, long dataSize) {
@@ -99,9 +116,17 @@ public final class SafetensorsFile implements AutoCloseable {
         if (headerBytes[0] != '{') {
             throw new SafetensorsException(where + "header is not a JSON object");
         }
+        String text;
+        try {
+            // Strict: the format requires UTF-8, and a lenient decoder would turn corruption into U+FFFD names.
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(headerBytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new SafetensorsException(where + "header is not valid UTF-8");
+        }
         JsonNode root;
         try {
-            root = JSON.readTree(new String(headerBytes, StandardCharsets.UTF_8));
+            root = JSON.readTree(text);
         } catch (JsonProcessingException e) {
             throw new SafetensorsException(where + "header is not valid JSON: " + e.getOriginalMessage());
         }
@@ -240,6 +265,12 @@ public final class SafetensorsFile implements AutoCloseable {
         if (t.numel() > Integer.MAX_VALUE - 8) {
             throw new SafetensorsException(path + ": tensor '" + name + "' is too large to load as one array");
         }
+        for (long d : t.shape()) {
+            if (d > Integer.MAX_VALUE) { // possible next to a zero dimension; a Tensor shape is int[]
+                throw new SafetensorsException(path + ": tensor '" + name + "' has dimension " + d
+                        + ", more than a tensor can hold");
+            }
+        }
         return Tensor.of(toFloats(segment(name), t.dtype(), (int) t.numel()), t.intShape());
     }
 
@@ -294,7 +325,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     @Override
     public void close() {
-        if (arena.scope().isAlive()) {
+        if (arena != null && arena.scope().isAlive()) {
             arena.close();
         }
     }

@@ -24,6 +24,42 @@ public final class Erf {
         6.05183413124413191e-2, 2.33520497626869185e-3};
     private static final double SQRPI = 5.6418958354775628695e-1; // 1/sqrt(pi)
 
+    /**
+     * erfc(x) = 1 - erf(x), computed directly for x > 0.46875 so its tail keeps full relative precision (the
+     * oracle for tails, where {@code 1 - erf(x)} cancels).
+     */
+    public static double erfc(double x) {
+        if (x <= 0.46875) {
+            return 1.0 - erf(x);
+        }
+        return x < 26.6 ? tail(x) : 0.0;
+    }
+
+    /** erfc(y) for 0.46875 < y < 26.6 (Cody's second and third ranges). */
+    private static double tail(double y) {
+        double result;
+        if (y <= 4.0) {
+            double xnum = C[8] * y, xden = y;
+            for (int i = 0; i < 7; i++) {
+                xnum = (xnum + C[i]) * y;
+                xden = (xden + D[i]) * y;
+            }
+            result = (xnum + C[7]) / (xden + D[7]);
+        } else {
+            double ysq = 1.0 / (y * y);
+            double xnum = P[5] * ysq, xden = ysq;
+            for (int i = 0; i < 4; i++) {
+                xnum = (xnum + P[i]) * ysq;
+                xden = (xden + Q[i]) * ysq;
+            }
+            result = ysq * (xnum + P[4]) / (xden + Q[4]);
+            result = (SQRPI - result) / y;
+        }
+        double ysq = Math.floor(y * 16.0) / 16.0;
+        double del = (y - ysq) * (y + ysq);
+        return Math.exp(-ysq * ysq) * Math.exp(-del) * result;
+    }
+
     public static double erf(double x) {
         double y = Math.abs(x);
         double result;

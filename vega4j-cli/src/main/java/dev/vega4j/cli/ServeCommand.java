@@ -1,0 +1,149 @@
+package dev.vega4j.cli;
+
+import dev.vega4j.VegaException;
+import dev.vega4j.pipeline.Pipeline;
+import dev.vega4j.pipeline.Pipelines;
+import dev.vega4j.server.ApiKeys;
+import dev.vega4j.server.ServerConfig;
+import dev.vega4j.server.VegaServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vega serve}: the HTTP server (Segmind, AUTOMATIC1111 and OpenAI APIs, web page) over loaded models. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Serve models over HTTP: Segmind's API (/v1/<model>, async /v2/<model>), AUTOMATIC1111's"
+                + " /sdapi/v1/*, OpenAI's /v1/images/generations, a web page at /, /health and /metrics.",
+                "Without API keys the server listens on 127.0.0.1 only."})
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, paramLabel = "[SLUG=]MODEL",
+            description = "Model to load: a Hugging Face id or a local folder/file, optionally named with SLUG= (the"
+                    + " URL name; default: derived from the model, e.g. segmind/Segmind-Vega -> segmind-vega)."
+                    + " Repeatable; the first is the default model. Default: ${DEFAULT-VALUE}.",
+            defaultValue = "segmind/Segmind-Vega")
+    List<String> models = new ArrayList<>();
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "8080", description = "TCP port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--api-keys", paramLabel = "FILE",
+            description = "File of API keys, one 'key [daily-quota]' per line. Also read: $" + ApiKeys.ENV
+                    + " = key1,key2:quota.")
+    Path apiKeys;
+
+    @Option(names = "--quota-per-day", defaultValue = "0",
+            description = "Daily images per key for keys without their own quota (0 = unlimited).")
+    long quotaPerDay;
+
+    @Option(names = "--data-dir", description = "Where quotas are kept (default: ~/.vega4j/server).")
+    Path dataDir;
+
+    @Option(names = "--queue", defaultValue = "16", description = "Jobs that may wait behind the running one.")
+    int queue;
+
+    @Option(names = "--result-ttl", defaultValue = "30",
+            description = "Minutes async results stay retrievable (default: ${DEFAULT-VALUE}).")
+    long resultTtlMinutes;
+
+    @Option(names = "--max-body-mb", defaultValue = "16", description = "Largest request body in MiB.")
+    int maxBodyMb;
+
+    @Option(names = "--max-side", defaultValue = "2048", description = "Largest image width/height in pixels.")
+    int maxSide;
+
+    @Option(names = "--max-steps", defaultValue = "150", description = "Most denoising steps per request.")
+    int maxSteps;
+
+    @Option(names = "--rate-limit", defaultValue = "0", description = "Requests per key per minute (0 = no limit).")
+    int rateLimit;
+
+    @Option(names = "--shutdown-grace", defaultValue = "30",
+            description = "Seconds queued jobs may run after Ctrl-C before they are failed.")
+    long shutdownGrace;
+
+    ServerConfig config() {
+        ApiKeys keys = apiKeys != null ? ApiKeys.load(apiKeys) : ApiKeys.none();
+        String env = System.getenv(ApiKeys.ENV);
+        if (env != null && !env.isBlank()) {
+            Map<String, Long> merged = new LinkedHashMap<>();
+            for (String k : keys.keys()) {
+                merged.put(k, keys.quotaOf(k));
+            }
+            ApiKeys fromEnv = ApiKeys.parseList(env);
+            for (String k : fromEnv.keys()) {
+                merged.put(k, fromEnv.quotaOf(k));
+            }
+            keys = ApiKeys.of(merged);
+        }
+        Path data = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".vega4j", "server");
+        return ServerConfig.builder().host(host).port(port).keys(keys).defaultDailyQuota(quotaPerDay).dataDir(data)
+                .queueCapacity(queue).resultTtl(Duration.ofMinutes(resultTtlMinutes))
+                .maxBodyBytes((long) maxBodyMb << 20).maxSide(maxSide).maxSteps(maxSteps)
+                .rateLimitPerMinute(rateLimit).shutdownGrace(Duration.ofSeconds(shutdownGrace)).build();
+    }
+
+    /** {@code slug -> model id or path}, in the order given. */
+    Map<String, String> modelSpecs() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String spec : models) {
+            int eq = spec.indexOf('=');
+            String slug = eq > 0 ? spec.substring(0, eq) : slugOf(spec);
+            String model = eq > 0 ? spec.substring(eq + 1) : spec;
+            if (out.put(slug, model) != null) {
+                throw new VegaException("two models are named '" + slug + "'; name them with SLUG=MODEL");
+            }
+        }
+        return out;
+    }
+
+    /** {@code segmind/Segmind-Vega} -> {@code segmind-vega}; {@code /models/sdxl-1.0.safetensors} -> {@code sdxl-1.0}. */
+    static String slugOf(String model) {
+        String s = model.replace('\\', '/');
+        s = s.substring(s.lastIndexOf('/') + 1);
+        s = s.replaceAll("(?i)\\.(safetensors|ckpt|bin|pt)$", "");
+        s = s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[^a-z0-9]+", "");
+        return s.isEmpty() ? "model" : s;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ServerConfig config = config();
+        Map<String, Pipeline> pipelines = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, String> e : modelSpecs().entrySet()) {
+                System.out.println("loading " + e.getValue() + " as '" + e.getKey() + "' ...");
+                pipelines.put(e.getKey(), load(e.getValue()));
+            }
+        } catch (RuntimeException e) {
+            pipelines.values().forEach(Pipeline::close);
+            throw e;
+        }
+        VegaServer server = VegaServer.start(config, pipelines);
+        System.out.println("vega server listening on http://" + server.host() + ":" + server.port() + "/  models: "
+                + String.join(", ", pipelines.keySet()));
+        System.out.println(server.notice());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("shutting down: finishing queued jobs (up to " + shutdownGrace + " s) ...");
+            server.stop();
+            stopped.countDown();
+        }, "vega-serve-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    static Pipeline load(String model) {
+        return Pipelines.load(model);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.vega4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vega4j.VegaException;
+import dev.vega4j.server.ServerConfig;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class ServeCommandTest {
+
+    static ServeCommand parse(String... args) {
+        ServeCommand cmd = new ServeCommand();
+        new CommandLine(cmd).parseArgs(args);
+        return cmd;
+    }
+
+    @Test
+    void slugsComeFromModelNames() {
+        assertThat(ServeCommand.slugOf("segmind/Segmind-Vega")).isEqualTo("segmind-vega");
+        assertThat(ServeCommand.slugOf("/models/sd_xl_base_1.0.safetensors")).isEqualTo("sd_xl_base_1.0");
+        assertThat(ServeCommand.slugOf("stabilityai/stable-diffusion-xl-base-1.0")).isEqualTo("stable-diffusion-xl-base-1.0");
+        assertThat(ServeCommand.slugOf("C:\\models\\SSD 1B")).isEqualTo("ssd-1b");
+    }
+
+    @Test
+    void modelsDefaultToVegaAndCanBeNamed() {
+        assertThat(parse().modelSpecs()).containsExactly(java.util.Map.entry("segmind-vega", "segmind/Segmind-Vega"));
+        assertThat(parse("-m", "tiny=/work/tiny-vega", "--model", "stabilityai/sdxl-turbo").modelSpecs())
+                .containsKeys("tiny", "sdxl-turbo");
+        assertThatThrownBy(() -> parse("-m", "a=x", "-m", "a=y").modelSpecs()).isInstanceOf(VegaException.class)
+                .hasMessageContaining("two models are named 'a'");
+    }
+
+    @Test
+    void optionsBecomeTheServerConfig() {
+        ServerConfig c = parse("--host", "0.0.0.0", "--port", "9000", "--queue", "3", "--max-side", "1024",
+                "--quota-per-day", "100", "--data-dir", "/tmp/vega-test-data", "--rate-limit", "10").config();
+        assertThat(c.host()).isEqualTo("0.0.0.0");
+        assertThat(c.port()).isEqualTo(9000);
+        assertThat(c.queueCapacity()).isEqualTo(3);
+        assertThat(c.maxSide()).isEqualTo(1024);
+        assertThat(c.defaultDailyQuota()).isEqualTo(100);
+        assertThat(c.dataDir()).isEqualTo(Path.of("/tmp/vega-test-data"));
+        assertThat(c.rateLimitPerMinute()).isEqualTo(10);
+    }
+
+    @Test
+    void serveIsRegistered() {
+        assertThat(VegaCli.commandLine().getSubcommands()).containsKey("serve");
+    }
+}

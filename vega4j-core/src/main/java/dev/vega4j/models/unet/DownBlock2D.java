@@ -1,0 +1,43 @@
+package dev.vega4j.models.unet;
+
+import dev.vega4j.models.layers.Downsample2D;
+import dev.vega4j.models.layers.FeatureSink;
+import dev.vega4j.models.layers.Params;
+import dev.vega4j.models.layers.ResnetBlock2D;
+import dev.vega4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/** diffusers {@code DownBlock2D}: resnets, then an optional stride-2 downsampler; every output is a skip. */
+public final class DownBlock2D implements UNetDownBlock {
+    private final List<ResnetBlock2D> resnets = new ArrayList<>();
+    private final Downsample2D downsampler;
+
+    DownBlock2D(Params p, BlockSpec s) {
+        for (int i = 0; i < s.numLayers(); i++) {
+            resnets.add(new ResnetBlock2D(p.sub("resnets").sub(i), i == 0 ? s.inChannels() : s.outChannels(),
+                    s.outChannels(), s.tembChannels(), s.groups(), s.groups(), s.resnetEps(), s.act(), s.skipTimeAct(),
+                    s.outputScaleFactor()));
+        }
+        this.downsampler = s.addSample()
+                ? new Downsample2D(p.sub("downsamplers").sub(0), s.outChannels(), s.outChannels(), s.downsamplePadding())
+                : null;
+    }
+
+    @Override
+    public Output forward(Tensor x, Tensor temb, Tensor context, FeatureSink sink) {
+        List<Tensor> out = new ArrayList<>();
+        Tensor h = x;
+        for (int i = 0; i < resnets.size(); i++) {
+            h = resnets.get(i).forward(h, temb);
+            sink.accept("resnets." + i, h);
+            out.add(h);
+        }
+        if (downsampler != null) {
+            h = downsampler.forward(h);
+            sink.accept("downsamplers.0", h);
+            out.add(h);
+        }
+        return new Output(h, out);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.vega4j.models.unet;
+
+import dev.vega4j.models.layers.FeatureSink;
+import dev.vega4j.models.layers.Params;
+import dev.vega4j.models.layers.ResnetBlock2D;
+import dev.vega4j.models.layers.Upsample2D;
+import dev.vega4j.tensor.Ops;
+import dev.vega4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * diffusers {@code UpBlock2D}: each resnet takes {@code cat([h, skip], dim=1)} (the skips popped from the end), then an
+ * optional upsampler.
+ */
+public final class UpBlock2D implements UNetUpBlock {
+    private final List<ResnetBlock2D> resnets = new ArrayList<>();
+    private final Upsample2D upsampler;
+
+    UpBlock2D(Params p, BlockSpec s) {
+        for (int i = 0; i < s.numLayers(); i++) {
+            resnets.add(new ResnetBlock2D(p.sub("resnets").sub(i), resnetIn(s, i), s.outChannels(), s.tembChannels(),
+                    s.groups(), s.groups(), s.resnetEps(), s.act(), s.skipTimeAct(), s.outputScaleFactor()));
+        }
+        this.upsampler = s.addSample() ? new Upsample2D(p.sub("upsamplers").sub(0), s.outChannels(), s.outChannels())
+                : null;
+    }
+
+    /** Input channels of resnet i: previous output (or own output) + the skip (the last takes the level's input). */
+    static int resnetIn(BlockSpec s, int i) {
+        int skip = i == s.numLayers() - 1 ? s.inChannels() : s.outChannels();
+        int prev = i == 0 ? s.prevOutputChannels() : s.outChannels();
+        return prev + skip;
+    }
+
+    @Override
+    public int resnetCount() {
+        return resnets.size();
+    }
+
+    @Override
+    public Tensor forward(Tensor x, List<Tensor> resSamples, Tensor temb, Tensor context, int[] upsampleSize,
+            FeatureSink sink) {
+        Tensor h = x;
+        for (int i = 0; i < resnets.size(); i++) {
+            Tensor skip = resSamples.get(resSamples.size() - 1 - i);
+            h = resnets.get(i).forward(Ops.get().concatChannels(h, skip), temb);
+            sink.accept("resnets." + i, h);
+        }
+        if (upsampler != null) {
+            h = upsampler.forward(h, upsampleSize);
+            sink.accept("upsamplers.0", h);
+        }
+        return h;
+    }
+}

@@ -1,0 +1,312 @@
+package dev.vega4j.pipeline;
+
+import dev.vega4j.VegaException;
+import dev.vega4j.pipeline.ProgressListener.Phase;
+import dev.vega4j.pipeline.ProgressListener.ProgressEvent;
+import dev.vega4j.rng.Seeds;
+import dev.vega4j.rng.TorchGenerator;
+import dev.vega4j.tensor.Tensor;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Text-to-image, image-to-image and inpainting for SDXL-family models (Vega, SDXL, SSD-1B) and SD 1.5, following
+ * diffusers 0.26.3's {@code StableDiffusion[XL][Img2Img|Inpaint]Pipeline.__call__} step by step so that the same seed
+ * gives the same image: prompt encoding, latents drawn from a {@link TorchGenerator} in diffusers' order, the
+ * scheduler loop with classifier-free guidance (and guidance_rescale), latent blending for 4-channel inpainting, and
+ * the float32 VAE decode.
+ */
+public final class DiffusionPipeline implements Pipeline {
+    private final ModelInfo info;
+    private final PromptEncoder promptEncoder;
+    private final NoisePredictor unet;
+    private final LatentAutoencoder vae;
+    private final SchedulerProvider schedulers;
+    private final AutoCloseable resources;
+
+    public DiffusionPipeline(ModelInfo info, PromptEncoder promptEncoder, NoisePredictor unet, LatentAutoencoder vae,
+            SchedulerProvider schedulers, AutoCloseable resources) {
+        this.info = info;
+        this.promptEncoder = promptEncoder;
+        this.unet = unet;
+        this.vae = vae;
+        this.schedulers = schedulers;
+        this.resources = resources;
+    }
+
+    @Override
+    public ModelInfo info() {
+        return info;
+    }
+
+    public PromptEncoder promptEncoder() {
+        return promptEncoder;
+    }
+
+    public NoisePredictor unet() {
+        return unet;
+    }
+
+    public LatentAutoencoder vae() {
+        return vae;
+    }
+
+    public SchedulerProvider schedulers() {
+        return schedulers;
+    }
+
+    private boolean sdxl() {
+        return info.family() == Family.SDXL;
+    }
+
+    /** What one run produced before conversion to 8-bit images. */
+    public record RunOutput(Tensor finalLatents, Tensor image01, long seed, String scheduler, int width, int height) {}
+
+    @Override
+    public GenerationResult generate(GenerationRequest request, ProgressListener progress, Cancellation cancellation) {
+        long start = System.nanoTime();
+        Seeds.Resolved seed = Seeds.resolve(request.seed());
+        RunOutput out = run(request, seed.seed(), schedulers.create(request.scheduler()), progress, cancellation,
+                Trace.NONE);
+        List<BufferedImage> images = new ArrayList<>();
+        for (int i = 0; i < out.image01().dim(0); i++) {
+            images.add(VaeImageProcessor.toImage(out.image01(), i));
+        }
+        var used = new GenerationResult.UsedParameters(request.prompt(), request.negativePrompt(), request.steps(),
+                request.guidanceScale(), seed.seed(), out.scheduler(), out.width(), out.height(), request.samples(),
+                info.name(), request.initImage() != null ? request.strength() : null);
+        progress.onProgress(new ProgressEvent(Phase.DONE, request.steps(), request.steps(), System.nanoTime() - start));
+        return new GenerationResult(images, used, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * One generation with an explicit seed and scheduler instance; every intermediate tensor goes to {@code trace}
+     * (the conformance groups compare them with diffusers').
+     */
+    public RunOutput run(GenerationRequest request, long seed, SamplingScheduler scheduler, ProgressListener progress,
+            Cancellation cancellation, Trace trace) {
+        long start = System.nanoTime();
+        int vsf = vae.scaleFactor();
+        boolean img2img = request.initImage() != null && request.mask() == null;
+        boolean inpaint = request.mask() != null;
+        if (inpaint && unet.inChannels() != 4) {
+            throw new VegaException("inpainting with a " + unet.inChannels() + "-channel (inpainting-specific) UNet is"
+                    + " not supported; use a regular 4-channel model");
+        }
+        int height, width;
+        if (request.initImage() != null && (request.width() == null || request.height() == null) && !inpaint) {
+            // img2img: diffusers works at the image's own size (rounded down to a multiple of the VAE factor).
+            int[] hw = VaeImageProcessor.defaultHeightWidth(request.initImage(), request.height(), request.width(), vsf);
+            height = hw[0];
+            width = hw[1];
+        } else if (inpaint && (request.width() == null || request.height() == null)) {
+            int[] hw = VaeImageProcessor.defaultHeightWidth(request.initImage(), request.height(), request.width(), vsf);
+            height = hw[0];
+            width = hw[1];
+        } else {
+            height = request.height() != null ? request.height() : unet.sampleSize() * vsf;
+            width = request.width() != null ? request.width() : unet.sampleSize() * vsf;
+        }
+        if (height % vsf != 0 || width % vsf != 0 || height < vsf || width < vsf) {
+            throw new VegaException("image size " + width + "x" + height + " must be a positive multiple of " + vsf);
+        }
+        int batch = request.samples();
+        boolean cfg = Guidance.enabled(request.guidanceScale());
+
+        // 3. encode_prompt
+        progress.onProgress(new ProgressEvent(Phase.ENCODE_PROMPT, 0, request.steps(), System.nanoTime() - start));
+        PromptEmbeddings pe = promptEncoder.encode(request.prompt(), request.prompt2(), request.negativePrompt(),
+                request.negativePrompt2(), batch, cfg, request.clipSkip());
+        Tensor encoderHidden = pe.unetEncoderHiddenStates(cfg);
+        Tensor textEmbeds = null, timeIds = null;
+        trace.record("cond.prompt_embeds", encoderHidden);
+        if (pe.negativePromptEmbeds() != null) {
+            trace.record("cond.negative_prompt_embeds", pe.negativePromptEmbeds());
+        }
+        if (sdxl()) {
+            textEmbeds = pe.unetTextEmbeds(cfg);
+            timeIds = AddTimeIds.batch(AddTimeIds.forSize(height, width), encoderHidden.dim(0));
+            trace.record("cond.add_text_embeds", textEmbeds);
+            trace.record("cond.add_time_ids", timeIds);
+        }
+        cancellation.check();
+
+        // 4. timesteps (truncated by strength for img2img / inpainting: get_timesteps)
+        scheduler.setTimesteps(request.steps());
+        double[] timesteps = scheduler.timesteps();
+        trace.record("scheduler_timesteps", vector(timesteps));
+        if (request.initImage() != null) {
+            int n = request.steps();
+            int initTimestep = Math.min((int) (n * request.strength()), n);
+            int tStart = Math.max(n - initTimestep, 0);
+            int from = Math.min(tStart * scheduler.order(), timesteps.length);
+            timesteps = java.util.Arrays.copyOfRange(timesteps, from, timesteps.length);
+            if (timesteps.length == 0) {
+                throw new VegaException("strength " + request.strength() + " with " + n
+                        + " steps leaves no denoising step; raise the strength or the steps");
+            }
+        }
+        TorchGenerator generator = new TorchGenerator(seed);
+        int h = height / vsf, w = width / vsf;
+        int[] latentShape = {batch, unet.inChannels(), h, w};
+
+        // 5. latents
+        Tensor latents;
+        Tensor imageLatents = null, noise = null, maskLatent = null;
+        if (request.initImage() == null) {
+            noise = generator.randn(latentShape);
+            trace.record("noise", noise);
+            latents = scale(noise, scheduler.initNoiseSigma());
+        } else {
+            Tensor image = VaeImageProcessor.preprocessImage(request.initImage(), height, width);
+            trace.record("image_preprocessed", image);
+            Tensor maskCondition = null;
+            if (inpaint) {
+                trace.record("mask_image", VaeImageProcessor.maskValues(request.mask()));
+                maskCondition = VaeImageProcessor.preprocessMask(request.mask(), height, width);
+                trace.record("mask_preprocessed", maskCondition);
+            }
+            imageLatents = BatchOps.repeatBatch(encodeLatents(image, generator, trace, "init"), batch);
+            trace.record("init_latents", imageLatents);
+            if (inpaint) {
+                trace.record("image_latents", imageLatents);
+            }
+            noise = generator.randn(latentShape);
+            trace.record("noise", noise);
+            boolean strengthMax = request.strength() == 1.0;
+            if (inpaint && strengthMax) {
+                latents = scale(noise, scheduler.initNoiseSigma());
+            } else {
+                latents = scheduler.addNoise(imageLatents, noise, timesteps[0]);
+            }
+            if (inpaint) {
+                // prepare_mask_latents: nearest-neighbour mask at latent size; the masked image is VAE-encoded (and
+                // draws from the generator) even though a 4-channel UNet never reads it.
+                Tensor masked = maskedImage(image, maskCondition);
+                trace.record("masked_image", masked);
+                maskLatent = BatchOps.repeatBatch(LatentMasks.interpolateNearest(maskCondition, h, w), batch);
+                Tensor maskedLatents = BatchOps.repeatBatch(encodeLatents(masked, generator, trace, "masked_image"),
+                        batch);
+                trace.record("mask_latent", cfg ? Tensor.cat0(maskLatent, maskLatent) : maskLatent);
+                trace.record("masked_image_latents", cfg ? Tensor.cat0(maskedLatents, maskedLatents) : maskedLatents);
+            }
+        }
+        trace.record("latents_init", latents);
+        cancellation.check();
+
+        // 8. denoising loop
+        for (int i = 0; i < timesteps.length; i++) {
+            double t = timesteps[i];
+            Tensor modelIn = scheduler.scaleModelInput(cfg ? Tensor.cat0(latents, latents) : latents, t);
+            trace.record("step_latent_model_input", modelIn);
+            trace.record("step_timesteps", Tensor.of(new float[] {(float) t}, 1));
+            Tensor out = unet.predict(modelIn, t, encoderHidden, textEmbeds, timeIds);
+            trace.record("step_unet_out", out);
+            Tensor noisePred = cfg ? Guidance.apply(out, request.guidanceScale(), request.guidanceRescale()) : out;
+            latents = scheduler.step(noisePred, t, latents, generator);
+            if (inpaint) {
+                Tensor proper = imageLatents;
+                if (i < timesteps.length - 1) {
+                    proper = scheduler.addNoise(imageLatents, noise, timesteps[i + 1]);
+                }
+                latents = LatentMasks.blend(proper, latents, maskLatent);
+            }
+            trace.record("step_latents", latents);
+            progress.onProgress(new ProgressEvent(Phase.DENOISE, i + 1, timesteps.length, System.nanoTime() - start));
+            cancellation.check();
+        }
+        trace.record("final_latents", latents);
+
+        // decode: vae.decode(latents / scaling_factor), (x / 2 + 0.5).clamp(0, 1)
+        progress.onProgress(new ProgressEvent(Phase.DECODE, timesteps.length, timesteps.length,
+                System.nanoTime() - start));
+        Tensor image01 = decode(latents);
+        trace.record("image", VaeImageProcessor.toNhwc(image01));
+        return new RunOutput(latents, image01, seed, scheduler.name(), width, height);
+    }
+
+    /** Decodes one sample at a time (bounds the VAE's activation memory; the result is the same per sample). */
+    public Tensor decode(Tensor latents) {
+        int b = latents.dim(0);
+        float inv = vae.scalingFactor();
+        List<Tensor> parts = new ArrayList<>();
+        for (int i = 0; i < b; i++) {
+            Tensor z = latents.slice0(i, i + 1);
+            float[] d = z.data();
+            for (int j = 0; j < d.length; j++) {
+                d[j] = d[j] / inv;
+            }
+            parts.add(VaeImageProcessor.denormalize(vae.decode(z)));
+        }
+        return Tensor.cat0(parts.toArray(Tensor[]::new));
+    }
+
+    /**
+     * {@code scaling_factor * vae.encode(image).latent_dist.sample(generator)}: std = exp(0.5 * clamp(logvar, -30,
+     * 20)), sample = mean + std * randn(mean.shape) (diffusers' DiagonalGaussianDistribution).
+     */
+    Tensor encodeLatents(Tensor image, TorchGenerator generator, Trace trace, String name) {
+        Tensor[] moments = vae.encodeMoments(image);
+        Tensor mean = moments[0];
+        float[] lv = moments[1].data();
+        Tensor std = Tensor.zeros(mean.shape());
+        float[] s = std.data();
+        for (int i = 0; i < s.length; i++) {
+            float l = Math.min(Math.max(lv[i], -30f), 20f);
+            s[i] = (float) Math.exp(0.5f * l);
+        }
+        Tensor eps = generator.randn(mean.shape());
+        Tensor sample = Tensor.zeros(mean.shape());
+        float[] m = mean.data(), e = eps.data(), o = sample.data();
+        for (int i = 0; i < o.length; i++) {
+            float se = s[i] * e[i];
+            o[i] = m[i] + se;
+        }
+        trace.record("vae_encode." + name + ".mean", mean);
+        trace.record("vae_encode." + name + ".std", std);
+        trace.record("vae_encode." + name + ".sample", sample);
+        return scale(sample, vae.scalingFactor());
+    }
+
+    /** {@code init_image * (mask < 0.5)}. */
+    static Tensor maskedImage(Tensor image, Tensor mask) {
+        int c = image.dim(1), plane = image.dim(2) * image.dim(3);
+        Tensor out = Tensor.zeros(image.shape());
+        float[] im = image.data(), mk = mask.data(), o = out.data();
+        for (int ci = 0; ci < c; ci++) {
+            for (int i = 0; i < plane; i++) {
+                o[ci * plane + i] = im[ci * plane + i] * (mk[i] < 0.5f ? 1f : 0f);
+            }
+        }
+        return out;
+    }
+
+    static Tensor scale(Tensor x, float s) {
+        Tensor out = Tensor.zeros(x.shape());
+        float[] a = x.data(), o = out.data();
+        for (int i = 0; i < o.length; i++) {
+            o[i] = a[i] * s;
+        }
+        return out;
+    }
+
+    private static Tensor vector(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return Tensor.of(f, v.length);
+    }
+
+    @Override
+    public void close() {
+        if (resources != null) {
+            try {
+                resources.close();
+            } catch (Exception e) {
+                throw new VegaException("cannot close model files: " + e.getMessage(), e);
+            }
+        }
+    }
+}

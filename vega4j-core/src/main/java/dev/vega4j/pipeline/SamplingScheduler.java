@@ -1,0 +1,29 @@
+package dev.vega4j.pipeline;
+
+import dev.vega4j.rng.TorchGenerator;
+import dev.vega4j.tensor.Tensor;
+
+/** One configured diffusers scheduler instance (stateful: create a fresh one per generation). */
+public interface SamplingScheduler {
+
+    /** A display name (Segmind / A1111 style) for the generation's parameters. */
+    String name();
+
+    void setTimesteps(int numInferenceSteps);
+
+    /** {@code scheduler.timesteps} after {@link #setTimesteps} (UNet calls; Heun/KDPM2 repeat entries). */
+    double[] timesteps();
+
+    /** {@code scheduler.order}. */
+    int order();
+
+    float initNoiseSigma();
+
+    Tensor scaleModelInput(Tensor sample, double timestep);
+
+    /** {@code scheduler.step(model_output, t, sample, generator=g).prev_sample}. */
+    Tensor step(Tensor modelOutput, double timestep, Tensor sample, TorchGenerator generator);
+
+    /** {@code scheduler.add_noise(original, noise, tensor([t]))}. */
+    Tensor addNoise(Tensor original, Tensor noise, double timestep);
+}

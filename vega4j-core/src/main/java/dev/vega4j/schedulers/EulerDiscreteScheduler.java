@@ -1,0 +1,84 @@
+package dev.vega4j.schedulers;
+
+import dev.vega4j.VegaException;
+import dev.vega4j.rng.TorchGenerator;
+import dev.vega4j.tensor.Tensor;
+
+/**
+ * Euler (Karras et al. 2022, Algorithm 2 with s_churn = 0), diffusers 0.26.3
+ * {@code schedulers/scheduling_euler_discrete.py}; "Euler" and "Euler Karras" ({@code use_karras_sigmas}).
+ */
+public final class EulerDiscreteScheduler extends SigmaScheduler {
+    private String dtype = "float32";
+
+    public EulerDiscreteScheduler(SchedulerConfig config) {
+        super(config);
+        if (config.rescaleBetasZeroSnr()) {
+            // diffusers: keep the terminal sigma finite
+            schedule.alphasCumprod[schedule.alphasCumprod.length - 1] = (float) Math.pow(2, -24);
+        }
+    }
+
+    @Override
+    public void setTimesteps(int n) {
+        numInferenceSteps = n;
+        double[] ts = Spacing.toFloat32(Spacing.kDiffusion(config.timestepSpacing(), config.numTrainTimesteps(), n,
+                config.stepsOffset()));
+        float[] train = schedule.trainSigmas();
+        double[] s;
+        switch (config.interpolationType()) {
+            case "linear" -> s = NoiseSchedule.interp(ts, train);
+            case "log_linear" -> {
+                float[] lin = NoiseSchedule.torchLinspace(NumpyLog.log(train[train.length - 1]),
+                        NumpyLog.log(train[0]), n + 1);
+                s = new double[lin.length];
+                for (int i = 0; i < lin.length; i++) {
+                    s[i] = F32.exp(lin[i]);
+                }
+            }
+            default -> throw new VegaException("interpolation_type '" + config.interpolationType()
+                    + "' is not supported (use linear or log_linear)");
+        }
+        if (config.useKarrasSigmas()) {
+            s = karras(s, n);
+            ts = sigmasToTimesteps(s);
+        }
+        sigmas = toFloat(s, 0.0);
+        if (config.timestepType().equals("continuous") && config.predictionType().equals("v_prediction")) {
+            timesteps = new double[s.length];
+            for (int i = 0; i < s.length; i++) {
+                timesteps[i] = 0.25f * F32.log(sigmas[i]);
+            }
+        } else {
+            timesteps = Spacing.toFloat32(ts);
+        }
+        dtype = "float32";
+        resetIndices();
+    }
+
+    @Override
+    public String timestepsDtype() {
+        return dtype;
+    }
+
+    @Override
+    public boolean acceptsGenerator() {
+        return true;
+    }
+
+    @Override
+    public StepOutput step(Tensor modelOutput, double timestep, Tensor sample, TorchGenerator generator) {
+        initStepIndex(timestep);
+        float sigma = sigmas[stepIndex];
+        float sigmaHat = sigma; // gamma = 0 (s_churn 0): sigma * (gamma + 1)
+        Tensor x0 = switch (config.predictionType()) {
+            case "epsilon" -> F32.map(sample, modelOutput, (x, m) -> x - sigmaHat * m);
+            case "v_prediction" -> predOriginalKarras(modelOutput, sample, sigma);
+            default -> modelOutput;
+        };
+        float dt = sigmas[stepIndex + 1] - sigmaHat;
+        Tensor prev = F32.map(sample, x0, (x, p) -> x + ((x - p) / sigmaHat) * dt);
+        stepIndex++;
+        return new StepOutput(prev, x0);
+    }
+}

@@ -1,0 +1,155 @@
+package dev.vega4j.schedulers;
+
+import dev.vega4j.VegaException;
+import dev.vega4j.rng.TorchGenerator;
+import dev.vega4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * PNDM's pseudo linear multistep part (PLMS; Liu et al. 2022), diffusers 0.26.3 {@code schedulers/scheduling_pndm.py}
+ * with {@code skip_prk_steps} (how Stable Diffusion ships it). The Runge-Kutta warm-up ({@code skip_prk_steps=false})
+ * is not implemented.
+ */
+public final class PNDMScheduler extends AbstractScheduler {
+    private final float finalAlphaCumprod;
+    private final List<Tensor> ets = new ArrayList<>();
+    private int counter;
+    private Tensor curSample;
+
+    public PNDMScheduler(SchedulerConfig config) {
+        super(config);
+        finalAlphaCumprod = config.setAlphaToOne() ? 1f : schedule.alphasCumprod[0];
+        if (config.predictionType().equals("sample")) {
+            throw new VegaException("PNDMScheduler supports prediction_type epsilon and v_prediction only");
+        }
+    }
+
+    @Override
+    public void setTimesteps(int n) {
+        if (!config.skipPrkSteps()) {
+            throw new VegaException("PNDMScheduler with skip_prk_steps=false (Runge-Kutta warm-up) is not supported");
+        }
+        Spacing.checkSteps(n, config.numTrainTimesteps());
+        numInferenceSteps = n;
+        int numTrain = config.numTrainTimesteps();
+        double[] asc; // self._timesteps, ascending
+        switch (config.timestepSpacing()) {
+            case "linspace" -> asc = Spacing.rint(NoiseSchedule.linspace(0, numTrain - 1, n));
+            case "leading" -> {
+                int ratio = numTrain / n;
+                asc = new double[n];
+                for (int i = 0; i < n; i++) {
+                    asc[i] = (double) i * ratio + config.stepsOffset();
+                }
+            }
+            case "trailing" -> {
+                asc = Spacing.reverse(Spacing.rint(Spacing.arange(numTrain, 0, -(double) numTrain / n)));
+                for (int i = 0; i < asc.length; i++) {
+                    asc[i] -= 1;
+                }
+            }
+            default -> throw Spacing.unknown(config.timestepSpacing());
+        }
+        // plms = concat(_timesteps[:-1], _timesteps[-2:-1], _timesteps[-1:])[::-1]
+        int m = asc.length;
+        List<Double> plms = new ArrayList<>();
+        for (int i = 0; i < m - 1; i++) {
+            plms.add(asc[i]);
+        }
+        if (m >= 2) {
+            plms.add(asc[m - 2]);
+        }
+        plms.add(asc[m - 1]);
+        double[] t = new double[plms.size()];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = plms.get(t.length - 1 - i);
+        }
+        timesteps = t;
+        ets.clear();
+        counter = 0;
+        curSample = null;
+        resetIndices();
+    }
+
+    @Override
+    public String timestepsDtype() {
+        return "int64";
+    }
+
+    @Override
+    public float initNoiseSigma() {
+        return 1f;
+    }
+
+    @Override
+    public Tensor scaleModelInput(Tensor sample, double timestep) {
+        return sample;
+    }
+
+    @Override
+    public StepOutput step(Tensor modelOutput, double timestep, Tensor sample, TorchGenerator generator) {
+        requireTimesteps();
+        int skip = config.numTrainTimesteps() / numInferenceSteps;
+        double prevT = timestep - skip;
+        double t = timestep;
+        if (counter != 1) {
+            while (ets.size() > 3) {
+                ets.removeFirst();
+            }
+            ets.add(modelOutput);
+        } else {
+            prevT = timestep;
+            t = timestep + skip;
+        }
+        Tensor mo;
+        int k = ets.size();
+        if (k == 1 && counter == 0) {
+            mo = modelOutput;
+            curSample = sample;
+        } else if (k == 1 && counter == 1) {
+            Tensor e1 = ets.get(k - 1);
+            mo = F32.map(modelOutput, e1, (m, e) -> (m + e) / 2f);
+            sample = curSample;
+            curSample = null;
+        } else if (k == 2) {
+            mo = F32.map(ets.get(1), ets.get(0), (a, b) -> (3f * a - b) / 2f);
+        } else if (k == 3) {
+            mo = F32.map(ets.get(2), ets.get(1), ets.get(0), (a, b, c) -> (23f * a - 16f * b + 5f * c) / 12f);
+        } else {
+            Tensor e4 = ets.get(k - 4), e3 = ets.get(k - 3), e2 = ets.get(k - 2), e1 = ets.get(k - 1);
+            float c = (float) (1.0 / 24);
+            float[] a1 = e1.data(), a2 = e2.data(), a3 = e3.data(), a4 = e4.data();
+            float[] out = new float[a1.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = c * (55f * a1[i] - 59f * a2[i] + 37f * a3[i] - 9f * a4[i]);
+            }
+            mo = Tensor.of(out, e1.shape());
+        }
+        Tensor prev = prevSample(sample, t, prevT, mo);
+        counter++;
+        return new StepOutput(prev, null);
+    }
+
+    /** PNDM eq. (9): the transfer from x_t to x_{t-delta} given the combined noise estimate. */
+    private Tensor prevSample(Tensor sample, double t, double prevT, Tensor modelOutput) {
+        float at = schedule.alphasCumprod[checkedIndex(t)];
+        float atPrev = prevT >= 0 ? schedule.alphasCumprod[checkedIndex(prevT)] : finalAlphaCumprod;
+        float bt = 1f - at;
+        float btPrev = 1f - atPrev;
+        Tensor mo = modelOutput;
+        if (config.predictionType().equals("v_prediction")) {
+            float sa = F32.sqrt(at), sb = F32.sqrt(bt);
+            mo = F32.map(modelOutput, sample, (m, x) -> sa * m + sb * x);
+        }
+        float sampleCoeff = F32.sqrt(atPrev / at);
+        float denom = at * F32.sqrt(btPrev) + F32.sqrt(at * bt * atPrev);
+        float diff = atPrev - at;
+        return F32.map(sample, mo, (x, m) -> sampleCoeff * x - diff * m / denom);
+    }
+
+    @Override
+    public Tensor addNoise(Tensor original, Tensor noise, double timestep) {
+        return addNoiseAlpha(original, noise, timestep);
+    }
+}

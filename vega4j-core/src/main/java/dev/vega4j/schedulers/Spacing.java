@@ -1,0 +1,136 @@
+package dev.vega4j.schedulers;
+
+import dev.vega4j.VegaException;
+
+/**
+ * The timestep grids of diffusers' {@code set_timesteps} for each {@code timestep_spacing}, computed with numpy's exact
+ * semantics ({@code np.arange} with a float step fills {@code start + i*delta}, {@code np.round} rounds half to even).
+ * Table 2 of "Common Diffusion Noise Schedules and Sample Steps are Flawed" (Lin et al. 2023) describes the three
+ * spacings.
+ */
+final class Spacing {
+    private Spacing() {}
+
+    /** {@code np.arange(start, stop, step)} for float arguments. */
+    static double[] arange(double start, double stop, double step) {
+        int len = (int) Math.max(0, Math.ceil((stop - start) / step));
+        double[] out = new double[len];
+        if (len == 0) {
+            return out;
+        }
+        out[0] = start;
+        if (len > 1) {
+            out[1] = start + step;
+            double delta = out[1] - start;
+            for (int i = 2; i < len; i++) {
+                out[i] = start + i * delta;
+            }
+        }
+        return out;
+    }
+
+    static double[] reverse(double[] a) {
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[a.length - 1 - i];
+        }
+        return out;
+    }
+
+    static double[] rint(double[] a) {
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = Math.rint(a[i]);
+        }
+        return out;
+    }
+
+    static double[] toFloat32(double[] a) {
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = (float) a[i];
+        }
+        return out;
+    }
+
+    static void checkSteps(int n, int numTrain) {
+        if (n < 1) {
+            throw new VegaException("number of inference steps must be at least 1, got " + n);
+        }
+        if (n > numTrain) {
+            throw new VegaException("number of inference steps (" + n + ") cannot exceed num_train_timesteps ("
+                    + numTrain + ")");
+        }
+    }
+
+    static VegaException unknown(String spacing) {
+        return new VegaException("timestep_spacing '" + spacing + "' is not supported (use leading, trailing or linspace)");
+    }
+
+    /**
+     * Euler/Heun/LMS/KDPM2 family: float timesteps, descending. linspace {@code np.linspace(0, N-1, n)}, leading
+     * {@code arange(n)*(N//n) + offset}, trailing {@code round(arange(N, 0, -N/n)) - 1}.
+     */
+    static double[] kDiffusion(String spacing, int numTrain, int n, int stepsOffset) {
+        checkSteps(n, numTrain);
+        return switch (spacing) {
+            case "linspace" -> reverse(NoiseSchedule.linspace(0, numTrain - 1, n));
+            case "leading" -> {
+                int ratio = numTrain / n;
+                double[] t = new double[n];
+                for (int i = 0; i < n; i++) {
+                    t[i] = (double) (n - 1 - i) * ratio + stepsOffset;
+                }
+                yield t;
+            }
+            case "trailing" -> {
+                double[] t = rint(arange(numTrain, 0, -(double) numTrain / n));
+                for (int i = 0; i < t.length; i++) {
+                    t[i] -= 1;
+                }
+                yield t;
+            }
+            default -> throw unknown(spacing);
+        };
+    }
+
+    /** DDIM/DDPM: integer timesteps, descending ({@code linspace(0, N-1, n).round()} for linspace). */
+    static double[] ddim(String spacing, int numTrain, int n, int stepsOffset) {
+        checkSteps(n, numTrain);
+        return switch (spacing) {
+            case "linspace" -> reverse(rint(NoiseSchedule.linspace(0, numTrain - 1, n)));
+            case "leading", "trailing" -> kDiffusion(spacing, numTrain, n, stepsOffset);
+            default -> throw unknown(spacing);
+        };
+    }
+
+    /**
+     * DPM-Solver multistep / UniPC: n+1 grid points, the last (0) dropped; {@code lastTimestep} = N minus the
+     * lambda_min_clipped cut.
+     */
+    static double[] multistep(String spacing, int numTrain, int lastTimestep, int n, int stepsOffset) {
+        checkSteps(n, numTrain);
+        return switch (spacing) {
+            case "linspace" -> {
+                double[] t = reverse(rint(NoiseSchedule.linspace(0, lastTimestep - 1, n + 1)));
+                yield java.util.Arrays.copyOf(t, n);
+            }
+            case "leading" -> {
+                int ratio = lastTimestep / (n + 1);
+                double[] t = new double[n];
+                for (int i = 0; i < n; i++) {
+                    t[i] = (double) (n - i) * ratio + stepsOffset;
+                }
+                yield t;
+            }
+            case "trailing" -> {
+                double[] t = rint(arange(lastTimestep, 0, -(double) numTrain / n));
+                for (int i = 0; i < t.length; i++) {
+                    t[i] -= 1;
+                }
+                yield t;
+            }
+            default -> throw unknown(spacing);
+        };
+    }
+}

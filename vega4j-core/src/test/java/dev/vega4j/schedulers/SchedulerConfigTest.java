@@ -1,0 +1,65 @@
+package dev.vega4j.schedulers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vega4j.VegaException;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SchedulerConfigTest {
+    @Test
+    void keysTheClassDoesNotTakeAreIgnoredLikeFromConfig() {
+        // DDIM takes clip_sample, Euler does not; both ignore unknown keys
+        String json = "{\"clip_sample\": false, \"beta_schedule\": \"scaled_linear\", \"foo\": 1,"
+                + " \"lambda_min_clipped\": -Infinity, \"use_karras_sigmas\": true}";
+        SchedulerConfig ddim = SchedulerConfig.fromJson(SchedulerType.DDIM, json);
+        assertThat(ddim.clipSample()).isFalse();
+        assertThat(ddim.useKarrasSigmas()).isFalse(); // DDIM has no karras option
+        SchedulerConfig dpm = SchedulerConfig.fromJson(SchedulerType.DPM_MULTISTEP, json);
+        assertThat(dpm.lambdaMinClipped()).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(dpm.useKarrasSigmas()).isTrue();
+        assertThat(SchedulerConfig.defaults(SchedulerType.DDIM).clipSample()).isTrue();
+        assertThat(SchedulerConfig.defaults(SchedulerType.DDIM).setAlphaToOne()).isTrue();
+    }
+
+    @Test
+    void withOverridesAndRoundTrip() {
+        SchedulerConfig c = SchedulerConfig.defaults(SchedulerType.EULER).with(Map.of("use_karras_sigmas", true));
+        assertThat(c.useKarrasSigmas()).isTrue();
+        assertThat(c.toJson().get("_class_name").asText()).isEqualTo("EulerDiscreteScheduler");
+        assertThat(SchedulerConfig.fromJson(SchedulerType.EULER, c.toJson(), null)).usingRecursiveComparison()
+                .isEqualTo(c);
+    }
+
+    @Test
+    void badValuesGiveReadableErrors() {
+        assertThatThrownBy(() -> SchedulerType.EULER.create(SchedulerConfig.fromJson(SchedulerType.EULER,
+                "{\"beta_schedule\": \"cubic\"}"))).isInstanceOf(VegaException.class).hasMessageContaining("cubic");
+        Scheduler s = SchedulerType.DDIM.create(SchedulerConfig.defaults(SchedulerType.DDIM));
+        assertThatThrownBy(() -> s.setTimesteps(0)).isInstanceOf(VegaException.class);
+        assertThatThrownBy(() -> s.setTimesteps(1001)).isInstanceOf(VegaException.class);
+        assertThatThrownBy(() -> SchedulerConfig.fromJson(SchedulerType.DDIM, "{oops"))
+                .isInstanceOf(VegaException.class);
+    }
+
+    @Test
+    void img2imgKeepsTheTailOfTheScheduleTheDiffusersWay() {
+        Scheduler s = SchedulerType.HEUN.create(SchedulerConfig.defaults(SchedulerType.HEUN));
+        s.setTimesteps(8);
+        double[] all = s.timesteps();
+        double[] used = s.img2imgTimesteps(8, 0.3); // int(2.4) = 2 steps kept -> t_start = 6, order 2
+        assertThat(used).containsExactly(java.util.Arrays.copyOfRange(all, 12, all.length));
+        assertThatThrownBy(() -> s.img2imgTimesteps(8, 1.5)).isInstanceOf(VegaException.class);
+    }
+
+    @Test
+    void lmsCoefficientsMatchScipyQuad() {
+        // scipy 1.17: quad(lambda x: (x - 3) / (1 - 3), 1, 0.5, epsrel=1e-4)[0] == -0.5625,
+        // quad(math.exp, 0, 1, epsrel=1e-10)[0] == 1.7182818284590453
+        double v = GaussKronrod.integrate(x -> (x - 3) / (1 - 3), 1, 0.5, 1.49e-8, 1e-4);
+        assertThat(v).isCloseTo(-0.5625, org.assertj.core.data.Offset.offset(1e-15));
+        double w = GaussKronrod.integrate(Math::exp, 0, 1, 1.49e-8, 1e-10);
+        assertThat(w).isCloseTo(1.7182818284590453, org.assertj.core.data.Offset.offset(4e-16));
+    }
+}

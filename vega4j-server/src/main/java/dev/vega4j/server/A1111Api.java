@@ -1,0 +1,242 @@
+package dev.vega4j.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vega4j.pipeline.GenerationRequest;
+import dev.vega4j.pipeline.GenerationResult;
+import dev.vega4j.pipeline.Pipeline;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+
+/**
+ * The subset of AUTOMATIC1111's web UI API that clients (Krita/Photoshop plug-ins, bots, scripts) use: txt2img,
+ * img2img, samplers, models, progress and interrupt. Images come back as base64 PNG with the {@code parameters} chunk,
+ * and {@code info} is a JSON string, as A1111 sends it. Unset fields take the model's defaults rather than A1111's
+ * (A1111 would draw 512² with 20 steps even on an SDXL model).
+ */
+final class A1111Api {
+    private final Generations gen;
+    private final ObjectMapper json;
+
+    A1111Api(Generations gen, ObjectMapper json) {
+        this.gen = gen;
+        this.json = json;
+    }
+
+    void register(Javalin app) {
+        app.post("/sdapi/v1/txt2img", ctx -> generate(ctx, false));
+        app.post("/sdapi/v1/img2img", ctx -> generate(ctx, true));
+        app.get("/sdapi/v1/samplers", this::samplers);
+        app.get("/sdapi/v1/sd-models", this::models);
+        app.get("/sdapi/v1/progress", this::progress);
+        app.post("/sdapi/v1/interrupt", this::interrupt);
+    }
+
+    private String model(Fields f) {
+        JsonNode o = f.node("override_settings");
+        if (o != null && o.isObject() && o.hasNonNull("sd_model_checkpoint")) {
+            String name = o.get("sd_model_checkpoint").asText();
+            if (!gen.engine().pipelines().containsKey(name)) {
+                throw ApiException.badRequest("override_settings.sd_model_checkpoint: no model '" + name
+                        + "'; loaded: " + String.join(", ", gen.engine().pipelines().keySet()));
+            }
+            return name;
+        }
+        return gen.engine().defaultModel();
+    }
+
+    GenerationRequest parse(Fields f, boolean img2img) {
+        GenerationRequest.Builder b = GenerationRequest.builder(f.prompt("prompt", true));
+        b.negativePrompt(f.prompt("negative_prompt", false));
+        Integer steps = f.integer("steps", 1, gen.config().maxSteps());
+        if (steps != null) {
+            b.steps(steps);
+        }
+        Double cfg = f.number("cfg_scale", 0, 30);
+        if (cfg != null) {
+            b.guidanceScale(cfg);
+        }
+        Long seed = f.seed("seed");
+        if (seed != null) {
+            b.seed(seed);
+        }
+        String sampler = f.has("sampler_name") ? f.string("sampler_name") : f.string("sampler_index");
+        if (sampler != null) {
+            b.scheduler(SchedulerNames.check(f.has("sampler_name") ? "sampler_name" : "sampler_index", sampler));
+        }
+        b.width(gen.side("width", f.integer("width", Integer.MIN_VALUE, Integer.MAX_VALUE)));
+        b.height(gen.side("height", f.integer("height", Integer.MIN_VALUE, Integer.MAX_VALUE)));
+        int batch = opt(f.integer("batch_size", 1, gen.config().maxSamples()), 1);
+        int iter = opt(f.integer("n_iter", 1, gen.config().maxSamples()), 1);
+        if (batch * iter > gen.config().maxSamples()) {
+            throw ApiException.badRequest("batch_size x n_iter must be at most " + gen.config().maxSamples()
+                    + ", got " + batch * iter);
+        }
+        b.samples(batch * iter);
+        Integer clipSkip = f.integer("clip_skip", 0, 10);
+        if (clipSkip != null) {
+            b.clipSkip(clipSkip);
+        }
+        if (img2img) {
+            JsonNode init = f.node("init_images");
+            if (init == null || !init.isArray() || init.isEmpty() || !init.get(0).isTextual()) {
+                throw ApiException.badRequest("init_images must be an array with one base64 image");
+            }
+            b.initImage(Images.decodeBase64("init_images[0]", init.get(0).textValue(), gen.config().maxSide()));
+            Double strength = f.number("denoising_strength", 0.01, 1);
+            b.strength(strength != null ? strength : 0.75);
+        }
+        return SegmindApi.build(b);
+    }
+
+    private static int opt(Integer v, int dflt) {
+        return v == null ? dflt : v;
+    }
+
+    private void generate(Context ctx, boolean img2img) throws JsonProcessingException {
+        Caller caller = gen.authenticate(ctx);
+        gen.rateLimit(caller);
+        Fields f = Fields.parse(json, gen.body(ctx));
+        String model = model(f);
+        GenerationRequest req = parse(f, img2img);
+        Generations.Submitted s = gen.submit(caller, model, req, Images.Format.PNG);
+        Job job = gen.awaitSync(ctx, s.job());
+        if (job == null) {
+            return;
+        }
+        Generations.creditsHeader(ctx, gen.quotas().remaining(caller.key()));
+        ctx.header("x-seed", Long.toUnsignedString(job.request().seed()));
+        ObjectNode out = json.createObjectNode();
+        ArrayNode images = out.putArray("images");
+        job.encodedImages().forEach(img -> images.add(Images.base64(img)));
+        ObjectNode params = f.node("prompt") != null ? echo(f) : json.createObjectNode();
+        out.set("parameters", params);
+        out.put("info", json.writeValueAsString(info(job)));
+        ctx.json(out);
+    }
+
+    /** The request as sent, minus the (large) init images, as A1111 echoes it. */
+    private ObjectNode echo(Fields f) {
+        ObjectNode copy = json.createObjectNode();
+        for (String name : new String[] {"prompt", "negative_prompt", "steps", "cfg_scale", "seed", "sampler_name",
+                "width", "height", "batch_size", "n_iter", "denoising_strength"}) {
+            if (f.has(name)) {
+                copy.set(name, f.node(name));
+            }
+        }
+        return copy;
+    }
+
+    /** A1111's {@code info}: the generation's parameters under A1111's names, including its infotexts. */
+    private ObjectNode info(Job job) {
+        GenerationResult.UsedParameters p = job.result().parameters();
+        int n = job.result().images().size();
+        ObjectNode o = json.createObjectNode();
+        o.put("prompt", p.prompt());
+        ArrayNode prompts = o.putArray("all_prompts");
+        ArrayNode negatives = o.putArray("all_negative_prompts");
+        ArrayNode seeds = o.putArray("all_seeds");
+        ArrayNode infotexts = o.putArray("infotexts");
+        for (int i = 0; i < n; i++) {
+            prompts.add(p.prompt());
+            negatives.add(p.negativePrompt() == null ? "" : p.negativePrompt());
+            seeds.add(p.seed());
+            infotexts.add(p.a1111Infotext());
+        }
+        o.put("negative_prompt", p.negativePrompt() == null ? "" : p.negativePrompt());
+        o.put("seed", p.seed());
+        o.put("subseed", -1);
+        o.put("subseed_strength", 0);
+        o.put("width", p.width());
+        o.put("height", p.height());
+        o.put("sampler_name", p.scheduler());
+        o.put("cfg_scale", p.guidanceScale());
+        o.put("steps", p.steps());
+        o.put("batch_size", n);
+        o.put("restore_faces", false);
+        o.put("sd_model_name", p.model());
+        o.put("sd_model_hash", (String) null);
+        if (p.strength() != null) {
+            o.put("denoising_strength", p.strength());
+        }
+        o.put("clip_skip", job.request().clipSkip() == null ? 1 : job.request().clipSkip());
+        o.put("job_timestamp", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss")));
+        o.put("version", "vega4j");
+        return o;
+    }
+
+    private void samplers(Context ctx) {
+        gen.authenticate(ctx);
+        ArrayNode arr = json.createArrayNode();
+        for (String name : SchedulerNames.names()) {
+            ObjectNode s = arr.addObject();
+            s.put("name", name);
+            s.putArray("aliases");
+            s.putObject("options");
+        }
+        ctx.json(arr);
+    }
+
+    private void models(Context ctx) {
+        gen.authenticate(ctx);
+        ArrayNode arr = json.createArrayNode();
+        for (Map.Entry<String, Pipeline> e : gen.engine().pipelines().entrySet()) {
+            Pipeline.ModelInfo info = e.getValue().info();
+            ObjectNode m = arr.addObject();
+            m.put("title", e.getKey());
+            m.put("model_name", e.getKey());
+            m.put("hash", (String) null);
+            m.put("sha256", (String) null);
+            m.put("filename", info.name());
+            m.put("config", (String) null);
+            m.put("family", info.family().name());
+            m.put("default_width", info.defaultWidth());
+            m.put("default_height", info.defaultHeight());
+            m.put("default_scheduler", info.defaultScheduler());
+        }
+        ctx.json(arr);
+    }
+
+    /** Progress of the job currently running (A1111 reports the one global job). */
+    private void progress(Context ctx) {
+        gen.authenticate(ctx);
+        Job job = gen.engine().current().orElse(null);
+        ObjectNode out = json.createObjectNode();
+        ObjectNode state = json.createObjectNode();
+        double fraction = 0;
+        double eta = 0;
+        if (job != null && job.total() > 0) {
+            fraction = Math.min(1, job.step() / (double) job.total());
+            double elapsed = (System.currentTimeMillis() - job.startedMillis()) / 1000.0;
+            eta = job.step() > 0 ? elapsed / job.step() * (job.total() - job.step()) : gen.engine().averageJobSeconds();
+        }
+        out.put("progress", fraction);
+        out.put("eta_relative", eta);
+        state.put("skipped", false);
+        state.put("interrupted", job != null && job.cancellation().isCancelled());
+        state.put("job", job == null ? "" : job.id());
+        state.put("job_count", gen.engine().queueDepth() + (job == null ? 0 : 1));
+        state.put("job_timestamp", job == null ? "0" : Long.toString(job.startedMillis()));
+        state.put("job_no", 0);
+        state.put("sampling_step", job == null ? 0 : job.step());
+        state.put("sampling_steps", job == null ? 0 : job.total());
+        out.set("state", state);
+        out.putNull("current_image");
+        out.putNull("textinfo");
+        ctx.json(out);
+    }
+
+    /** Stops the running job, if the caller submitted it. */
+    private void interrupt(Context ctx) {
+        Caller caller = gen.authenticate(ctx);
+        gen.engine().current().filter(caller::owns)
+                .ifPresent(j -> gen.engine().cancel(j, "interrupted via /sdapi/v1/interrupt"));
+        ctx.json(json.createObjectNode());
+    }
+}

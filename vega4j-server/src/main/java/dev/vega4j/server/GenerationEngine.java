@@ -1,0 +1,293 @@
+package dev.vega4j.server;
+
+import dev.vega4j.VegaException;
+import dev.vega4j.pipeline.Cancellation;
+import dev.vega4j.pipeline.GenerationRequest;
+import dev.vega4j.pipeline.GenerationResult;
+import dev.vega4j.pipeline.Pipeline;
+import dev.vega4j.pipeline.ProgressListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs generations one at a time on a single worker thread (a generation saturates the CPU, and {@link Pipeline}s
+ * are not thread-safe), with a bounded queue in front. Every submitted job reaches a final state exactly once:
+ * completed by the worker, failed by the worker, cancelled while queued, or failed at shutdown.
+ */
+public final class GenerationEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GenerationEngine.class);
+
+    private final Map<String, Pipeline> pipelines;
+    private final LinkedBlockingQueue<Job> queue;
+    private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    private final Duration resultTtl;
+    private final int maxRetainedJobs;
+    private final Metrics metrics;
+    private final Thread worker;
+    private volatile boolean accepting = true;
+    private volatile boolean stopping;
+    private volatile Job current;
+    /** Smoothed duration of recent jobs, for Retry-After and ETA estimates. */
+    private volatile double avgJobSeconds = 10;
+
+    public GenerationEngine(Map<String, Pipeline> pipelines, int queueCapacity, Duration resultTtl,
+            int maxRetainedJobs, Metrics metrics) {
+        if (pipelines.isEmpty()) {
+            throw new VegaException("the server needs at least one loaded model");
+        }
+        this.pipelines = Collections.unmodifiableMap(new LinkedHashMap<>(pipelines));
+        this.queue = new LinkedBlockingQueue<>(Math.max(1, queueCapacity));
+        this.resultTtl = resultTtl;
+        this.maxRetainedJobs = maxRetainedJobs;
+        this.metrics = metrics;
+        metrics.bind(queue::size, this::countByState);
+        this.worker = Thread.ofPlatform().name("vega-engine").daemon(true).unstarted(this::runLoop);
+        worker.start();
+    }
+
+    public Map<String, Pipeline> pipelines() {
+        return pipelines;
+    }
+
+    public String defaultModel() {
+        return pipelines.keySet().iterator().next();
+    }
+
+    /** Queues a generation; 429 when the queue is full, 503 while shutting down. */
+    public Job submit(String model, GenerationRequest request, String owner, int credits, Images.Format format) {
+        if (!pipelines.containsKey(model)) {
+            throw ApiException.badRequest("unknown model '" + model + "'; loaded: " + String.join(", ",
+                    pipelines.keySet()));
+        }
+        if (!accepting) {
+            throw new ApiException(503, "shutting_down", "the server is shutting down and takes no new jobs", 30);
+        }
+        Job job = new Job(UUID.randomUUID().toString(), model, request, owner, credits, System.currentTimeMillis(),
+                format);
+        jobs.put(job.id(), job);
+        if (!queue.offer(job)) {
+            jobs.remove(job.id());
+            int wait = (int) Math.min(600, Math.ceil(avgJobSeconds * (queue.size() + 1)));
+            throw new ApiException(429, "queue_full", "the generation queue is full (" + queue.size()
+                    + " waiting); retry in about " + Math.max(1, wait) + " s", Math.max(1, wait));
+        }
+        if (!accepting && queue.remove(job)) {
+            // Shutdown began between the check and the offer: fail it here rather than leave it behind.
+            job.finish(null, 503, "the server shut down before the job ran", System.currentTimeMillis());
+        }
+        return job;
+    }
+
+    public Optional<Job> find(String id) {
+        purgeExpired();
+        return Optional.ofNullable(id == null ? null : jobs.get(id));
+    }
+
+    /** The job the worker is running, if any. */
+    public Optional<Job> current() {
+        return Optional.ofNullable(current);
+    }
+
+    public int queueDepth() {
+        return queue.size();
+    }
+
+    /** 1-based place in the queue (0 = running or finished). */
+    public int position(Job job) {
+        int i = 1;
+        for (Job j : queue) {
+            if (j == job) {
+                return i;
+            }
+            i++;
+        }
+        return 0;
+    }
+
+    public double averageJobSeconds() {
+        return avgJobSeconds;
+    }
+
+    /**
+     * Stops the job: a queued one fails at once, a running one at the pipeline's next step check.
+     * Used when a synchronous client disconnects and by A1111's interrupt.
+     */
+    public void cancel(Job job, String why) {
+        job.cancel(why);
+        if (queue.remove(job)) {
+            finish(job, null, 499, why);
+        }
+    }
+
+    private Map<JobState, Integer> countByState() {
+        Map<JobState, Integer> m = new EnumMap<>(JobState.class);
+        for (Job j : jobs.values()) {
+            m.merge(j.state(), 1, Integer::sum);
+        }
+        return m;
+    }
+
+    private void runLoop() {
+        while (true) {
+            Job job;
+            try {
+                job = queue.poll(250, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                if (stopping) {
+                    return;
+                }
+                continue;
+            }
+            if (job == null) {
+                if (stopping) {
+                    return;
+                }
+                purgeExpired();
+                continue;
+            }
+            if (stopping) {
+                finish(job, null, 503, "the server shut down before the job ran");
+                continue;
+            }
+            if (job.cancellation().isCancelled() || !job.start(System.currentTimeMillis())) {
+                finish(job, null, 499, job.cancelReason());
+                continue;
+            }
+            current = job;
+            try {
+                run(job);
+            } finally {
+                current = null;
+            }
+        }
+    }
+
+    private void run(Job job) {
+        Pipeline pipeline = pipelines.get(job.model());
+        long[] lastStepNanos = {0};
+        ProgressListener listener = ev -> {
+            if (ev.phase() == ProgressListener.Phase.DENOISE) {
+                metrics.step(Math.max(0, ev.elapsedNanos() - lastStepNanos[0]) / 1e9);
+                lastStepNanos[0] = ev.elapsedNanos();
+                job.progress(ev.step(), ev.total());
+            }
+        };
+        try {
+            GenerationResult r = pipeline.generate(job.request(), listener, job.cancellation());
+            finish(job, r, 0, null);
+        } catch (Cancellation.CancelledException e) {
+            finish(job, null, 499, stopping ? "the server shut down while the job ran" : job.cancelReason());
+        } catch (VegaException e) {
+            // A pipeline's VegaException is a problem with the request (unknown scheduler, bad init image ...).
+            finish(job, null, 400, e.getMessage());
+        } catch (Throwable t) {
+            LOG.error("generation {} failed", job.id(), t);
+            finish(job, null, 500, "internal error while generating (see the server log)");
+        }
+    }
+
+    private void finish(Job job, GenerationResult result, int status, String error) {
+        long now = System.currentTimeMillis();
+        if (job.finish(result, status, error, now)) {
+            double secs = job.startedMillis() > 0 ? (now - job.startedMillis()) / 1000.0 : -1;
+            if (result != null && secs >= 0) {
+                avgJobSeconds = 0.7 * avgJobSeconds + 0.3 * Math.max(0.01, secs);
+            }
+            String outcome = result != null ? "completed" : status == 499 ? "cancelled" : status == 503
+                    ? "shutdown" : status == 400 ? "rejected" : "error";
+            metrics.jobFinished(outcome, secs, result != null ? result.images().size() : 0);
+        }
+    }
+
+    /** Drops finished jobs older than the TTL, and the oldest finished ones beyond the retention cap. */
+    void purgeExpired() {
+        long cutoff = System.currentTimeMillis() - resultTtl.toMillis();
+        List<Job> finished = new ArrayList<>();
+        for (Job j : jobs.values()) {
+            if (j.state().isFinal()) {
+                if (j.finishedMillis() < cutoff) {
+                    jobs.remove(j.id());
+                } else {
+                    finished.add(j);
+                }
+            }
+        }
+        if (finished.size() > maxRetainedJobs) {
+            finished.sort((a, b) -> Long.compare(a.finishedMillis(), b.finishedMillis()));
+            for (int i = 0; i < finished.size() - maxRetainedJobs; i++) {
+                jobs.remove(finished.get(i).id());
+            }
+        }
+    }
+
+    /**
+     * Graceful shutdown: takes no new jobs, lets the queue run for up to {@code grace}, then cancels the running job
+     * and fails every queued one with a message saying so. Returns when every job is final (or the worker is stuck
+     * inside one step longer than a minute, in which case that job is failed too).
+     */
+    public void shutdown(Duration grace) {
+        accepting = false;
+        long deadline = System.nanoTime() + grace.toNanos();
+        while ((!queue.isEmpty() || current != null) && System.nanoTime() < deadline) {
+            sleep(20);
+        }
+        stopping = true;
+        List<Job> left = new ArrayList<>();
+        queue.drainTo(left);
+        for (Job j : left) {
+            j.cancel("the server shut down before the job ran");
+            finish(j, null, 503, "the server shut down before the job ran");
+        }
+        Job running = current;
+        if (running != null) {
+            running.cancel("the server shut down while the job ran");
+        }
+        // No interrupt: a pipeline reading memory-mapped weights must not see its channel closed by one; it stops at
+        // the next step check instead.
+        try {
+            worker.join(60_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Job j : jobs.values()) {
+            if (!j.state().isFinal()) {
+                j.cancel("the server shut down while the job ran");
+                finish(j, null, 503, "the server shut down while the job ran");
+            }
+        }
+    }
+
+    public boolean isAccepting() {
+        return accepting;
+    }
+
+    /** Snapshot of the jobs the server knows (for tests and metrics). */
+    public List<Job> jobs() {
+        return List.copyOf(jobs.values());
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown(Duration.ZERO);
+    }
+}

@@ -1,0 +1,202 @@
+package dev.vega4j.server;
+
+import dev.vega4j.pipeline.GenerationRequest;
+import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What every API does around the engine: authenticate, rate-limit, charge credits (refunded when the job fails), pick
+ * the random seed, submit, and for synchronous APIs wait while watching the client's connection.
+ */
+final class Generations {
+    private final ServerConfig config;
+    private final GenerationEngine engine;
+    private final QuotaStore quotas;
+    private final RateLimiter limiter;
+
+    Generations(ServerConfig config, GenerationEngine engine, QuotaStore quotas) {
+        this.config = config;
+        this.engine = engine;
+        this.quotas = quotas;
+        this.limiter = new RateLimiter(config.rateLimitPerMinute());
+    }
+
+    ServerConfig config() {
+        return config;
+    }
+
+    GenerationEngine engine() {
+        return engine;
+    }
+
+    QuotaStore quotas() {
+        return quotas;
+    }
+
+    /**
+     * The caller's key from {@code x-api-key} or {@code Authorization: Bearer} (OpenAI clients), or for GET requests
+     * the {@code key} query parameter (browsers' EventSource cannot set headers). 401 when missing or unknown.
+     */
+    Caller authenticate(Context ctx) {
+        if (!config.authRequired()) {
+            return Caller.LOCAL;
+        }
+        String key = ctx.header("x-api-key");
+        if (key == null) {
+            String auth = ctx.header("Authorization");
+            if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                key = auth.substring(7).strip();
+            }
+        }
+        if (key == null && "GET".equals(ctx.method().name())) {
+            key = ctx.queryParam("key");
+        }
+        if (key == null || key.isBlank()) {
+            throw new ApiException(401, "unauthorized",
+                    "missing API key: send it in the x-api-key header (or Authorization: Bearer <key>)");
+        }
+        String matched = config.keys().match(key.strip());
+        if (matched == null) {
+            throw new ApiException(401, "unauthorized", "invalid API key");
+        }
+        return new Caller(matched);
+    }
+
+    void rateLimit(Caller caller) {
+        limiter.acquire(caller.key());
+    }
+
+    /**
+     * Reads the body with a hard cap: Content-Length above the cap is refused before reading, and a chunked body is
+     * cut off as soon as it passes it, so no client can make the server buffer more than {@code maxBodyBytes}.
+     */
+    byte[] body(Context ctx) {
+        long max = config.maxBodyBytes();
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > max) {
+            throw tooLarge(max);
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(declared, 256), max));
+            byte[] buf = new byte[16384];
+            long total = 0;
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                total += n;
+                if (total > max) {
+                    throw tooLarge(max);
+                }
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw ApiException.badRequest("the request body could not be read: " + e.getMessage());
+        }
+    }
+
+    private static ApiException tooLarge(long max) {
+        return new ApiException(413, "payload_too_large", "the request body is larger than the server's limit of "
+                + max + " bytes");
+    }
+
+    /** Checks an image side against the configured bounds; null stays null (the model's default). */
+    Integer side(String field, Integer v) {
+        if (v == null) {
+            return null;
+        }
+        if (v < config.minSide() || v > config.maxSide()) {
+            throw ApiException.badRequest(field + " must be between " + config.minSide() + " and "
+                    + config.maxSide() + " pixels, got " + v);
+        }
+        if (v % 8 != 0) {
+            throw ApiException.badRequest(field + " must be a multiple of 8, got " + v);
+        }
+        return v;
+    }
+
+    /** The result of a submission: the job and the caller's credits left (-1 = unlimited). */
+    record Submitted(Job job, long remainingCredits) {}
+
+    /**
+     * Charges the credits, picks a concrete seed for -1 (so the seed is known while the job is still queued and can
+     * be reported even if the job fails), and queues the job; credits come back when the job fails or is refused.
+     */
+    Submitted submit(Caller caller, String model, GenerationRequest request, Images.Format format) {
+        if (request.seed() == -1) {
+            // 32-bit like AUTOMATIC1111's random seeds, so they can be typed back into any UI.
+            request = request.toBuilder().seed(ThreadLocalRandom.current().nextLong(1L << 32)).build();
+        }
+        int credits = request.samples();
+        long remaining = quotas.reserve(caller.key(), credits);
+        Job job;
+        try {
+            job = engine.submit(model, request, caller.key(), credits, format);
+        } catch (RuntimeException e) {
+            quotas.refund(caller.key(), credits);
+            throw e;
+        }
+        job.done().thenAccept(j -> {
+            if (j.state() == JobState.FAILED) {
+                quotas.refund(j.owner(), j.credits());
+            }
+        });
+        return new Submitted(job, remaining);
+    }
+
+    /**
+     * Waits for a synchronous job. Returns null when the client disconnected (the job is then cancelled between
+     * steps, or dropped from the queue, and nothing should be written); throws the job's error when it failed.
+     */
+    Job awaitSync(Context ctx, Job job) {
+        BooleanSupplier gone = ClientConnection.disconnectProbe(ctx.req());
+        while (true) {
+            try {
+                job.done().get(200, TimeUnit.MILLISECONDS);
+                break;
+            } catch (TimeoutException e) {
+                if (gone.getAsBoolean()) {
+                    engine.cancel(job, "cancelled: the client disconnected");
+                    return null;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                engine.cancel(job, "cancelled: the server is stopping");
+                throw new ApiException(503, "shutting_down", "the server is shutting down");
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        if (job.state() == JobState.FAILED) {
+            int status = job.failureStatus() == 499 ? 503 : job.failureStatus();
+            throw new ApiException(status, reasonFor(status), job.error(), status == 503 ? 30 : 0);
+        }
+        return job;
+    }
+
+    static String reasonFor(int status) {
+        return switch (status) {
+            case 400 -> "bad_request";
+            case 401 -> "unauthorized";
+            case 404 -> "not_found";
+            case 406 -> "credits_exhausted";
+            case 413 -> "payload_too_large";
+            case 429 -> "too_many_requests";
+            case 503 -> "unavailable";
+            default -> "internal_error";
+        };
+    }
+
+    /** Sets {@code x-remaining-credits} when the key has a quota. */
+    static void creditsHeader(Context ctx, long remaining) {
+        if (remaining >= 0) {
+            ctx.header("x-remaining-credits", Long.toString(remaining));
+        }
+    }
+}

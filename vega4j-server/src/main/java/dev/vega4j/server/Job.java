@@ -1,0 +1,163 @@
+package dev.vega4j.server;
+
+import dev.vega4j.pipeline.Cancellation;
+import dev.vega4j.pipeline.GenerationRequest;
+import dev.vega4j.pipeline.GenerationResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One generation from submission to its final state. State moves only forward (QUEUED -> PROCESSING -> COMPLETED |
+ * FAILED, or QUEUED -> FAILED); {@link #finish} wins once, so a job can never be completed twice or lost between the
+ * queue and the worker. Observers wait on {@link #awaitChange} (server-sent events) or {@link #done()}.
+ */
+public final class Job {
+    private final String id;
+    private final String model;
+    private final GenerationRequest request;
+    private final String owner;
+    private final int credits;
+    private final long createdMillis;
+    private final Cancellation cancellation = new Cancellation();
+    private final CompletableFuture<Job> done = new CompletableFuture<>();
+    private final Images.Format format;
+    private List<byte[]> encoded;
+
+    private JobState state = JobState.QUEUED;
+    private int step;
+    private int total;
+    private long startedMillis;
+    private long finishedMillis;
+    private GenerationResult result;
+    private int failureStatus;
+    private String error;
+    private long version;
+    private volatile String cancelReason;
+
+    Job(String id, String model, GenerationRequest request, String owner, int credits, long createdMillis,
+            Images.Format format) {
+        this.id = id;
+        this.format = format;
+        this.model = model;
+        this.request = request;
+        this.owner = owner;
+        this.credits = credits;
+        this.createdMillis = createdMillis;
+        this.total = request.steps();
+    }
+
+    public String id() { return id; }
+    public String model() { return model; }
+    public GenerationRequest request() { return request; }
+    /** The API key that submitted the job (null when the server has no keys). */
+    public String owner() { return owner; }
+    int credits() { return credits; }
+    public long createdMillis() { return createdMillis; }
+    Cancellation cancellation() { return cancellation; }
+    /** Completes (never exceptionally) when the job reaches a final state. */
+    public CompletableFuture<Job> done() { return done; }
+
+    Images.Format format() { return format; }
+
+    /** Asks the pipeline to stop at its next step check, remembering why (reported as the job's error). */
+    void cancel(String why) {
+        if (cancelReason == null) {
+            cancelReason = why;
+        }
+        cancellation.cancel();
+    }
+
+    String cancelReason() {
+        return cancelReason == null ? "cancelled" : cancelReason;
+    }
+
+    public synchronized JobState state() { return state; }
+    public synchronized int step() { return step; }
+    public synchronized int total() { return total; }
+    public synchronized long startedMillis() { return startedMillis; }
+    public synchronized long finishedMillis() { return finishedMillis; }
+    public synchronized GenerationResult result() { return result; }
+    public synchronized String error() { return error; }
+    /** HTTP status a synchronous caller gets for a failed job. */
+    public synchronized int failureStatus() { return failureStatus; }
+
+    synchronized boolean start(long now) {
+        if (state != JobState.QUEUED) {
+            return false;
+        }
+        state = JobState.PROCESSING;
+        startedMillis = now;
+        changed();
+        return true;
+    }
+
+    synchronized void progress(int step, int total) {
+        if (state == JobState.PROCESSING) {
+            this.step = step;
+            this.total = total;
+            changed();
+        }
+    }
+
+    /** Moves to a final state; false (and nothing changes) when the job had already finished. */
+    boolean finish(GenerationResult result, int failureStatus, String error, long now) {
+        synchronized (this) {
+            if (state.isFinal()) {
+                return false;
+            }
+            this.state = result != null ? JobState.COMPLETED : JobState.FAILED;
+            this.result = result;
+            this.failureStatus = failureStatus;
+            this.error = error;
+            this.finishedMillis = now;
+            if (result != null) {
+                step = total;
+            }
+            changed();
+        }
+        done.complete(this);
+        return true;
+    }
+
+    private void changed() {
+        version++;
+        notifyAll();
+    }
+
+    /**
+     * The result's images in the job's output format (PNG with the A1111 {@code parameters} chunk, or JPEG), encoded
+     * once and kept, since status polls and event streams ask for them repeatedly.
+     */
+    public synchronized List<byte[]> encodedImages() {
+        if (result == null) {
+            return List.of();
+        }
+        if (encoded == null) {
+            List<byte[]> list = new ArrayList<>();
+            String info = result.parameters().a1111Infotext();
+            for (var img : result.images()) {
+                list.add(Images.encode(img, format, info));
+            }
+            encoded = List.copyOf(list);
+        }
+        return encoded;
+    }
+
+    public synchronized long version() {
+        return version;
+    }
+
+    /** Waits until the job changed after {@code seenVersion} or the timeout passed; returns the current version. */
+    public synchronized long awaitChange(long seenVersion, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (version == seenVersion && !state.isFinal()) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                break;
+            }
+            wait(left);
+        }
+        return version;
+    }
+}

@@ -1,0 +1,200 @@
+package dev.vega4j.tensor.kernels;
+
+import static dev.vega4j.tensor.kernels.GemmKernels.L;
+import static dev.vega4j.tensor.kernels.GemmKernels.MR;
+import static dev.vega4j.tensor.kernels.GemmKernels.NR;
+import static dev.vega4j.tensor.kernels.GemmKernels.S;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Flash-style multi-head attention (Dao et al., "FlashAttention", 2022, Algorithm 1, on a CPU): per block of queries,
+ * stream blocks of keys, S = scale·Q Kᵀ with the GEMM microkernel, online softmax (running max and sum, rescaling
+ * the partial output), O += P V with the row-major-A microkernel. Memory is O(T·d): K and V are repacked once per call
+ * into kernel panels, nothing of size T² exists.
+ *
+ * <p>Each (batch, head, query block) is one task and computes its rows alone, keys in ascending order: the result
+ * does not depend on the thread count.
+ */
+public final class Attention {
+    private Attention() {}
+
+    /** Keys per block: the width of the score tile (the row stride of kernelRowsA). */
+    static final int BK = GemmKernels.ROW_A_STRIDE;
+    /** Register tiles of queries per task (96 queries share each K/V block while it is in L2). */
+    static final int QT = 8;
+
+    private static final class Scratch {
+        float[] qp = new float[0], s = new float[MR * BK], o = new float[0], m = new float[QT * MR],
+                l = new float[QT * MR];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * q [b, tq, heads·d], k and v [b, tk, heads·d] → out [b, tq, heads·d]; out is fully overwritten.
+     */
+    public static void attention(float[] q, float[] k, float[] v, float[] out, int b, int tq, int tk, int heads, int d,
+            float scale, boolean causal, Parallel par) {
+        int inner = heads * d;
+        int kp = (tk + NR - 1) / NR, tkPad = kp * NR;
+        int dp = (d + NR - 1) / NR, dPad = dp * NR;
+        // Kᵀ panels: [b][h][key panel][d][NR]
+        float[] kt = new float[b * heads * kp * d * NR];
+        par.forEach(b * heads * kp, t -> {
+            int bh = t / kp, p = t % kp, bi = bh / heads, h = bh % heads;
+            int dst = t * d * NR;
+            for (int j = 0; j < NR && p * NR + j < tk; j++) {
+                int src = (bi * tk + p * NR + j) * inner + h * d;
+                for (int r = 0; r < d; r++) {
+                    kt[dst + r * NR + j] = k[src + r];
+                }
+            }
+        });
+        // V panels: [b][h][d panel][key][NR]
+        float[] vp = new float[b * heads * dp * tkPad * NR];
+        par.forEach(b * heads, bh -> {
+            int bi = bh / heads, h = bh % heads;
+            for (int key = 0; key < tk; key++) {
+                int src = (bi * tk + key) * inner + h * d;
+                for (int p = 0; p < dp; p++) {
+                    System.arraycopy(v, src + p * NR, vp, ((bh * dp + p) * tkPad + key) * NR, Math.min(NR, d - p * NR));
+                }
+            }
+        });
+        int qRows = QT * MR;
+        int qBlocks = (tq + qRows - 1) / qRows;
+        par.forEach(b * heads * qBlocks, t -> {
+            int bh = t / qBlocks, qb = t % qBlocks;
+            block(q, kt, vp, out, bh / heads, bh % heads, qb * qRows, Math.min(qRows, tq - qb * qRows), tq, tk, heads,
+                    d, scale, causal, kp, tkPad, dp, dPad);
+        });
+    }
+
+    private static void block(float[] q, float[] kt, float[] vp, float[] out, int bi, int h, int q0, int rows, int tq,
+            int tk, int heads, int d, float scale, boolean causal, int kp, int tkPad, int dp, int dPad) {
+        int inner = heads * d;
+        int tiles = (rows + MR - 1) / MR;
+        Scratch sc = SCRATCH.get();
+        if (sc.qp.length < QT * d * MR) {
+            sc.qp = new float[QT * d * MR];
+        }
+        if (sc.o.length < QT * MR * dPad) {
+            sc.o = new float[QT * MR * dPad];
+        }
+        float[] qp = sc.qp, s = sc.s, o = sc.o, m = sc.m, l = sc.l;
+        for (int tt = 0; tt < tiles; tt++) {
+            for (int i = 0; i < MR; i++) {
+                int qi = q0 + tt * MR + i;
+                int dst = tt * d * MR + i;
+                if (qi < q0 + rows) {
+                    int src = (bi * tq + qi) * inner + h * d;
+                    for (int r = 0; r < d; r++) {
+                        qp[dst + r * MR] = q[src + r] * scale;
+                    }
+                } else {
+                    for (int r = 0; r < d; r++) {
+                        qp[dst + r * MR] = 0f;
+                    }
+                }
+            }
+        }
+        Arrays.fill(m, Float.NEGATIVE_INFINITY);
+        Arrays.fill(l, 0f);
+        Arrays.fill(o, 0, tiles * MR * dPad, 0f);
+        int bh = bi * heads + h;
+        int ktBase = bh * kp * d * NR, vBase = bh * dp * tkPad * NR;
+        int keyLimit = causal ? Math.min(tk, q0 + rows) : tk;
+        for (int ks = 0; ks < keyLimit; ks += BK) {
+            int kw = Math.min(BK, (keyLimit - ks + NR - 1) / NR * NR);
+            for (int tt = 0; tt < tiles; tt++) {
+                int row0 = q0 + tt * MR;
+                if (causal && ks > row0 + MR - 1) {
+                    continue;
+                }
+                Arrays.fill(s, 0f);
+                for (int p = 0; p < kw / NR; p++) {
+                    GemmKernels.kernelPacked(qp, tt * d * MR, kt, ktBase + (ks / NR + p) * d * NR, NR, d, s, p * NR,
+                            BK);
+                }
+                for (int i = 0; i < MR; i++) {
+                    int valid = Math.min(kw, tk - ks);
+                    if (causal) {
+                        valid = Math.min(valid, row0 + i - ks + 1);
+                    }
+                    softmaxRow(s, i * BK, kw, valid, m, l, o, (tt * MR + i), dPad);
+                }
+                for (int p = 0; p < dp; p++) {
+                    GemmKernels.kernelRowsA(s, 0, vp, vBase + (p * tkPad + ks) * NR, NR, kw, o,
+                            tt * MR * dPad + p * NR, dPad);
+                }
+            }
+        }
+        for (int tt = 0; tt < tiles; tt++) {
+            for (int i = 0; i < MR; i++) {
+                int qi = q0 + tt * MR + i;
+                if (qi >= q0 + rows) {
+                    break;
+                }
+                int r0 = (tt * MR + i) * dPad;
+                float sum = l[tt * MR + i];
+                int dst = (bi * tq + qi) * inner + h * d;
+                for (int r = 0; r < d; r++) {
+                    out[dst + r] = o[r0 + r] / sum;
+                }
+            }
+        }
+    }
+
+    /**
+     * Online-softmax update of one query row for one key block: scores s[off, off + valid) are live, the rest of the
+     * kw columns become zero probabilities; the running max/sum and the row's partial output are rescaled.
+     */
+    private static void softmaxRow(float[] s, int off, int kw, int valid, float[] m, float[] l, float[] o, int row,
+            int dPad) {
+        if (valid <= 0) {
+            Arrays.fill(s, off, off + kw, 0f);
+            return;
+        }
+        int vecEnd = valid / L * L;
+        FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < vecEnd; j += L) {
+            mx = mx.max(FloatVector.fromArray(S, s, off + j));
+        }
+        float rowMax = mx.reduceLanes(VectorOperators.MAX);
+        for (int j = vecEnd; j < valid; j++) {
+            rowMax = Math.max(rowMax, s[off + j]);
+        }
+        float mOld = m[row];
+        float mNew = Math.max(mOld, rowMax);
+        FloatVector mv = FloatVector.broadcast(S, mNew);
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < vecEnd; j += L) {
+            FloatVector e = VMath.exp(FloatVector.fromArray(S, s, off + j).sub(mv));
+            e.intoArray(s, off + j);
+            acc = acc.add(e);
+        }
+        float sum = VMath.sum(acc);
+        for (int j = vecEnd; j < valid; j++) {
+            float e = VMath.exp(s[off + j] - mNew);
+            s[off + j] = e;
+            sum += e;
+        }
+        Arrays.fill(s, off + valid, off + kw, 0f);
+        if (mOld == Float.NEGATIVE_INFINITY) {
+            l[row] = sum;
+        } else {
+            float alpha = VMath.exp(mOld - mNew);
+            l[row] = l[row] * alpha + sum;
+            if (alpha != 1f) {
+                FloatVector av = FloatVector.broadcast(S, alpha);
+                for (int r = row * dPad; r < row * dPad + dPad; r += L) {
+                    FloatVector.fromArray(S, o, r).mul(av).intoArray(o, r);
+                }
+            }
+        }
+        m[row] = mNew;
+    }
+}

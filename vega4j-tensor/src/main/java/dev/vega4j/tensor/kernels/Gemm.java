@@ -1,0 +1,202 @@
+package dev.vega4j.tensor.kernels;
+
+import static dev.vega4j.tensor.kernels.GemmKernels.MR;
+import static dev.vega4j.tensor.kernels.GemmKernels.NR;
+
+import java.util.Arrays;
+
+/**
+ * Cache-blocked SGEMM drivers around {@link GemmKernels} (the GotoBLAS/BLIS loop nest: K blocks of {@link #KC}, an
+ * L2-resident block of A, an L1-resident micro-panel of B). Two shapes of work:
+ * <ul>
+ *   <li>{@link #residentB}: B (weights) packed once for the whole call, threads take blocks of rows of A (activations
+ *       as rows: linear, matmul);</li>
+ *   <li>{@link #residentA}: A (weights) packed once, threads take blocks of columns of B, packed on the fly from a
+ *       {@link PanelSource} (convolution: B is the never-materialised im2col of the input).</li>
+ * </ul>
+ * C is accumulated in place (callers pre-fill it with the bias or zeros), one FMA per k in ascending order, so every
+ * element's value is independent of the blocking and of the thread count.
+ */
+public final class Gemm {
+    private Gemm() {}
+
+    /** K block: A micro-panel 12 x 128 (6 KiB) and B micro-panel 128 x 32 (16 KiB) stay in L1. */
+    static final int KC = 128;
+    /** Rows of A per block in {@link #residentB} (8 register tiles; 48 KiB packed, L2). */
+    static final int MC = 96;
+    /** Columns per task in {@link #residentA}. */
+    static final int NC = 4 * NR;
+    /** Rows of A per block in {@link #residentA}. */
+    static final int MC_A = 16 * MR;
+
+    private static final ThreadLocal<float[]> A_BUF = ThreadLocal.withInitial(() -> new float[MC * KC]);
+    private static final ThreadLocal<float[]> B_BUF = ThreadLocal.withInitial(() -> new float[NC * KC]);
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+
+    /** Packed B: panels of NR columns, each the full K rows k-major: panel p at {@code p * K * NR}. */
+    public record PackedB(float[] data, int k, int n) {
+        int panels() {
+            return (n + NR - 1) / NR;
+        }
+    }
+
+    /** Packed A: tiles of MR rows, each the full K columns k-major: tile t at {@code t * K * MR}. */
+    public record PackedA(float[] data, int m, int k) {
+        int tiles() {
+            return (m + MR - 1) / MR;
+        }
+    }
+
+    /** Packs B = Wᵀ for a row-major weight W [n, k] (a Linear weight). */
+    public static PackedB packTransposed(float[] w, int off, int k, int n, Parallel par) {
+        return packB(new Sources.Transposed(w, off, k, n), par);
+    }
+
+    /** Packs a row-major B [k, n] with leading dimension ld. */
+    public static PackedB packRowMajor(float[] b, int off, int k, int n, int ld, Parallel par) {
+        return packB(new Sources.RowMajor(b, off, k, n, ld), par);
+    }
+
+    static PackedB packB(PanelSource src, Parallel par) {
+        int k = src.rows(), n = src.cols();
+        int panels = (n + NR - 1) / NR;
+        float[] data = new float[panels * k * NR];
+        par.forEach(panels, p -> src.pack(0, k, p * NR, data, p * k * NR));
+        return new PackedB(data, k, n);
+    }
+
+    /** Packs a row-major A [m, k] (leading dimension lda) into MR-row tiles. */
+    public static PackedA packA(float[] a, int off, int m, int k, int lda, Parallel par) {
+        int tiles = (m + MR - 1) / MR;
+        float[] data = new float[tiles * k * MR];
+        par.forEach(tiles, t -> packATile(a, off, lda, t * MR, Math.min(MR, m - t * MR), 0, k, data, t * k * MR));
+        return new PackedA(data, m, k);
+    }
+
+    /** dst[dstOff + kk * MR + i] = a[off + (m0 + i) * lda + k0 + kk], rows >= rows zero. */
+    static void packATile(float[] a, int off, int lda, int m0, int rows, int k0, int kc, float[] dst, int dstOff) {
+        for (int i = 0; i < rows; i++) {
+            int src = off + (m0 + i) * lda + k0;
+            for (int kk = 0; kk < kc; kk++) {
+                dst[dstOff + kk * MR + i] = a[src + kk];
+            }
+        }
+        for (int i = rows; i < MR; i++) {
+            for (int kk = 0; kk < kc; kk++) {
+                dst[dstOff + kk * MR + i] = 0f;
+            }
+        }
+    }
+
+    /**
+     * C[m, n] += A[m, k] · B for a row-major A (leading dimension lda) and a packed B; C row-major with ldc.
+     * Several problems sharing nothing can run as one parallel loop through {@link #residentBTasks}.
+     */
+    public static void residentB(float[] a, int aOff, int lda, int m, PackedB b, float[] c, int cOff, int ldc,
+            Parallel par) {
+        int tasks = residentBTasks(m, b.n, par.threads());
+        par.forEach(tasks, t -> residentBTask(a, aOff, lda, m, b, c, cOff, ldc, t, tasks));
+    }
+
+    /** How many tasks {@link #residentBTask} splits the problem into for the given thread count. */
+    public static int residentBTasks(int m, int n, int threads) {
+        int mBlocks = (m + MC - 1) / MC;
+        int panels = (n + NR - 1) / NR;
+        // split columns too when there are too few row blocks to keep every thread busy
+        int groups = 1;
+        while (mBlocks * groups < 4 * threads && groups < panels) {
+            groups++;
+        }
+        return mBlocks * groups;
+    }
+
+    /** One task of {@link #residentB}: a block of rows times a group of panels. */
+    public static void residentBTask(float[] a, int aOff, int lda, int m, PackedB b, float[] c, int cOff, int ldc,
+            int task, int tasks) {
+        int mBlocks = (m + MC - 1) / MC;
+        int groups = tasks / mBlocks;
+        int mb = task / groups, g = task % groups;
+        int panels = b.panels();
+        int p0 = panels * g / groups, p1 = panels * (g + 1) / groups;
+        int m0 = mb * MC, mc = Math.min(MC, m - m0);
+        int k = b.k, n = b.n;
+        int tiles = (mc + MR - 1) / MR;
+        float[] ab = A_BUF.get();
+        float[] bd = b.data;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            for (int t = 0; t < tiles; t++) {
+                packATile(a, aOff, lda, m0 + t * MR, Math.min(MR, mc - t * MR), pc, kc, ab, t * kc * MR);
+            }
+            for (int p = p0; p < p1; p++) {
+                int bOff = p * k * NR + pc * NR;
+                int cols = Math.min(NR, n - p * NR);
+                for (int t = 0; t < tiles; t++) {
+                    int rows = Math.min(MR, mc - t * MR);
+                    int co = cOff + (m0 + t * MR) * ldc + p * NR;
+                    tile(ab, t * kc * MR, bd, bOff, kc, c, co, ldc, rows, cols);
+                }
+            }
+        }
+    }
+
+    /**
+     * C[m, n] += packed A · B with B read through a panel source, for the columns [n0, n0 + nc); threads call this
+     * for disjoint column ranges (see {@link #NC}).
+     */
+    static void residentAColumns(PackedA a, PanelSource b, float[] c, int cOff, int ldc, int n0, int nc) {
+        int k = a.k, m = a.m;
+        int panels = (nc + NR - 1) / NR;
+        float[] bb = B_BUF.get();
+        float[] ad = a.data;
+        int n = b.cols();
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            for (int p = 0; p < panels; p++) {
+                b.pack(pc, kc, n0 + p * NR, bb, p * kc * NR);
+            }
+            for (int m0 = 0; m0 < m; m0 += MC_A) {
+                int tEnd = Math.min(m, m0 + MC_A);
+                for (int p = 0; p < panels; p++) {
+                    int cols = Math.min(NR, n - (n0 + p * NR));
+                    for (int r0 = m0; r0 < tEnd; r0 += MR) {
+                        int rows = Math.min(MR, m - r0);
+                        tile(ad, (r0 / MR) * k * MR + pc * MR, bb, p * kc * NR, kc, c, cOff + r0 * ldc + n0 + p * NR,
+                                ldc, rows, cols);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * For every problem i: C_i[m, n] += A · B_i over all columns of B_i (C_i at cOffs[i]), one parallel loop over
+     * (problem, column chunk). Used for a convolution over a batch: one shared weight, one im2col per image.
+     */
+    static void residentA(PackedA a, PanelSource[] bs, float[] c, int[] cOffs, int ldc, Parallel par) {
+        int n = bs[0].cols();
+        int chunks = (n + NC - 1) / NC;
+        par.forEach(chunks * bs.length, t -> {
+            int i = t / chunks, ch = t % chunks;
+            residentAColumns(a, bs[i], c, cOffs[i], ldc, ch * NC, Math.min(NC, n - ch * NC));
+        });
+    }
+
+    /** One register tile, through a scratch tile when it hangs over the edge of C. */
+    static void tile(float[] a, int aOff, float[] b, int bOff, int kc, float[] c, int cOff, int ldc, int rows,
+            int cols) {
+        if (rows == MR && cols == NR) {
+            GemmKernels.kernelPacked(a, aOff, b, bOff, NR, kc, c, cOff, ldc);
+            return;
+        }
+        float[] tmp = TILE.get();
+        Arrays.fill(tmp, 0f);
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(c, cOff + i * ldc, tmp, i * NR, cols);
+        }
+        GemmKernels.kernelPacked(a, aOff, b, bOff, NR, kc, tmp, 0, NR);
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(tmp, i * NR, c, cOff + i * ldc, cols);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.vega4j.tensor.kernels;
+
+import dev.vega4j.tensor.Tensor;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Optional cache of packed weight panels, keyed weakly by the identity of the weight's backing array (views made by
+ * {@code reshape} share it), so repeated calls with the same weight skip repacking. Off by default: it doubles the
+ * resident size of the weights, and a weight modified in place (training) would be served stale. Enable with
+ * {@code -Dvega.packCache=true}.
+ */
+public final class PackCache {
+    private final boolean enabled;
+    private final Map<float[], Object> packedA = Collections.synchronizedMap(new WeakHashMap<>());
+    private final Map<float[], Object> packedB = Collections.synchronizedMap(new WeakHashMap<>());
+
+    public PackCache(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public static PackCache fromSystemProperty() {
+        return new PackCache(Boolean.parseBoolean(System.getProperty("vega.packCache", "false")));
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    public Gemm.PackedA packedA(Tensor weight, Supplier<Gemm.PackedA> pack) {
+        if (!enabled) {
+            return pack.get();
+        }
+        Object hit = packedA.get(weight.data());
+        if (hit instanceof Gemm.PackedA p && p.m() == weight.dim(0) && p.k() == weight.numel() / weight.dim(0)) {
+            return p;
+        }
+        Gemm.PackedA p = pack.get();
+        packedA.put(weight.data(), p);
+        return p;
+    }
+
+    public Gemm.PackedB packedB(Tensor weight, Supplier<Gemm.PackedB> pack) {
+        if (!enabled) {
+            return pack.get();
+        }
+        Object hit = packedB.get(weight.data());
+        if (hit instanceof Gemm.PackedB p && p.n() == weight.dim(0) && p.k() == weight.numel() / weight.dim(0)) {
+            return p;
+        }
+        Gemm.PackedB p = pack.get();
+        packedB.put(weight.data(), p);
+        return p;
+    }
+}

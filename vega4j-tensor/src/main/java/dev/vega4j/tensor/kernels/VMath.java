@@ -1,0 +1,281 @@
+package dev.vega4j.tensor.kernels;
+
+import static dev.vega4j.tensor.kernels.GemmKernels.L;
+import static dev.vega4j.tensor.kernels.GemmKernels.S;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/** Vectorised float activations. */
+public final class VMath {
+    private VMath() {}
+
+    private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
+    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
+
+    // W. J. Cody, "Rational Chebyshev approximations for the error function", Math. Comp. 1969: the same three
+    // ranges and coefficients as dev.vega4j.tensor.Erf, evaluated in float (all terms positive: no cancellation).
+    private static final float[] A = f(3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02,
+            3.20937758913846947e03, 1.85777706184603153e-1);
+    private static final float[] B = f(2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03,
+            2.84423683343917062e03);
+    private static final float[] C = f(5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01,
+            2.98635138197400131e02, 8.81952221241769090e02, 1.71204761263407058e03, 2.05107837782607147e03,
+            1.23033935479799725e03, 2.15311535474403846e-8);
+    private static final float[] D = f(1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02,
+            1.62138957456669019e03, 3.29079923573345963e03, 4.36261909014324716e03, 3.43936767414372164e03,
+            1.23033935480374942e03);
+    private static final float[] P = f(3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1,
+            1.60837851487422766e-2, 6.58749161529837803e-4, 1.63153871373020978e-2);
+    private static final float[] Q = f(2.56852019228982242e00, 1.87295284992346725e00, 5.27905102951428412e-1,
+            6.05183413124413191e-2, 2.33520497626869185e-3);
+    private static final float SQRPI = (float) 5.6418958354775628695e-1;
+    private static final float A0 = A[0];
+    private static final float A1 = A[1];
+    private static final float A2 = A[2];
+    private static final float A3 = A[3];
+    private static final float A4 = A[4];
+    private static final float B0 = B[0];
+    private static final float B1 = B[1];
+    private static final float B2 = B[2];
+    private static final float B3 = B[3];
+    private static final float C0 = C[0];
+    private static final float C1 = C[1];
+    private static final float C2 = C[2];
+    private static final float C3 = C[3];
+    private static final float C4 = C[4];
+    private static final float C5 = C[5];
+    private static final float C6 = C[6];
+    private static final float C7 = C[7];
+    private static final float C8 = C[8];
+    private static final float D0 = D[0];
+    private static final float D1 = D[1];
+    private static final float D2 = D[2];
+    private static final float D3 = D[3];
+    private static final float D4 = D[4];
+    private static final float D5 = D[5];
+    private static final float D6 = D[6];
+    private static final float D7 = D[7];
+    private static final float P0 = P[0];
+    private static final float P1 = P[1];
+    private static final float P2 = P[2];
+    private static final float P3 = P[3];
+    private static final float P4 = P[4];
+    private static final float P5 = P[5];
+    private static final float Q0 = Q[0];
+    private static final float Q1 = Q[1];
+    private static final float Q2 = Q[2];
+    private static final float Q3 = Q[3];
+    private static final float Q4 = Q[4];
+
+    private static float[] f(double... d) {
+        float[] r = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            r[i] = (float) d[i];
+        }
+        return r;
+    }
+
+    private static final float LOG2E = (float) (1 / Math.log(2));
+    private static final float LN2_HI = 0.693145751953125f; // ln 2 with its low 12 bits zero: n · LN2_HI is exact
+    private static final float LN2_LO = (float) (Math.log(2) - 0.693145751953125);
+    private static final float ROUND_MAGIC = 12582912f; // 1.5 · 2^23: adding it rounds to an integer (ties to even)
+
+    /**
+     * e^x in float from plain lane arithmetic (no {@code VectorOperators.EXP}): the JDK's EXP is an SVML call once
+     * C2 has compiled the loop but a scalar {@code Math.exp} before, and the two disagree in the last bit, which
+     * would make results depend on JIT timing and so on the thread split. Cody-Waite reduction x = n ln2 + r,
+     * |r| <= ln2/2, the degree-7 Taylor polynomial (remainder below 6e-9 relative), then 2^n applied in two halves
+     * so results down to the subnormal range round once. Within 2 ulp of the true value.
+     */
+    public static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(-104f).min(88.8f);
+        FloatVector t = xc.fma(LOG2E, ROUND_MAGIC);
+        FloatVector n = t.sub(ROUND_MAGIC);
+        FloatVector r = n.fma(c(-LN2_HI), xc);
+        r = n.fma(c(-LN2_LO), r);
+        FloatVector p = r.fma(1f / 5040, 1f / 720);
+        p = p.fma(r, c(1f / 120));
+        p = p.fma(r, c(1f / 24));
+        p = p.fma(r, c(1f / 6));
+        p = p.fma(r, c(0.5f));
+        p = p.fma(r, c(1f));
+        p = p.fma(r, c(1f));
+        IntVector ni = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND_MAGIC));
+        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
+        IntVector n2 = ni.sub(n1);
+        FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector e = p.mul(s1).mul(s2);
+        e = e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, 88.8f));
+        e = e.blend(0f, x.compare(VectorOperators.LT, -104f));
+        return e.blend(x, x.test(VectorOperators.IS_NAN));
+    }
+
+    private static FloatVector c(float v) {
+        return FloatVector.broadcast(S, v);
+    }
+
+    /** Scalar e^x, bit-identical to a lane of {@link #exp(FloatVector)}. */
+    public static float exp(float x) {
+        return exp(FloatVector.broadcast(S, x)).lane(0);
+    }
+
+    /** Σ lanes in a fixed order (lane 0 first), unlike {@code reduceLanes(ADD)}, whose order depends on the JIT. */
+    public static float sum(FloatVector v) {
+        float[] a = v.toArray();
+        float s = 0f;
+        for (float x : a) {
+            s += x;
+        }
+        return s;
+    }
+
+    /** SiLU x·sigmoid(x) = x / (1 + e^-x). */
+    public static FloatVector silu(FloatVector x) {
+        return x.div(exp(x.neg()).add(1f));
+    }
+
+    /** x / (1 + e^(-1.702 x)) (CLIP's quick GELU). */
+    public static FloatVector quickGelu(FloatVector x) {
+        return x.div(exp(x.mul(-1.702f)).add(1f));
+    }
+
+    /**
+     * 0.5 x (1 + tanh(u)), u = √(2/π)(x + 0.044715 x³), evaluated as x / (1 + e^(-2u)) (the same function: 1 + tanh u
+     * = 2 sigmoid 2u) so the negative tail does not cancel to zero.
+     */
+    public static FloatVector geluTanh(FloatVector x) {
+        FloatVector u = x.mul(x).mul(0.044715f).mul(x).add(x).mul(-2f * SQRT_2_OVER_PI);
+        return x.div(exp(u).add(1f));
+    }
+
+    /**
+     * Exact GELU 0.5 x (1 + erf(x/√2)); for negative arguments outside the central range 1 + erf is taken as erfc(|z|)
+     * directly so the tail keeps its relative accuracy. Horner steps are written out (no loops over coefficient
+     * arrays) so C2 keeps every vector in registers.
+     */
+    public static FloatVector gelu(FloatVector x) {
+        FloatVector z = x.mul(INV_SQRT2);
+        FloatVector y = z.abs();
+        VectorMask<Float> small = y.compare(VectorOperators.LE, 0.46875f);
+        FloatVector onePlusErf;
+        if (small.anyTrue()) {
+            FloatVector ysq = y.mul(y);
+            FloatVector num = ysq.mul(A4).add(A0).mul(ysq).add(A1).mul(ysq).add(A2).mul(ysq).add(A3);
+            FloatVector den = ysq.add(B0).mul(ysq).add(B1).mul(ysq).add(B2).mul(ysq).add(B3);
+            onePlusErf = z.mul(num).div(den).add(1f);
+        } else {
+            onePlusErf = FloatVector.zero(S);
+        }
+        if (!small.allTrue()) {
+            onePlusErf = onePlusErf.blend(onePlusErfOuter(x, z, y, small), small.not());
+        }
+        return x.mul(0.5f).mul(onePlusErf);
+    }
+
+    /** 1 + erf(z) for |z| > 0.46875 via erfc(|z|) (Cody's second and third ranges). */
+    private static FloatVector onePlusErfOuter(FloatVector x, FloatVector z, FloatVector yIn,
+            VectorMask<Float> small) {
+        // erfc(y) for y > 10 is below the smallest float: clamp (keeps y² finite) and flush to zero below
+        VectorMask<Float> beyond = yIn.compare(VectorOperators.GT, 10f);
+        FloatVector y = yIn.min(10f);
+        VectorMask<Float> mid = y.compare(VectorOperators.LE, 4f);
+        FloatVector rat;
+        if (mid.andNot(small).anyTrue()) {
+            FloatVector num = y.mul(C8).add(C0).mul(y).add(C1).mul(y).add(C2).mul(y).add(C3).mul(y).add(C4).mul(y)
+                    .add(C5).mul(y).add(C6).mul(y).add(C7);
+            FloatVector den = y.add(D0).mul(y).add(D1).mul(y).add(D2).mul(y).add(D3).mul(y).add(D4).mul(y).add(D5)
+                    .mul(y).add(D6).mul(y).add(D7);
+            rat = num.div(den);
+        } else {
+            rat = FloatVector.zero(S);
+        }
+        if (!mid.allTrue()) {
+            FloatVector ysq = FloatVector.broadcast(S, 1f).div(y.mul(y));
+            FloatVector num = ysq.mul(P5).add(P0).mul(ysq).add(P1).mul(ysq).add(P2).mul(ysq).add(P3).mul(ysq).add(P4);
+            FloatVector den = ysq.add(Q0).mul(ysq).add(Q1).mul(ysq).add(Q2).mul(ysq).add(Q3).mul(ysq).add(Q4);
+            FloatVector tail = ysq.mul(num).div(den).neg().add(SQRPI).div(y);
+            rat = rat.blend(tail, mid.not());
+        }
+        // erfc(y) = exp(-y²) · rat with y² = x²/2 taken from x (exact hi + lo split by fma, exact halving):
+        // rounding z = x/√2 first would cost 1e-5 relative in exp(-y²) at y ≈ 8
+        FloatVector ax = x.abs().min(10f * (float) Math.sqrt(2));
+        FloatVector hi = ax.mul(ax);
+        FloatVector lo = ax.fma(ax, hi.neg());
+        FloatVector erfc = exp(hi.mul(-0.5f)).mul(lo.mul(-0.5f).add(1f)).mul(rat).blend(0f, beyond);
+        return erfc.neg().add(2f).blend(erfc, z.compare(VectorOperators.LT, 0f));
+    }
+
+    // ---------------------------------------------------------------- array loops (one per function: every vector
+    // call inside is static and monomorphic, so C2 inlines it and keeps the vectors unboxed)
+
+    public static void silu(float[] x, int xo, float[] y, int yo, int len) {
+        int i = 0;
+        for (int end = S.loopBound(len); i < end; i += L) {
+            silu(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+        }
+        if (i < len) {
+            VectorMask<Float> m = S.indexInRange(i, len);
+            silu(FloatVector.fromArray(S, x, xo + i, m)).intoArray(y, yo + i, m);
+        }
+    }
+
+    public static void gelu(float[] x, int xo, float[] y, int yo, int len) {
+        int i = 0;
+        for (int end = S.loopBound(len); i < end; i += L) {
+            gelu(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+        }
+        if (i < len) {
+            VectorMask<Float> m = S.indexInRange(i, len);
+            gelu(FloatVector.fromArray(S, x, xo + i, m)).intoArray(y, yo + i, m);
+        }
+    }
+
+    /** y[yo + i] = a[ao + i] · gelu(g[go + i]) (diffusers GEGLU: hidden · gelu(gate)). */
+    public static void geglu(float[] a, int ao, float[] g, int go, float[] y, int yo, int len) {
+        int i = 0;
+        for (int end = S.loopBound(len); i < end; i += L) {
+            gelu(FloatVector.fromArray(S, g, go + i)).mul(FloatVector.fromArray(S, a, ao + i)).intoArray(y, yo + i);
+        }
+        if (i < len) {
+            VectorMask<Float> m = S.indexInRange(i, len);
+            gelu(FloatVector.fromArray(S, g, go + i, m)).mul(FloatVector.fromArray(S, a, ao + i, m))
+                    .intoArray(y, yo + i, m);
+        }
+    }
+
+    public static void geluTanh(float[] x, int xo, float[] y, int yo, int len) {
+        int i = 0;
+        for (int end = S.loopBound(len); i < end; i += L) {
+            geluTanh(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+        }
+        if (i < len) {
+            VectorMask<Float> m = S.indexInRange(i, len);
+            geluTanh(FloatVector.fromArray(S, x, xo + i, m)).intoArray(y, yo + i, m);
+        }
+    }
+
+    public static void quickGelu(float[] x, int xo, float[] y, int yo, int len) {
+        int i = 0;
+        for (int end = S.loopBound(len); i < end; i += L) {
+            quickGelu(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+        }
+        if (i < len) {
+            VectorMask<Float> m = S.indexInRange(i, len);
+            quickGelu(FloatVector.fromArray(S, x, xo + i, m)).intoArray(y, yo + i, m);
+        }
+    }
+
+    public static void scale(float[] x, int xo, float s, float[] y, int yo, int len) {
+        int i = 0;
+        for (int end = S.loopBound(len); i < end; i += L) {
+            FloatVector.fromArray(S, x, xo + i).mul(s).intoArray(y, yo + i);
+        }
+        for (; i < len; i++) {
+            y[yo + i] = x[xo + i] * s;
+        }
+    }
+}
