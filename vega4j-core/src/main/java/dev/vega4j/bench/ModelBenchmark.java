@@ -1,0 +1,322 @@
+package dev.vega4j.bench;
+
+import dev.vega4j.VegaException;
+import dev.vega4j.config.ClipTextConfig;
+import dev.vega4j.config.UNetConfig;
+import dev.vega4j.config.VaeConfig;
+import dev.vega4j.io.checkpoint.CheckpointVariant;
+import dev.vega4j.io.checkpoint.PipelineConfigs;
+import dev.vega4j.models.RandomWeights;
+import dev.vega4j.models.clip.ClipTextEncoder;
+import dev.vega4j.models.layers.CrossAttentionCache;
+import dev.vega4j.models.unet.UNet2DConditionModel;
+import dev.vega4j.models.vae.AutoencoderKL;
+import dev.vega4j.pipeline.PromptEmbeddings;
+import dev.vega4j.pipeline.PromptEncoder;
+import dev.vega4j.pipeline.PromptEncoders;
+import dev.vega4j.pipeline.PromptTokenizer;
+import dev.vega4j.pipeline.Sd15PromptEncoder;
+import dev.vega4j.pipeline.SdxlPromptEncoder;
+import dev.vega4j.pipeline.folder.PipelineFolder;
+import dev.vega4j.tensor.Tensor;
+import dev.vega4j.tensor.kernels.Parallel;
+import dev.vega4j.tensor.kernels.PeakProbe;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+/**
+ * Model-level speed: builds a real-size pipeline's models (seeded random weights from the bundled configs, or a
+ * diffusers folder), warms each phase up once (that first run is reported as "cold"), then times {@code runs} more:
+ * prompt encoding (tokenise + text encoder(s), as the pipeline does it with classifier-free guidance), one UNet step at
+ * batch 1 and batch 2 (CFG), one VAE decode of one image. Each phase reports median and min wall time, process CPU
+ * time, the analytic FLOPs ({@link FlopCounter}) as GFLOPS and as a share of the FMA peak measured in the same run,
+ * and the peak resident memory so far.
+ */
+public final class ModelBenchmark {
+    private ModelBenchmark() {}
+
+    /** What to run. */
+    public record Options(String family, Path modelDir, int size, int runs, boolean quick, boolean unetBatch1,
+            boolean kvCache, boolean vaeTiling, long seed) {
+        public Options {
+            if (size < 8 || size % 8 != 0) {
+                throw new VegaException("bench: --size must be a positive multiple of 8, got " + size);
+            }
+            if (runs < 1) {
+                throw new VegaException("bench: --runs must be >= 1");
+            }
+        }
+
+        /** The bundled configs for a family name (vega, sdxl, ssd1b, sd15). */
+        public CheckpointVariant variant() {
+            for (CheckpointVariant v : CheckpointVariant.values()) {
+                if (v.id().equalsIgnoreCase(family)) {
+                    return v;
+                }
+            }
+            throw new VegaException("bench: unknown model '" + family + "' (vega, sdxl, ssd1b, sd15)");
+        }
+    }
+
+    /** One timed phase. Times in seconds; {@code flops} per run. */
+    public record Phase(String name, String shape, double flops, double coldSeconds, double medianSeconds,
+            double minSeconds, double medianCpuSeconds, long peakResidentBytes) {
+        public double gflops() {
+            return flops / minSeconds / 1e9;
+        }
+
+        public double percentOfPeak(double peakGflops) {
+            return 100 * gflops() / peakGflops;
+        }
+    }
+
+    /** Everything one run measured. */
+    public record Report(String model, String weights, int size, int threads, double peakGflops, int runs,
+            boolean kvCache, Map<String, Double> buildSeconds, List<Phase> phases, long peakResidentBytes,
+            long weightBytes) {
+
+        public Phase phase(String name) {
+            return phases.stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+        }
+
+        /**
+         * One image of {@code steps} CFG steps estimated from the phases: prompt encoding + steps × UNet step
+         * (batch 2) + VAE decode. Warm uses the medians; cold the first (JIT-cold) run of every phase and the median
+         * for the remaining steps.
+         */
+        public double imageSeconds(int steps, boolean cold) {
+            Phase text = phase(TEXT), unet = phase(UNET_B2), vae = phase(VAE);
+            if (text == null || unet == null || vae == null) {
+                return Double.NaN;
+            }
+            if (cold) {
+                return text.coldSeconds() + unet.coldSeconds() + (steps - 1) * unet.medianSeconds()
+                        + vae.coldSeconds();
+            }
+            return text.medianSeconds() + steps * unet.medianSeconds() + vae.medianSeconds();
+        }
+    }
+
+    public static final String TEXT = "text_encoders", UNET_B1 = "unet_step_b1", UNET_B2 = "unet_step_b2",
+            VAE = "vae_decode";
+
+    /** The token ids random-weight runs feed the encoders ("a photo of a cat", padded): no vocabulary is bundled. */
+    static final int[] FIXED_IDS = {49406, 320, 1125, 539, 320, 2368, 49407};
+
+    public static Report run(Options o, PrintStream progress) {
+        PrintStream log = progress != null ? progress : new PrintStream(java.io.OutputStream.nullOutputStream());
+        int threads = Parallel.defaultThreads();
+        double peak = measurePeak(threads, o.quick());
+        log.printf(Locale.ROOT, "FMA peak: %.1f GFLOPS (%d threads)%n", peak, threads);
+
+        Map<String, Double> build = new LinkedHashMap<>();
+        long weightBytes = 0;
+        Models models = o.modelDir() != null ? load(o.modelDir(), build, log) : random(o, build, log);
+        weightBytes = models.weightBytes;
+        String model = o.modelDir() != null ? o.modelDir().getFileName().toString() : o.variant().id();
+
+        List<Phase> phases = new ArrayList<>();
+        int latent = o.size() / models.vae.scaleFactor();
+
+        // prompt encoding exactly as the pipeline does it (CFG on, no negative prompt)
+        double textFlops = 0;
+        for (ClipTextEncoder e : models.encoders) {
+            textFlops += FlopCounter.clipText(e.config(), 77, 1).total() * models.textPassesPerEncoder;
+        }
+        PromptEmbeddings[] emb = new PromptEmbeddings[1];
+        phases.add(time(TEXT, "1 prompt, " + models.encoders.size() + " encoder(s)", textFlops, o.runs(), log,
+                () -> emb[0] = models.prompt.encode("a photo of a cat", null, null, null, 1, true, null)));
+
+        UNetConfig uc = models.unet.config();
+        for (int batch : o.unetBatch1() ? new int[] {1, 2} : new int[] {2}) {
+            UNetInputs in = unetInputs(uc, batch, latent, o.size(), emb[0]);
+            double f = FlopCounter.unet(uc, latent, latent, batch, in.context.dim(1)).total();
+            String name = batch == 1 ? UNET_B1 : UNET_B2;
+            String shape = o.size() + "², latent " + latent + "², batch " + batch;
+            Supplier<Phase> timed = () -> time(name, shape, f, o.runs(), log,
+                    () -> models.unet.forward(in.sample, 999f, in.context, in.added));
+            // a generation scope across the runs: the runs after the first reuse the cross-attention K/V
+            phases.add(o.kvCache() ? CrossAttentionCache.during(timed) : timed.get());
+        }
+
+        models.vae.setTiling(o.vaeTiling());
+        Tensor z = random(7, 1, models.vae.config().latentChannels(), latent, latent);
+        double vf = FlopCounter.vaeDecode(models.vae.config(), latent, latent, 1).total();
+        phases.add(time(VAE, o.size() + "², batch 1" + (o.vaeTiling() ? ", tiled" : ""), vf, o.runs(), log,
+                () -> models.vae.decode(z)));
+
+        return new Report(model, o.modelDir() != null ? o.modelDir().toString() : "random (seed " + o.seed() + ")",
+                o.size(), threads, peak, o.runs(), o.kvCache(), build, phases, ProcessStats.peakResidentBytes(),
+                weightBytes);
+    }
+
+    static double measurePeak(int threads, boolean quick) {
+        Parallel team = new Parallel(threads);
+        PeakProbe.gflops(team, 1_000_000L, 1); // compile the probe
+        return PeakProbe.gflops(team, quick ? 2_000_000L : 20_000_000L, quick ? 2 : 3);
+    }
+
+    private static Phase time(String name, String shape, double flops, int runs, PrintStream log, Runnable r) {
+        long t0 = System.nanoTime();
+        r.run(); // cold: first call of this phase (JIT, first touch of buffers and weights)
+        double cold = (System.nanoTime() - t0) / 1e9;
+        log.printf(Locale.ROOT, "%-14s cold %8.2f s%n", name, cold);
+        double[] wall = new double[runs];
+        double[] cpu = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long c0 = ProcessStats.cpuNanos();
+            long w0 = System.nanoTime();
+            r.run();
+            wall[i] = (System.nanoTime() - w0) / 1e9;
+            cpu[i] = (ProcessStats.cpuNanos() - c0) / 1e9;
+            log.printf(Locale.ROOT, "%-14s run %d %8.2f s wall, %8.2f s CPU%n", name, i + 1, wall[i], cpu[i]);
+        }
+        double[] sorted = wall.clone();
+        Arrays.sort(sorted);
+        Arrays.sort(cpu);
+        return new Phase(name, shape, flops, cold, median(sorted), sorted[0], median(cpu),
+                ProcessStats.peakResidentBytes());
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private record UNetInputs(Tensor sample, Tensor context, UNet2DConditionModel.AddedConditions added) {}
+
+    private static UNetInputs unetInputs(UNetConfig c, int batch, int latent, int size, PromptEmbeddings emb) {
+        Tensor sample = random(1, batch, c.inChannels(), latent, latent);
+        Tensor context = batch == 2 ? emb.unetEncoderHiddenStates(true) : emb.promptEmbeds();
+        UNet2DConditionModel.AddedConditions added = null;
+        if ("text_time".equals(c.additionEmbedType())) {
+            Tensor pooled = batch == 2 ? emb.unetTextEmbeds(true) : emb.pooledPromptEmbeds();
+            float[] ids = new float[6 * batch];
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(new float[] {size, size, 0, 0, size, size}, 0, ids, 6 * b, 6);
+            }
+            added = new UNet2DConditionModel.AddedConditions(pooled, Tensor.of(ids, batch, 6));
+        }
+        return new UNetInputs(sample, context, added);
+    }
+
+    /** The built models of one pipeline. */
+    private record Models(PromptEncoder prompt, List<ClipTextEncoder> encoders, int textPassesPerEncoder,
+            UNet2DConditionModel unet, AutoencoderKL vae, long weightBytes) {}
+
+    private static Models random(Options o, Map<String, Double> build, PrintStream log) {
+        CheckpointVariant v = o.variant();
+        PipelineConfigs cfg = PipelineConfigs.bundled(v);
+        long bytes = 0;
+        long t0 = System.nanoTime();
+        List<ClipTextEncoder> encoders = new ArrayList<>();
+        ClipTextConfig c1 = ClipTextConfig.fromJson(cfg.json(PipelineConfigs.TEXT_ENCODER), v.id() + " text_encoder");
+        var w1 = RandomWeights.of(ClipShapes.of(c1), o.seed(), "random text_encoder");
+        encoders.add(ClipTextEncoder.create(c1, w1));
+        bytes += bytes(w1.asMap());
+        PromptTokenizer tok = text -> padded(FIXED_IDS, 77, 49407);
+        PromptEncoder prompt;
+        int passes;
+        if (v.xl()) {
+            ClipTextConfig c2 = ClipTextConfig.fromJson(cfg.json(PipelineConfigs.TEXT_ENCODER_2),
+                    v.id() + " text_encoder_2");
+            var w2 = RandomWeights.of(ClipShapes.of(c2), o.seed() + 1, "random text_encoder_2");
+            encoders.add(ClipTextEncoder.create(c2, w2));
+            bytes += bytes(w2.asMap());
+            prompt = new SdxlPromptEncoder(tok, encoders.get(0), text -> padded(FIXED_IDS, 77, 0), encoders.get(1),
+                    true);
+            passes = 1; // force_zeros_for_empty_prompt: the missing negative prompt is zeros, not encoded
+        } else {
+            prompt = new Sd15PromptEncoder(tok, encoders.get(0), null, null);
+            passes = 2; // prompt and "" negative
+        }
+        build.put("text_encoders", seconds(t0));
+        log.printf(Locale.ROOT, "text encoders built (random) in %.1f s%n", build.get("text_encoders"));
+
+        t0 = System.nanoTime();
+        UNetConfig uc = UNetConfig.fromJson(cfg.json(PipelineConfigs.UNET), v.id() + " unet");
+        var wu = RandomWeights.forUNet(uc, o.seed() + 2);
+        UNet2DConditionModel unet = UNet2DConditionModel.create(uc, wu);
+        bytes += bytes(wu.asMap());
+        build.put("unet", seconds(t0));
+        log.printf(Locale.ROOT, "unet built (random) in %.1f s%n", build.get("unet"));
+
+        t0 = System.nanoTime();
+        VaeConfig vc = VaeConfig.fromJson(cfg.json(PipelineConfigs.VAE), v.id() + " vae");
+        var wv = RandomWeights.forVae(vc, o.seed() + 3);
+        AutoencoderKL vae = AutoencoderKL.create(vc, wv);
+        bytes += bytes(wv.asMap());
+        build.put("vae", seconds(t0));
+        log.printf(Locale.ROOT, "vae built (random) in %.1f s%n", build.get("vae"));
+        return new Models(prompt, encoders, passes, unet, vae, bytes);
+    }
+
+    private static Models load(Path dir, Map<String, Double> build, PrintStream log) {
+        PipelineFolder folder = PipelineFolder.open(dir);
+        long t0 = System.nanoTime();
+        PromptEncoder prompt = PromptEncoders.load(folder);
+        List<ClipTextEncoder> encoders = new ArrayList<>();
+        int passes;
+        if (prompt instanceof SdxlPromptEncoder s) {
+            encoders.add(s.textEncoder());
+            encoders.add(s.textEncoder2());
+            passes = s.forceZerosForEmptyPrompt() ? 1 : 2;
+        } else if (prompt instanceof Sd15PromptEncoder s) {
+            encoders.add(s.textEncoder());
+            passes = 2;
+        } else {
+            throw new VegaException("bench: unsupported prompt encoder " + prompt.getClass().getSimpleName());
+        }
+        build.put("text_encoders", seconds(t0));
+        t0 = System.nanoTime();
+        UNet2DConditionModel unet = UNet2DConditionModel.load(folder.componentDir("unet"));
+        build.put("unet", seconds(t0));
+        t0 = System.nanoTime();
+        AutoencoderKL vae = AutoencoderKL.load(folder.componentDir("vae"));
+        build.put("vae", seconds(t0));
+        log.printf(Locale.ROOT, "loaded %s in %.1f s%n", dir,
+                build.values().stream().mapToDouble(Double::doubleValue).sum());
+        long params = 0;
+        for (var l : unet.adaptableLayers().values()) {
+            params += l.weight().numel();
+        }
+        return new Models(prompt, encoders, passes, unet, vae, 4 * params);
+    }
+
+    private static long bytes(Map<String, Tensor> m) {
+        long n = 0;
+        for (Tensor t : m.values()) {
+            n += 4L * t.numel();
+        }
+        return n;
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    static int[] padded(int[] ids, int length, int pad) {
+        int[] out = new int[length];
+        Arrays.fill(out, pad);
+        System.arraycopy(ids, 0, out, 0, Math.min(ids.length, length));
+        return out;
+    }
+
+    static Tensor random(long seed, int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) {
+            d[i] = (float) r.nextGaussian();
+        }
+        return t;
+    }
+}
