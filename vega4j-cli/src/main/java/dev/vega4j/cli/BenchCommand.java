@@ -53,6 +53,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--vae-tiling", description = "Decode in tiles (only images larger than the VAE's sample_size).")
     boolean vaeTiling;
 
+    @Option(names = "--sequential", description = "Build each model right before its phase and drop it after"
+            + " (a one-shot generation's memory) instead of keeping all resident.")
+    boolean sequential;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the random weights.")
     long seed;
 
@@ -62,7 +66,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelBenchmark.Options o = new ModelBenchmark.Options(family, model, imageSize(family, size, quick),
-                runs != null ? runs : (quick ? 1 : 3), quick, !noBatch1, !noKvCache, vaeTiling, seed);
+                runs != null ? runs : (quick ? 1 : 3), quick, !noBatch1, !noKvCache, vaeTiling, sequential, seed);
         ModelBenchmark.Report r = ModelBenchmark.run(o, new PrintStream(System.err, true));
         var out = spec.commandLine().getOut();
         out.print(json ? BenchReports.json(r) + System.lineSeparator() : BenchReports.table(r));
@@ -96,6 +100,9 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--only", split = ",", description = "Only these models (sdxl, vega, sd15).")
         List<String> only;
 
+        @Option(names = "--sequential", description = "Build each model only for its phase (see vega bench).")
+        boolean sequential;
+
         @Option(names = "--json", description = "Print the reports as a JSON array.")
         boolean json;
 
@@ -112,7 +119,7 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 int side = quick ? s.size() / 4 : s.size();
                 ModelBenchmark.Options o = new ModelBenchmark.Options(s.family(), null, side,
-                        runs != null ? runs : 1, quick, false, true, false, 0);
+                        runs != null ? runs : 1, quick, false, true, false, sequential, 0);
                 log.println("== " + s.family() + " " + side + "²");
                 reports.add(ModelBenchmark.run(o, log));
                 System.gc(); // drop this model's weights before the next one is built

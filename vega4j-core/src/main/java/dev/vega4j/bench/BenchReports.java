@@ -19,16 +19,18 @@ public final class BenchReports {
     public static String table(ModelBenchmark.Report r) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%s at %d², weights %s; %d threads, FMA peak %.1f GFLOPS (this run);"
-                + " %d timed run(s) per phase; cross-attention K/V cache %s%n", r.model(), r.size(), r.weights(),
-                r.threads(), r.peakGflops(), r.runs(), r.kvCache() ? "on" : "off"));
+                + " %d timed run(s) per phase; cross-attention K/V cache %s; models %s%n", r.model(), r.size(),
+                r.weights(), r.threads(), r.peakGflops(), r.runs(), r.kvCache() ? "on" : "off",
+                r.sequential() ? "built per phase (sequential)" : "all resident"));
         sb.append(String.format(Locale.ROOT, "build: %s; weights %.2f GB fp32%n", build(r.buildSeconds()),
                 r.weightBytes() / 1e9));
-        sb.append(String.format(Locale.ROOT, "%-14s %-32s %9s %9s %9s %9s %9s %8s %7s %9s%n", "phase", "shape",
-                "TFLOP", "cold s", "median s", "min s", "CPU s", "GFLOPS", "% peak", "HWM GiB"));
+        sb.append(String.format(Locale.ROOT, "%-14s %-30s %8s %8s %9s %8s %8s %8s %7s %9s %8s%n", "phase", "shape",
+                "TFLOP", "cold s", "median s", "min s", "CPU s", "GFLOPS", "% peak", "GF/CPU-s", "HWM GiB"));
         for (ModelBenchmark.Phase p : r.phases()) {
-            sb.append(String.format(Locale.ROOT, "%-14s %-32s %9.3f %9.2f %9.2f %9.2f %9.2f %8.1f %6.1f%% %9.2f%n",
+            sb.append(String.format(Locale.ROOT, "%-14s %-30s %8.3f %8.2f %9.2f %8.2f %8.2f %8.1f %6.1f%% %9.1f %8.2f%n",
                     p.name(), p.shape(), p.flops() / 1e12, p.coldSeconds(), p.medianSeconds(), p.minSeconds(),
-                    p.medianCpuSeconds(), p.gflops(), p.percentOfPeak(r.peakGflops()), gb(p.peakResidentBytes())));
+                    p.medianCpuSeconds(), p.gflops(), p.percentOfPeak(r.peakGflops()), p.gflopsPerCpuSecond(),
+                    gb(p.peakResidentBytes())));
         }
         double warm = r.imageSeconds(STEPS, false), cold = r.imageSeconds(STEPS, true);
         if (!Double.isNaN(warm)) {
@@ -79,6 +81,7 @@ public final class BenchReports {
         sb.append(",\"peakGflops\":").append(num(r.peakGflops()));
         sb.append(",\"runs\":").append(r.runs());
         sb.append(",\"kvCache\":").append(r.kvCache());
+        sb.append(",\"sequential\":").append(r.sequential());
         sb.append(",\"weightBytes\":").append(r.weightBytes());
         sb.append(",\"buildSeconds\":{");
         int i = 0;
@@ -98,6 +101,7 @@ public final class BenchReports {
             sb.append(",\"medianCpuSeconds\":").append(num(p.medianCpuSeconds()));
             sb.append(",\"gflops\":").append(num(p.gflops()));
             sb.append(",\"percentOfPeak\":").append(num(p.percentOfPeak(r.peakGflops())));
+            sb.append(",\"gflopsPerCpuSecond\":").append(num(p.gflopsPerCpuSecond()));
             sb.append(",\"peakResidentBytes\":").append(p.peakResidentBytes());
             sb.append('}');
         }

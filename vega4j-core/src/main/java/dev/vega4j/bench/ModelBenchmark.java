@@ -45,7 +45,7 @@ public final class ModelBenchmark {
 
     /** What to run. */
     public record Options(String family, Path modelDir, int size, int runs, boolean quick, boolean unetBatch1,
-            boolean kvCache, boolean vaeTiling, long seed) {
+            boolean kvCache, boolean vaeTiling, boolean sequential, long seed) {
         public Options {
             if (size < 8 || size % 8 != 0) {
                 throw new VegaException("bench: --size must be a positive multiple of 8, got " + size);
@@ -73,6 +73,11 @@ public final class ModelBenchmark {
             return flops / minSeconds / 1e9;
         }
 
+        /** FLOPs per CPU-second (all threads): the work rate however busy the machine is. */
+        public double gflopsPerCpuSecond() {
+            return flops / medianCpuSeconds / 1e9;
+        }
+
         public double percentOfPeak(double peakGflops) {
             return 100 * gflops() / peakGflops;
         }
@@ -80,8 +85,8 @@ public final class ModelBenchmark {
 
     /** Everything one run measured. */
     public record Report(String model, String weights, int size, int threads, double peakGflops, int runs,
-            boolean kvCache, Map<String, Double> buildSeconds, List<Phase> phases, long peakResidentBytes,
-            long weightBytes) {
+            boolean kvCache, boolean sequential, Map<String, Double> buildSeconds, List<Phase> phases,
+            long peakResidentBytes, long weightBytes) {
 
         public Phase phase(String name) {
             return phases.stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
@@ -118,44 +123,62 @@ public final class ModelBenchmark {
         log.printf(Locale.ROOT, "FMA peak: %.1f GFLOPS (%d threads)%n", peak, threads);
 
         Map<String, Double> build = new LinkedHashMap<>();
-        long weightBytes = 0;
-        Models models = o.modelDir() != null ? load(o.modelDir(), build, log) : random(o, build, log);
-        weightBytes = models.weightBytes;
+        Loader loader = new Loader(o, build, log);
         String model = o.modelDir() != null ? o.modelDir().getFileName().toString() : o.variant().id();
+        // resident (default): every model built up front, as a pipeline that serves requests holds them;
+        // sequential: each model built right before its phase and dropped after it (a one-shot generation)
+        Text text = loader.text();
+        UNet2DConditionModel unet = o.sequential() ? null : loader.unet();
+        AutoencoderKL vae = o.sequential() ? null : loader.vae();
 
         List<Phase> phases = new ArrayList<>();
-        int latent = o.size() / models.vae.scaleFactor();
+        int latent = o.size() / loader.vaeConfig().scaleFactor();
 
         // prompt encoding exactly as the pipeline does it (CFG on, no negative prompt)
         double textFlops = 0;
-        for (ClipTextEncoder e : models.encoders) {
-            textFlops += FlopCounter.clipText(e.config(), 77, 1).total() * models.textPassesPerEncoder;
+        for (ClipTextEncoder e : text.encoders()) {
+            textFlops += FlopCounter.clipText(e.config(), 77, 1).total() * text.passesPerEncoder();
         }
         PromptEmbeddings[] emb = new PromptEmbeddings[1];
-        phases.add(time(TEXT, "1 prompt, " + models.encoders.size() + " encoder(s)", textFlops, o.runs(), log,
-                () -> emb[0] = models.prompt.encode("a photo of a cat", null, null, null, 1, true, null)));
+        PromptEncoder[] prompt = {text.prompt()}; // a slot, so that sequential mode can drop the encoders
+        phases.add(time(TEXT, "1 prompt, " + text.encoders().size() + " encoder(s)", textFlops, o.runs(), log,
+                () -> emb[0] = prompt[0].encode("a photo of a cat", null, null, null, 1, true, null)));
+        text = null;
+        prompt[0] = null;
 
-        UNetConfig uc = models.unet.config();
+        if (o.sequential()) {
+            System.gc();
+            unet = loader.unet();
+        }
+        UNetConfig uc = unet.config();
+        UNet2DConditionModel[] u = {unet};
         for (int batch : o.unetBatch1() ? new int[] {1, 2} : new int[] {2}) {
             UNetInputs in = unetInputs(uc, batch, latent, o.size(), emb[0]);
             double f = FlopCounter.unet(uc, latent, latent, batch, in.context.dim(1)).total();
             String name = batch == 1 ? UNET_B1 : UNET_B2;
             String shape = o.size() + "², latent " + latent + "², batch " + batch;
             Supplier<Phase> timed = () -> time(name, shape, f, o.runs(), log,
-                    () -> models.unet.forward(in.sample, 999f, in.context, in.added));
+                    () -> u[0].forward(in.sample, 999f, in.context, in.added));
             // a generation scope across the runs: the runs after the first reuse the cross-attention K/V
             phases.add(o.kvCache() ? CrossAttentionCache.during(timed) : timed.get());
         }
+        unet = null;
+        u[0] = null;
 
-        models.vae.setTiling(o.vaeTiling());
-        Tensor z = random(7, 1, models.vae.config().latentChannels(), latent, latent);
-        double vf = FlopCounter.vaeDecode(models.vae.config(), latent, latent, 1).total();
+        if (o.sequential()) {
+            System.gc();
+            vae = loader.vae();
+        }
+        AutoencoderKL v = vae;
+        v.setTiling(o.vaeTiling());
+        Tensor z = random(7, 1, v.config().latentChannels(), latent, latent);
+        double vf = FlopCounter.vaeDecode(v.config(), latent, latent, 1).total();
         phases.add(time(VAE, o.size() + "², batch 1" + (o.vaeTiling() ? ", tiled" : ""), vf, o.runs(), log,
-                () -> models.vae.decode(z)));
+                () -> v.decode(z)));
 
         return new Report(model, o.modelDir() != null ? o.modelDir().toString() : "random (seed " + o.seed() + ")",
-                o.size(), threads, peak, o.runs(), o.kvCache(), build, phases, ProcessStats.peakResidentBytes(),
-                weightBytes);
+                o.size(), threads, peak, o.runs(), o.kvCache(), o.sequential(), build, phases,
+                ProcessStats.peakResidentBytes(), loader.weightBytes);
     }
 
     static double measurePeak(int threads, boolean quick) {
@@ -208,87 +231,108 @@ public final class ModelBenchmark {
         return new UNetInputs(sample, context, added);
     }
 
-    /** The built models of one pipeline. */
-    private record Models(PromptEncoder prompt, List<ClipTextEncoder> encoders, int textPassesPerEncoder,
-            UNet2DConditionModel unet, AutoencoderKL vae, long weightBytes) {}
+    /** The prompt encoder and the encoders it runs. */
+    private record Text(PromptEncoder prompt, List<ClipTextEncoder> encoders, int passesPerEncoder) {}
 
-    private static Models random(Options o, Map<String, Double> build, PrintStream log) {
-        CheckpointVariant v = o.variant();
-        PipelineConfigs cfg = PipelineConfigs.bundled(v);
-        long bytes = 0;
-        long t0 = System.nanoTime();
-        List<ClipTextEncoder> encoders = new ArrayList<>();
-        ClipTextConfig c1 = ClipTextConfig.fromJson(cfg.json(PipelineConfigs.TEXT_ENCODER), v.id() + " text_encoder");
-        var w1 = RandomWeights.of(ClipShapes.of(c1), o.seed(), "random text_encoder");
-        encoders.add(ClipTextEncoder.create(c1, w1));
-        bytes += bytes(w1.asMap());
-        PromptTokenizer tok = text -> padded(FIXED_IDS, 77, 49407);
-        PromptEncoder prompt;
-        int passes;
-        if (v.xl()) {
-            ClipTextConfig c2 = ClipTextConfig.fromJson(cfg.json(PipelineConfigs.TEXT_ENCODER_2),
-                    v.id() + " text_encoder_2");
+    /** Builds each model of the pipeline on demand (random weights or a folder), recording build time and size. */
+    private static final class Loader {
+        private final Options o;
+        private final Map<String, Double> build;
+        private final PrintStream log;
+        private final PipelineConfigs cfg;
+        private final PipelineFolder folder;
+        long weightBytes;
+
+        Loader(Options o, Map<String, Double> build, PrintStream log) {
+            this.o = o;
+            this.build = build;
+            this.log = log;
+            this.folder = o.modelDir() != null ? PipelineFolder.open(o.modelDir()) : null;
+            this.cfg = folder == null ? PipelineConfigs.bundled(o.variant()) : null;
+        }
+
+        VaeConfig vaeConfig() {
+            return folder != null ? VaeConfig.load(folder.componentDir("vae").resolve("config.json"))
+                    : VaeConfig.fromJson(cfg.json(PipelineConfigs.VAE), o.family() + " vae");
+        }
+
+        Text text() {
+            long t0 = System.nanoTime();
+            Text t = folder != null ? loadText() : randomText();
+            done("text_encoders", t0);
+            return t;
+        }
+
+        UNet2DConditionModel unet() {
+            long t0 = System.nanoTime();
+            UNet2DConditionModel m;
+            if (folder != null) {
+                m = UNet2DConditionModel.load(folder.componentDir("unet"));
+                for (var l : m.adaptableLayers().values()) {
+                    weightBytes += 4L * l.weight().numel();
+                }
+            } else {
+                UNetConfig uc = UNetConfig.fromJson(cfg.json(PipelineConfigs.UNET), o.family() + " unet");
+                var w = RandomWeights.forUNet(uc, o.seed() + 2);
+                m = UNet2DConditionModel.create(uc, w);
+                weightBytes += bytes(w.asMap());
+            }
+            done("unet", t0);
+            return m;
+        }
+
+        AutoencoderKL vae() {
+            long t0 = System.nanoTime();
+            AutoencoderKL m;
+            if (folder != null) {
+                m = AutoencoderKL.load(folder.componentDir("vae"));
+            } else {
+                VaeConfig vc = vaeConfig();
+                var w = RandomWeights.forVae(vc, o.seed() + 3);
+                m = AutoencoderKL.create(vc, w);
+                weightBytes += bytes(w.asMap());
+            }
+            done("vae", t0);
+            return m;
+        }
+
+        private void done(String what, long t0) {
+            build.put(what, seconds(t0));
+            log.printf(Locale.ROOT, "%s built (%s) in %.1f s, resident %.2f GiB%n", what,
+                    folder != null ? "loaded" : "random", build.get(what),
+                    ProcessStats.residentBytes() / (1024.0 * 1024 * 1024));
+        }
+
+        private Text randomText() {
+            CheckpointVariant v = o.variant();
+            List<ClipTextEncoder> encoders = new ArrayList<>();
+            ClipTextConfig c1 = ClipTextConfig.fromJson(cfg.json(PipelineConfigs.TEXT_ENCODER), v.id() + " te");
+            var w1 = RandomWeights.of(ClipShapes.of(c1), o.seed(), "random text_encoder");
+            encoders.add(ClipTextEncoder.create(c1, w1));
+            weightBytes += bytes(w1.asMap());
+            PromptTokenizer tok = text -> padded(FIXED_IDS, 77, 49407);
+            if (!v.xl()) {
+                return new Text(new Sd15PromptEncoder(tok, encoders.get(0), null, null), encoders, 2);
+            }
+            ClipTextConfig c2 = ClipTextConfig.fromJson(cfg.json(PipelineConfigs.TEXT_ENCODER_2), v.id() + " te2");
             var w2 = RandomWeights.of(ClipShapes.of(c2), o.seed() + 1, "random text_encoder_2");
             encoders.add(ClipTextEncoder.create(c2, w2));
-            bytes += bytes(w2.asMap());
-            prompt = new SdxlPromptEncoder(tok, encoders.get(0), text -> padded(FIXED_IDS, 77, 0), encoders.get(1),
-                    true);
-            passes = 1; // force_zeros_for_empty_prompt: the missing negative prompt is zeros, not encoded
-        } else {
-            prompt = new Sd15PromptEncoder(tok, encoders.get(0), null, null);
-            passes = 2; // prompt and "" negative
+            weightBytes += bytes(w2.asMap());
+            // force_zeros_for_empty_prompt: the missing negative prompt is zeros, not encoded
+            return new Text(new SdxlPromptEncoder(tok, encoders.get(0), text -> padded(FIXED_IDS, 77, 0),
+                    encoders.get(1), true), encoders, 1);
         }
-        build.put("text_encoders", seconds(t0));
-        log.printf(Locale.ROOT, "text encoders built (random) in %.1f s%n", build.get("text_encoders"));
 
-        t0 = System.nanoTime();
-        UNetConfig uc = UNetConfig.fromJson(cfg.json(PipelineConfigs.UNET), v.id() + " unet");
-        var wu = RandomWeights.forUNet(uc, o.seed() + 2);
-        UNet2DConditionModel unet = UNet2DConditionModel.create(uc, wu);
-        bytes += bytes(wu.asMap());
-        build.put("unet", seconds(t0));
-        log.printf(Locale.ROOT, "unet built (random) in %.1f s%n", build.get("unet"));
-
-        t0 = System.nanoTime();
-        VaeConfig vc = VaeConfig.fromJson(cfg.json(PipelineConfigs.VAE), v.id() + " vae");
-        var wv = RandomWeights.forVae(vc, o.seed() + 3);
-        AutoencoderKL vae = AutoencoderKL.create(vc, wv);
-        bytes += bytes(wv.asMap());
-        build.put("vae", seconds(t0));
-        log.printf(Locale.ROOT, "vae built (random) in %.1f s%n", build.get("vae"));
-        return new Models(prompt, encoders, passes, unet, vae, bytes);
-    }
-
-    private static Models load(Path dir, Map<String, Double> build, PrintStream log) {
-        PipelineFolder folder = PipelineFolder.open(dir);
-        long t0 = System.nanoTime();
-        PromptEncoder prompt = PromptEncoders.load(folder);
-        List<ClipTextEncoder> encoders = new ArrayList<>();
-        int passes;
-        if (prompt instanceof SdxlPromptEncoder s) {
-            encoders.add(s.textEncoder());
-            encoders.add(s.textEncoder2());
-            passes = s.forceZerosForEmptyPrompt() ? 1 : 2;
-        } else if (prompt instanceof Sd15PromptEncoder s) {
-            encoders.add(s.textEncoder());
-            passes = 2;
-        } else {
+        private Text loadText() {
+            PromptEncoder prompt = PromptEncoders.load(folder);
+            if (prompt instanceof SdxlPromptEncoder s) {
+                return new Text(prompt, List.of(s.textEncoder(), s.textEncoder2()),
+                        s.forceZerosForEmptyPrompt() ? 1 : 2);
+            } else if (prompt instanceof Sd15PromptEncoder s) {
+                return new Text(prompt, List.of(s.textEncoder()), 2);
+            }
             throw new VegaException("bench: unsupported prompt encoder " + prompt.getClass().getSimpleName());
         }
-        build.put("text_encoders", seconds(t0));
-        t0 = System.nanoTime();
-        UNet2DConditionModel unet = UNet2DConditionModel.load(folder.componentDir("unet"));
-        build.put("unet", seconds(t0));
-        t0 = System.nanoTime();
-        AutoencoderKL vae = AutoencoderKL.load(folder.componentDir("vae"));
-        build.put("vae", seconds(t0));
-        log.printf(Locale.ROOT, "loaded %s in %.1f s%n", dir,
-                build.values().stream().mapToDouble(Double::doubleValue).sum());
-        long params = 0;
-        for (var l : unet.adaptableLayers().values()) {
-            params += l.weight().numel();
-        }
-        return new Models(prompt, encoders, passes, unet, vae, 4 * params);
     }
 
     private static long bytes(Map<String, Tensor> m) {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class ModelBenchmarkTest {
     private static ModelBenchmark.Report tiny(String name, boolean batch1) {
         return ModelBenchmark.run(new ModelBenchmark.Options("vega", Golden.root().resolve(name), 32, 1, true, batch1,
-                true, false, 0), null);
+                true, false, false, 0), null);
     }
 
     @Test
@@ -68,9 +68,9 @@ class ModelBenchmarkTest {
 
     @Test
     void badOptionsAreReadableErrors() {
-        assertThrows(VegaException.class, () -> new ModelBenchmark.Options("vega", null, 100, 1, true, true, true, false, 0));
+        assertThrows(VegaException.class, () -> new ModelBenchmark.Options("vega", null, 100, 1, true, true, true, false, false, 0));
         assertThrows(VegaException.class,
-                () -> new ModelBenchmark.Options("nope", null, 64, 1, true, true, true, false, 0).variant());
+                () -> new ModelBenchmark.Options("nope", null, 64, 1, true, true, true, false, false, 0).variant());
     }
 
     private static List<String> names(JsonNode phases) {
