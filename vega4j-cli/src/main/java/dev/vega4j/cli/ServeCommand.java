@@ -2,10 +2,10 @@ package dev.vega4j.cli;
 
 import dev.vega4j.VegaException;
 import dev.vega4j.pipeline.Pipeline;
+import dev.vega4j.pipeline.Pipelines;
 import dev.vega4j.server.ApiKeys;
 import dev.vega4j.server.ServerConfig;
 import dev.vega4j.server.VegaServer;
-import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -143,24 +143,7 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * Loads a model through {@code dev.vega4j.pipeline.Pipelines.load(String)}. Looked up reflectively because the
-     * loader lands in vega4j-core separately; replace with a direct call once it is on main.
-     */
     static Pipeline load(String model) {
-        try {
-            Class<?> loader = Class.forName("dev.vega4j.pipeline.Pipelines");
-            return (Pipeline) loader.getMethod("load", String.class).invoke(null, model);
-        } catch (ClassNotFoundException | NoSuchMethodException e) {
-            throw new VegaException("this build of vega4j has no model loader yet (dev.vega4j.pipeline.Pipelines"
-                    + ".load); 'vega serve' cannot load " + model);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new VegaException("cannot load " + model + ": " + e.getCause(), e.getCause());
-        } catch (IllegalAccessException e) {
-            throw new VegaException("cannot load " + model + ": " + e.getMessage(), e);
-        }
+        return Pipelines.load(model);
     }
 }

@@ -29,6 +29,14 @@ final class ClipAttention {
         this.scale = (float) Math.pow(c.headDim(), -0.5);
     }
 
+    /** The projections under their transformers names, for adapters. */
+    void collectLayers(String prefix, java.util.Map<String, dev.vega4j.models.layers.AdaptableLayer> out) {
+        out.put(prefix + "q_proj", qProj);
+        out.put(prefix + "k_proj", kProj);
+        out.put(prefix + "v_proj", vProj);
+        out.put(prefix + "out_proj", outProj);
+    }
+
     /** x [B, T, H] → [B, T, H]. */
     Tensor forward(Tensor x) {
         var ops = Ops.get();

@@ -19,6 +19,11 @@ final class ClipEncoderLayer {
         this.mlp = new ClipMlp(c, w.sub("mlp"));
     }
 
+    void collectLayers(String prefix, java.util.Map<String, dev.vega4j.models.layers.AdaptableLayer> out) {
+        selfAttn.collectLayers(prefix + "self_attn.", out);
+        mlp.collectLayers(prefix + "mlp.", out);
+    }
+
     Tensor forward(Tensor x) {
         var ops = Ops.get();
         Tensor h = ops.add(x, selfAttn.forward(layerNorm1.forward(x)));

@@ -16,6 +16,11 @@ final class ClipMlp {
         this.act = ClipActivation.of(c.hiddenAct());
     }
 
+    void collectLayers(String prefix, java.util.Map<String, dev.vega4j.models.layers.AdaptableLayer> out) {
+        out.put(prefix + "fc1", fc1);
+        out.put(prefix + "fc2", fc2);
+    }
+
     Tensor forward(Tensor x) {
         return fc2.forward(act.apply(fc1.forward(x)));
     }

@@ -21,6 +21,12 @@ public sealed interface ClipTextEncoder permits ClipTextModel, ClipTextModelWith
      */
     Tensor finalLayerNorm(Tensor hidden);
 
+    /**
+     * The linear layers adapters (LoRA) can target, under their names in the encoder's weights file
+     * ({@code text_model.encoder.layers.0.self_attn.q_proj}, ...).
+     */
+    java.util.Map<String, dev.vega4j.models.layers.AdaptableLayer> adaptableLayers();
+
     /** {@code CLIPTextModelWithProjection} when the config says so, else {@code CLIPTextModel}. */
     static ClipTextEncoder create(ClipTextConfig config, Weights weights) {
         return config.withProjection() ? new ClipTextModelWithProjection(config, weights)

@@ -31,6 +31,11 @@ public final class ClipTextModel implements ClipTextEncoder {
     }
 
     @Override
+    public java.util.Map<String, dev.vega4j.models.layers.AdaptableLayer> adaptableLayers() {
+        return textModel.adaptableLayers("text_model.");
+    }
+
+    @Override
     public ClipTextConfig config() {
         return textModel.config();
     }

@@ -33,6 +33,13 @@ public final class ClipTextModelWithProjection implements ClipTextEncoder {
     }
 
     @Override
+    public java.util.Map<String, dev.vega4j.models.layers.AdaptableLayer> adaptableLayers() {
+        java.util.Map<String, dev.vega4j.models.layers.AdaptableLayer> m = textModel.adaptableLayers("text_model.");
+        m.put("text_projection", textProjection);
+        return m;
+    }
+
+    @Override
     public ClipTextConfig config() {
         return textModel.config();
     }

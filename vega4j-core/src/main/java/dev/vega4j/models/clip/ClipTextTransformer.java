@@ -33,6 +33,15 @@ public final class ClipTextTransformer {
         return config;
     }
 
+    /** The encoder's linear layers under their names relative to {@code text_model.} (for adapters). */
+    java.util.Map<String, dev.vega4j.models.layers.AdaptableLayer> adaptableLayers(String prefix) {
+        java.util.Map<String, dev.vega4j.models.layers.AdaptableLayer> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            layers.get(i).collectLayers(prefix + "encoder.layers." + i + ".", out);
+        }
+        return out;
+    }
+
     /** ids [B][T] → last hidden state, every hidden state, pooled output (no projection). */
     public ClipTextOutput forward(int[][] inputIds) {
         validate(inputIds);

@@ -4,22 +4,25 @@ import dev.vega4j.tensor.Ops;
 import dev.vega4j.tensor.Tensor;
 
 /** {@code torch.nn.Linear}: {@code weight [out, in]}, optional {@code bias [out]}. */
-public final class Linear {
+public final class Linear implements AdaptableLayer {
     private final Tensor weight;
     private final Tensor bias;
     private final int in;
     private final int out;
+    private final LayerDeltas deltas = new LayerDeltas();
 
     public Linear(Params p, int in, int out, boolean bias) {
         this.in = in;
         this.out = out;
         this.weight = p.get("weight", out, in);
         this.bias = bias ? p.get("bias", out) : null;
+        p.register(this);
     }
 
     /** x [..., in] → [..., out]. */
     public Tensor forward(Tensor x) {
-        return Ops.get().linear(x, weight, bias);
+        Tensor y = Ops.get().linear(x, weight, bias);
+        return deltas.isEmpty() ? y : deltas.apply(x, y);
     }
 
     public int in() {
@@ -30,11 +33,18 @@ public final class Linear {
         return out;
     }
 
+    @Override
     public Tensor weight() {
         return weight;
     }
 
+    @Override
     public Tensor bias() {
         return bias;
+    }
+
+    @Override
+    public LayerDeltas deltas() {
+        return deltas;
     }
 }

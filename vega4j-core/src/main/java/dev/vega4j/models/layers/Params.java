@@ -35,6 +35,7 @@ public abstract class Params {
         final Weights weights; // null in a shapes-only build
         final Set<String> missing = new LinkedHashSet<>();
         final Map<String, int[]> shapes = new LinkedHashMap<>();
+        final Map<String, AdaptableLayer> layers = new LinkedHashMap<>();
 
         Shared(Weights weights) {
             this.weights = weights;
@@ -91,6 +92,19 @@ public abstract class Params {
                     + Arrays.toString(shape));
         }
         return t;
+    }
+
+    /**
+     * Records {@code layer} as the module at this view's path (e.g. {@code down_blocks.1.attentions.0.proj_in}), so
+     * adapters (LoRA) can find layers by their diffusers module names after the build.
+     */
+    public void register(AdaptableLayer layer) {
+        shared.layers.put(prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix, layer);
+    }
+
+    /** The layers registered so far under their module paths, in build order (a live view). */
+    public Map<String, AdaptableLayer> layers() {
+        return Collections.unmodifiableMap(shared.layers);
     }
 
     /** Every parameter asked for so far, in build order, with its shape. */

@@ -16,7 +16,6 @@ import dev.vega4j.models.layers.Timesteps;
 import dev.vega4j.tensor.Ops;
 import dev.vega4j.tensor.Tensor;
 import dev.vega4j.tensor.TensorOps;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,6 +47,7 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
     private final GroupNorm convNormOut;
     private final Activation convAct;
     private final Conv2d convOut;
+    private final Map<String, dev.vega4j.models.layers.AdaptableLayer> layers;
 
     /** SDXL's added conditioning: pooled text embeddings [B, P] and the 6 size/crop time ids [B, 6]. */
     public record AddedConditions(Tensor textEmbeds, Tensor timeIds) {}
@@ -139,6 +139,7 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
         this.convNormOut = new GroupNorm(p.sub("conv_norm_out"), groups, boc[0], c.normEps());
         this.convAct = act;
         this.convOut = Conv2d.same(p.sub("conv_out"), boc[0], c.outChannels(), c.convOutKernel());
+        this.layers = p.layers();
     }
 
     /** Builds the model from weights under diffusers names (a view whose names start at {@code conv_in...}). */
@@ -149,16 +150,13 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
         return m;
     }
 
-    /** Loads a diffusers {@code unet/} folder: {@code config.json} and {@code diffusion_pytorch_model.safetensors}. */
+    /**
+     * Loads a diffusers {@code unet/} folder: {@code config.json} and {@code diffusion_pytorch_model.safetensors}
+     * (sharded, or the {@code fp16} variant widened to float32, when that is what the folder has).
+     */
     public static UNet2DConditionModel load(Path dir) {
         UNetConfig config = UNetConfig.load(dir.resolve("config.json"));
-        Path file = dir.resolve("diffusion_pytorch_model.safetensors");
-        if (!Files.exists(file) && Files.exists(dir.resolve("diffusion_pytorch_model.safetensors.index.json"))) {
-            file = dir.resolve("diffusion_pytorch_model.safetensors.index.json");
-        }
-        if (!Files.exists(file)) {
-            throw new VegaException(dir + ": no diffusion_pytorch_model.safetensors (fp32 diffusers weights)");
-        }
+        Path file = dev.vega4j.models.DiffusersFiles.weights(dir);
         try (SafetensorsWeights w = SafetensorsWeights.open(file)) {
             return create(config, w);
         }
@@ -173,6 +171,11 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
 
     public UNetConfig config() {
         return config;
+    }
+
+    /** Every Linear/Conv2d under its diffusers module path ({@code down_blocks.1.attentions.0.proj_in}); for adapters. */
+    public Map<String, dev.vega4j.models.layers.AdaptableLayer> adaptableLayers() {
+        return layers;
     }
 
     public List<UNetDownBlock> downBlocks() {
