@@ -113,6 +113,11 @@ public final class DistillationTrainer {
             this.step = (int) optimizer.step();
         } else {
             StudentPruner.copyPipeline(c.student(), out);
+            try {
+                Files.deleteIfExists(out.resolve("training/loss.csv")); // a fresh run starts a fresh log
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
