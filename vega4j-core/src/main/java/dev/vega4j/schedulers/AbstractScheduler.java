@@ -115,9 +115,17 @@ abstract class AbstractScheduler implements Scheduler {
         return t >= 0 ? schedule.alphasCumprod[checkedIndex(t)] : fallback;
     }
 
+    /**
+     * The training index of a timestep. Negative values wrap like Python/torch indexing ({@code alphas_cumprod[-1]}
+     * is the last entry): trailing spacing with some step counts (e.g. 61) ends at timestep -1 in diffusers.
+     */
     protected int checkedIndex(double t) {
+        int n = schedule.alphasCumprod.length;
         int i = (int) t;
-        if (i != t || i < 0 || i >= schedule.alphasCumprod.length) {
+        if (i == t && i < 0 && i >= -n) {
+            return i + n;
+        }
+        if (i != t || i < 0 || i >= n) {
             throw new VegaException("timestep " + t + " is not an integer training timestep in [0, "
                     + schedule.alphasCumprod.length + ")");
         }
