@@ -291,8 +291,10 @@ public class DiffusionRunConformance implements ConformanceGroup {
                 .steps(j.get("num_inference_steps").asInt())
                 .guidanceScale(j.get("guidance_scale").asDouble())
                 .guidanceRescale(j.path("guidance_rescale").asDouble(0.0))
-                .seed(j.get("seed").asLong())
-                .size(j.get("width").asInt(), j.get("height").asInt());
+                .seed(j.get("seed").asLong());
+        if (mode != Mode.IMAGE_TO_IMAGE) {
+            b.size(j.get("width").asInt(), j.get("height").asInt());
+        } // img2img pipelines take no size: the init image's, rounded down to the VAE factor (as diffusers)
         if (mode != Mode.TEXT_TO_IMAGE) {
             b.initImage(readPng(c, j.get("init_png").asText())).strength(j.get("strength").asDouble());
         }

@@ -59,7 +59,7 @@ public final class EncodePromptConformance implements ConformanceGroup {
 
     private static CaseResult runCase(GoldenCase c, Map<Path, PromptEncoder> cache) {
         CaseResult r = new CaseResult(c.id());
-        PromptEncoder enc = cache.computeIfAbsent(c.modelDir(), d -> PromptEncoders.load(ModelIndex.read(d)));
+        PromptEncoder enc = cache.computeIfAbsent(c.modelDir(), d -> PromptEncoders.load(PipelineLoader.openFolder(d)));
         JsonNode a = c.json().get("args");
         boolean cfg = c.json().path("do_classifier_free_guidance").asBoolean(true);
         PromptEmbeddings pe = enc.encode(text(a, "prompt"), text(a, "prompt_2"), text(a, "negative_prompt"),

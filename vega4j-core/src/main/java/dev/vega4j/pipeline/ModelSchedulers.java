@@ -1,7 +1,6 @@
 package dev.vega4j.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vega4j.VegaException;
 import dev.vega4j.rng.TorchGenerator;
 import dev.vega4j.schedulers.Scheduler;
@@ -9,9 +8,6 @@ import dev.vega4j.schedulers.SchedulerConfig;
 import dev.vega4j.schedulers.SchedulerRegistry;
 import dev.vega4j.schedulers.SchedulerType;
 import dev.vega4j.tensor.Tensor;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * A model's schedulers: its own ({@code scheduler/scheduler_config.json}, class from {@code _class_name}) or another
@@ -24,15 +20,6 @@ final class ModelSchedulers implements SchedulerProvider {
     ModelSchedulers(JsonNode baseConfig) {
         this.baseConfig = baseConfig;
         this.baseClass = baseConfig.path("_class_name").asText("EulerDiscreteScheduler");
-    }
-
-    static ModelSchedulers load(Path schedulerDir) {
-        Path file = schedulerDir.resolve("scheduler_config.json");
-        try {
-            return new ModelSchedulers(new ObjectMapper().readTree(Files.readString(file)));
-        } catch (IOException e) {
-            throw new VegaException(file + ": cannot read the scheduler config: " + e.getMessage(), e);
-        }
     }
 
     /**
@@ -53,11 +40,15 @@ final class ModelSchedulers implements SchedulerProvider {
         return new Adapter(SchedulerRegistry.create(name, baseConfig), choice.name());
     }
 
-    /** The first registry name that selects {@code type} without overrides ("Euler" rather than the class name). */
-    private static String displayName(SchedulerType type) {
+    /**
+     * The first registry name that selects {@code type} with overrides the model's config already has ("Euler" or
+     * "DPM++ 2M Karras" rather than the class name).
+     */
+    private String displayName(SchedulerType type) {
         for (String n : SchedulerRegistry.names()) {
             SchedulerRegistry.Choice c = SchedulerRegistry.resolve(n);
-            if (c.type() == type && c.overrides().isEmpty()) {
+            if (c.type() == type && c.overrides().entrySet().stream().allMatch(
+                    e -> baseConfig.path(e.getKey()).asText("\u0000").equals(String.valueOf(e.getValue())))) {
                 return c.name();
             }
         }

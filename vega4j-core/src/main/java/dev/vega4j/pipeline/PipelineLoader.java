@@ -1,36 +1,54 @@
 package dev.vega4j.pipeline;
 
-import dev.vega4j.config.UNetConfig;
-import dev.vega4j.config.VaeConfig;
 import dev.vega4j.io.SafetensorsWeights;
 import dev.vega4j.models.unet.UNet2DConditionModel;
 import dev.vega4j.models.vae.AutoencoderKL;
+import dev.vega4j.pipeline.folder.PipelineFolder;
+import dev.vega4j.pipeline.folder.PipelineFolderException;
 import java.nio.file.Path;
 
 /**
  * Loads a diffusers pipeline folder ({@code model_index.json} + component folders) into a {@link DiffusionPipeline}:
  * tokenizer(s) and text encoder(s), the UNet, the VAE (float32) and the scheduler config. Weights are read once into
- * the models (fp16 files are upcast on load); no second copy is kept.
+ * the models (fp16 files are upcast on load) and the files closed; no second copy is kept.
  */
 public final class PipelineLoader {
+    /** The weights variant a Hugging Face download prefers (see dev.vega4j.hub); used when plain files are absent. */
+    static final String FALLBACK_VARIANT = "fp16";
+
     private PipelineLoader() {}
 
     public static DiffusionPipeline load(Path dir) {
-        ModelIndex index = ModelIndex.read(dir);
-        PromptEncoder prompts = PromptEncoders.load(index);
-        Path unetDir = index.component("unet");
+        return load(openFolder(dir));
+    }
+
+    /** Plain (fp32) weights when the folder has them, else the fp16 variant (upcast on load). */
+    static PipelineFolder openFolder(Path dir) {
+        try {
+            return PipelineFolder.open(dir);
+        } catch (PipelineFolderException plain) {
+            try {
+                return PipelineFolder.open(dir, PipelineFolder.Options.DEFAULT.withVariant(FALLBACK_VARIANT));
+            } catch (PipelineFolderException ignored) {
+                throw plain;
+            }
+        }
+    }
+
+    public static DiffusionPipeline load(PipelineFolder folder) {
+        ModelIndex index = ModelIndex.of(folder);
+        PromptEncoder prompts = PromptEncoders.load(folder);
         UNet2DConditionModel unet;
-        try (SafetensorsWeights w = SafetensorsWeights.open(WeightFiles.find(unetDir, "diffusion_pytorch_model"))) {
-            unet = UNet2DConditionModel.create(UNetConfig.load(unetDir.resolve("config.json")), w);
+        try (SafetensorsWeights w = folder.openWeights("unet")) {
+            unet = UNet2DConditionModel.create(folder.unetConfig(), w);
         }
-        Path vaeDir = index.component("vae");
         AutoencoderKL vae;
-        try (SafetensorsWeights w = SafetensorsWeights.open(WeightFiles.find(vaeDir, "diffusion_pytorch_model"))) {
-            vae = AutoencoderKL.create(VaeConfig.load(vaeDir.resolve("config.json")), w);
+        try (SafetensorsWeights w = folder.openWeights("vae")) {
+            vae = AutoencoderKL.create(folder.vaeConfig(), w);
         }
-        SchedulerProvider schedulers = ModelSchedulers.load(index.component("scheduler"));
+        SchedulerProvider schedulers = new ModelSchedulers(folder.config("scheduler"));
         int side = unet.sampleSize() * vae.scaleFactor();
-        Pipeline.ModelInfo info = new Pipeline.ModelInfo(modelName(dir), index.family(), side, side,
+        Pipeline.ModelInfo info = new Pipeline.ModelInfo(modelName(folder.dir()), index.family(), side, side,
                 schedulers.create(null).name());
         return new DiffusionPipeline(info, prompts, unet, vae, schedulers, null);
     }

@@ -3,6 +3,7 @@ package dev.vega4j.pipeline;
 import dev.vega4j.config.ClipTextConfig;
 import dev.vega4j.io.SafetensorsWeights;
 import dev.vega4j.models.clip.ClipTextEncoder;
+import dev.vega4j.pipeline.folder.PipelineFolder;
 import dev.vega4j.tensor.Tensor;
 import dev.vega4j.tokenizer.ClipTokenizer;
 
@@ -10,25 +11,26 @@ import dev.vega4j.tokenizer.ClipTokenizer;
 public final class PromptEncoders {
     private PromptEncoders() {}
 
-    public static PromptEncoder load(ModelIndex index) {
-        ClipTokenizer tok = ClipTokenizer.load(index.component("tokenizer"));
+    public static PromptEncoder load(PipelineFolder folder) {
+        ModelIndex index = ModelIndex.of(folder);
+        ClipTokenizer tok = folder.tokenizer("tokenizer");
         if (index.family() == Pipeline.Family.SDXL) {
-            ClipTextEncoder enc = encoder(index.component("text_encoder"), null);
-            ClipTokenizer tok2 = ClipTokenizer.load(index.component("tokenizer_2"));
-            ClipTextEncoder enc2 = encoder(index.component("text_encoder_2"), null);
+            ClipTextEncoder enc = encoder(folder, "text_encoder", null);
+            ClipTokenizer tok2 = folder.tokenizer("tokenizer_2");
+            ClipTextEncoder enc2 = encoder(folder, "text_encoder_2", null);
             return new SdxlPromptEncoder(tok::encodePadded, enc, tok2::encodePadded, enc2,
                     index.forceZerosForEmptyPrompt());
         }
         // clip skip applies text_model.final_layer_norm to an earlier hidden state: keep its two small vectors.
         Tensor[] finalLn = new Tensor[2];
-        ClipTextEncoder enc = encoder(index.component("text_encoder"), finalLn);
+        ClipTextEncoder enc = encoder(folder, "text_encoder", finalLn);
         return new Sd15PromptEncoder(tok::encodePadded, enc, finalLn[0], finalLn[1]);
     }
 
-    /** Loads a text encoder folder; {@code finalLn} (if given) receives final_layer_norm's weight and bias. */
-    private static ClipTextEncoder encoder(java.nio.file.Path dir, Tensor[] finalLn) {
-        ClipTextConfig config = ClipTextConfig.load(dir.resolve("config.json"));
-        try (SafetensorsWeights w = SafetensorsWeights.open(WeightFiles.find(dir, "model"))) {
+    /** Loads a text encoder component; {@code finalLn} (if given) receives final_layer_norm's weight and bias. */
+    private static ClipTextEncoder encoder(PipelineFolder folder, String name, Tensor[] finalLn) {
+        ClipTextConfig config = folder.textEncoderConfig(name);
+        try (SafetensorsWeights w = folder.openWeights(name)) {
             ClipTextEncoder enc = ClipTextEncoder.create(config, w);
             if (finalLn != null) {
                 int hs = config.hiddenSize();

@@ -10,7 +10,11 @@ import dev.vega4j.io.SafetensorsFile;
 import dev.vega4j.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The public API end to end on the tiny golden Vega: same seed and settings, same 8-bit image as diffusers. */
 class PipelinesLoadTest {
@@ -52,6 +56,27 @@ class PipelinesLoadTest {
                     .negativePrompt("blurry, low quality").steps(5).guidanceScale(7.0).seed(42).size(96, 64)
                     .scheduler("DPM++ 2M Karras").build());
             assertSameImage("tiny-vega__dpmpp2m_karras_5steps_neg_96x64.safetensors", k.images().get(0));
+        }
+    }
+
+    @Test
+    void aDownloadWithOnlyFp16VariantFilesLoads(@TempDir Path tmp) throws IOException {
+        Path src = Golden.root().resolve("tiny-sd15");
+        try (Stream<Path> files = Files.walk(src)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path rel = src.relativize(f);
+                String name = f.getFileName().toString();
+                Path dst = tmp.resolve(rel.toString().replace(".safetensors", ".fp16.safetensors"));
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(dst);
+                } else {
+                    Files.copy(f, name.endsWith(".safetensors") ? dst : tmp.resolve(rel));
+                }
+            }
+        }
+        try (Pipeline p = Pipelines.load(tmp.toString())) {
+            assertEquals(Pipeline.Family.SD15, p.info().family());
+            assertEquals("PNDM", p.info().defaultScheduler());
         }
     }
 

@@ -1,0 +1,44 @@
+package dev.vega4j.train.nn;
+
+import dev.vega4j.VegaException;
+import dev.vega4j.config.UNetConfig;
+
+/** What each block of a trainable UNet is built from, resolved from {@link UNetConfig} like diffusers' get_*_block. */
+final class UNetSpec {
+    private UNetSpec() {}
+
+    record Block(int in, int out, int prevOut, int layers, int[] transformerLayers, int temb, boolean resample,
+            float eps, int groups, int crossDim, int heads, int downsamplePadding, boolean linearProjection,
+            boolean crossAttention) {}
+
+    /** Rejects what the trainable UNet does not implement, with the config key named. */
+    static void checkSupported(UNetConfig c) {
+        require(c.normNumGroups() != null, "norm_num_groups", "null");
+        require("silu".equals(c.actFn()), "act_fn", c.actFn());
+        require("positional".equals(c.timeEmbeddingType()), "time_embedding_type", c.timeEmbeddingType());
+        require("default".equals(c.resnetTimeScaleShift()), "resnet_time_scale_shift", c.resnetTimeScaleShift());
+        require(c.classEmbedType() == null && c.numClassEmbeds() == null, "class_embed_type", c.classEmbedType());
+        require(c.additionEmbedType() == null || "text_time".equals(c.additionEmbedType()), "addition_embed_type",
+                c.additionEmbedType());
+        require(c.encoderHidDim() == null && c.encoderHidDimType() == null, "encoder_hid_dim", "" + c.encoderHidDim());
+        require(c.timeCondProjDim() == null, "time_cond_proj_dim", "" + c.timeCondProjDim());
+        require(c.timeEmbeddingActFn() == null, "time_embedding_act_fn", c.timeEmbeddingActFn());
+        require(c.timestepPostAct() == null, "timestep_post_act", c.timestepPostAct());
+        require(!c.centerInputSample(), "center_input_sample", "true");
+        require(!c.dualCrossAttention(), "dual_cross_attention", "true");
+        require("default".equals(c.attentionType()), "attention_type", c.attentionType());
+        require(c.crossAttentionNorm() == null, "cross_attention_norm", c.crossAttentionNorm());
+        require(!c.resnetSkipTimeAct(), "resnet_skip_time_act", "true");
+        require(c.resnetOutScaleFactor() == 1f, "resnet_out_scale_factor", "" + c.resnetOutScaleFactor());
+        for (boolean b : c.onlyCrossAttention()) {
+            require(!b, "only_cross_attention", "true");
+        }
+    }
+
+    private static void require(boolean ok, String key, String value) {
+        if (!ok) {
+            throw new VegaException("trainable UNet: " + key + " = " + value + " is not supported (SD/SDXL/Vega/SSD-1B"
+                    + " UNets with SiLU and text_time conditioning are)");
+        }
+    }
+}
