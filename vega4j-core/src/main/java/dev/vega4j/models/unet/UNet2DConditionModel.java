@@ -16,7 +16,6 @@ import dev.vega4j.models.layers.Timesteps;
 import dev.vega4j.tensor.Ops;
 import dev.vega4j.tensor.Tensor;
 import dev.vega4j.tensor.TensorOps;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -151,16 +150,13 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
         return m;
     }
 
-    /** Loads a diffusers {@code unet/} folder: {@code config.json} and {@code diffusion_pytorch_model.safetensors}. */
+    /**
+     * Loads a diffusers {@code unet/} folder: {@code config.json} and {@code diffusion_pytorch_model.safetensors}
+     * (sharded, or the {@code fp16} variant widened to float32, when that is what the folder has).
+     */
     public static UNet2DConditionModel load(Path dir) {
         UNetConfig config = UNetConfig.load(dir.resolve("config.json"));
-        Path file = dir.resolve("diffusion_pytorch_model.safetensors");
-        if (!Files.exists(file) && Files.exists(dir.resolve("diffusion_pytorch_model.safetensors.index.json"))) {
-            file = dir.resolve("diffusion_pytorch_model.safetensors.index.json");
-        }
-        if (!Files.exists(file)) {
-            throw new VegaException(dir + ": no diffusion_pytorch_model.safetensors (fp32 diffusers weights)");
-        }
+        Path file = dev.vega4j.models.DiffusersFiles.weights(dir);
         try (SafetensorsWeights w = SafetensorsWeights.open(file)) {
             return create(config, w);
         }

@@ -7,7 +7,6 @@ import dev.vega4j.io.Weights;
 import dev.vega4j.models.layers.Conv2d;
 import dev.vega4j.models.layers.Params;
 import dev.vega4j.tensor.Tensor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -17,10 +16,10 @@ import java.util.Map;
  * {@code quant_conv} → posterior; {@link #decode} = {@code post_quant_conv} + decoder. Neither applies
  * {@code scaling_factor} (the pipeline does) nor clamps.
  *
- * <p>With {@link #setTiling(boolean) tiling} on, latents larger than {@code sample_size / f} are decoded in
- * overlapping tiles whose seams are blended linearly, exactly like diffusers' {@code tiled_decode} (tile
- * {@code sample_size}, overlap 25%): memory stays bounded for large images at the price of small differences to a
- * plain decode.
+ * <p>With {@link #setTiling(boolean) tiling} on, latents larger than {@code sample_size / f} (images larger than
+ * {@code sample_size}) are decoded (encoded) in overlapping tiles whose seams are blended linearly, like diffusers'
+ * {@code tiled_decode} / {@code tiled_encode} (25% overlap): memory stays bounded for large images at the price of
+ * small differences to a plain pass.
  */
 public final class AutoencoderKL implements dev.vega4j.pipeline.LatentAutoencoder {
     private static final float TILE_OVERLAP = 0.25f;
@@ -51,10 +50,7 @@ public final class AutoencoderKL implements dev.vega4j.pipeline.LatentAutoencode
     /** Loads a diffusers {@code vae/} folder: {@code config.json} and {@code diffusion_pytorch_model.safetensors}. */
     public static AutoencoderKL load(Path dir) {
         VaeConfig config = VaeConfig.load(dir.resolve("config.json"));
-        Path file = dir.resolve("diffusion_pytorch_model.safetensors");
-        if (!Files.exists(file)) {
-            throw new VegaException(dir + ": no diffusion_pytorch_model.safetensors (fp32 diffusers weights)");
-        }
+        Path file = dev.vega4j.models.DiffusersFiles.weights(dir);
         try (SafetensorsWeights w = SafetensorsWeights.open(file)) {
             return create(config, w);
         }
@@ -100,11 +96,23 @@ public final class AutoencoderKL implements dev.vega4j.pipeline.LatentAutoencode
         return DiagonalGaussianDistribution.fromMoments(moments(image));
     }
 
-    private Tensor moments(Tensor image) {
+    private void checkImage(Tensor image) {
         if (image.rank() != 4 || image.dim(1) != config.inChannels()) {
             throw new VegaException("VAE encode: image must be [N, " + config.inChannels() + ", H, W], got "
                     + Arrays.toString(image.shape()));
         }
+    }
+
+    /** Encoder + quant_conv, tiled when tiling is on and the image is larger than one tile. */
+    private Tensor moments(Tensor image) {
+        checkImage(image);
+        if (tiling && (image.dim(2) > config.sampleSize() || image.dim(3) > config.sampleSize())) {
+            return momentsTiled(image);
+        }
+        return momentsTile(image);
+    }
+
+    private Tensor momentsTile(Tensor image) {
         Tensor h = encoder.forward(image);
         return quantConv != null ? quantConv.forward(h) : h;
     }
@@ -131,23 +139,43 @@ public final class AutoencoderKL implements dev.vega4j.pipeline.LatentAutoencode
         return (int) (config.sampleSize() / (float) config.scaleFactor());
     }
 
-    /** diffusers {@code tiled_decode}: overlapping tiles, blended top→bottom then left→right, cropped and joined. */
+    /** diffusers {@code tiled_decode}: overlapping latent tiles, decoded, blended and joined. */
     public Tensor decodeTiled(Tensor z) {
-        int tileLatent = tileLatentSize();
-        int tileSample = config.sampleSize();
-        int overlap = (int) (tileLatent * (1 - TILE_OVERLAP));
+        int tileLatent = tileLatentSize(), tileSample = config.sampleSize();
         int blend = (int) (tileSample * TILE_OVERLAP);
-        int rowLimit = tileSample - blend;
-        int h = z.dim(2), w = z.dim(3);
-        int rowsN = (h + overlap - 1) / overlap, colsN = (w + overlap - 1) / overlap;
+        return tiled(z, tileLatent, (int) (tileLatent * (1 - TILE_OVERLAP)), blend, tileSample - blend,
+                this::decodeTile);
+    }
+
+    /** diffusers {@code tiled_encode}: overlapping image tiles, encoded to moments, blended and joined. */
+    public DiagonalGaussianDistribution encodeTiled(Tensor image) {
+        checkImage(image);
+        return DiagonalGaussianDistribution.fromMoments(momentsTiled(image));
+    }
+
+    private Tensor momentsTiled(Tensor image) {
+        int tileLatent = tileLatentSize(), tileSample = config.sampleSize();
+        int blend = (int) (tileLatent * TILE_OVERLAP);
+        return tiled(image, tileSample, (int) (tileSample * (1 - TILE_OVERLAP)), blend, tileLatent - blend,
+                this::momentsTile);
+    }
+
+    /**
+     * The tiling both directions share: tiles of {@code tile} input cells every {@code stride}, each mapped by
+     * {@code fn}; each result is blended into its upper then its left neighbour over {@code blend} output cells (in
+     * place, in diffusers' order, so later tiles see blended neighbours), cropped to {@code rowLimit} and joined.
+     */
+    private static Tensor tiled(Tensor x, int tile, int stride, int blend, int rowLimit,
+            java.util.function.UnaryOperator<Tensor> fn) {
+        int h = x.dim(2), w = x.dim(3);
+        int rowsN = (h + stride - 1) / stride, colsN = (w + stride - 1) / stride;
         Tensor[][] tiles = new Tensor[rowsN][colsN];
         for (int r = 0; r < rowsN; r++) {
             for (int c = 0; c < colsN; c++) {
-                int y0 = r * overlap, x0 = c * overlap;
-                tiles[r][c] = decodeTile(crop(z, y0, Math.min(y0 + tileLatent, h), x0, Math.min(x0 + tileLatent, w)));
+                int y0 = r * stride, x0 = c * stride;
+                tiles[r][c] = fn.apply(crop(x, y0, Math.min(y0 + tile, h), x0, Math.min(x0 + tile, w)));
             }
         }
-        int n = z.dim(0), ch = config.outChannels();
         int outH = 0, outW = 0;
         for (int r = 0; r < rowsN; r++) {
             outH += Math.min(rowLimit, tiles[r][0].dim(2));
@@ -155,13 +183,13 @@ public final class AutoencoderKL implements dev.vega4j.pipeline.LatentAutoencode
         for (int c = 0; c < colsN; c++) {
             outW += Math.min(rowLimit, tiles[0][c].dim(3));
         }
-        Tensor out = Tensor.zeros(n, ch, outH, outW);
+        Tensor out = Tensor.zeros(x.dim(0), tiles[0][0].dim(1), outH, outW);
         int oy = 0;
         for (int r = 0; r < rowsN; r++) {
             int ox = 0;
             int th = 0;
             for (int c = 0; c < colsN; c++) {
-                Tensor t = tiles[r][c]; // blended in place, as diffusers does, so later tiles see blended neighbours
+                Tensor t = tiles[r][c];
                 if (r > 0) {
                     blendV(tiles[r - 1][c], t, blend);
                 }

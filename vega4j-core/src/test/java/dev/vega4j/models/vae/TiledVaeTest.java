@@ -7,8 +7,8 @@ import dev.vega4j.tensor.Tensor;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Tiled decode (tiny-vega VAE: sample_size 64, factor 4, so tiles of 16 latents overlapping by 4). */
-class TiledDecodeTest {
+/** Tiled decode/encode (tiny-vega VAE: sample_size 64, factor 4: tiles of 64 pixels / 16 latents, 25% overlap). */
+class TiledVaeTest {
     private static Tensor randn(int... shape) {
         Tensor t = Tensor.zeros(shape);
         SplittableRandom r = new SplittableRandom(5);
@@ -37,5 +37,15 @@ class TiledDecodeTest {
         for (float v : tiled.data()) {
             assertThat(Float.isFinite(v)).isTrue();
         }
+    }
+
+    @Test
+    void largeImagesAreEncodedInTiles() {
+        AutoencoderKL vae = AutoencoderKL.load(Golden.root().resolve("tiny-vega/vae"));
+        vae.setTiling(true);
+        DiagonalGaussianDistribution d = vae.encode(randn(1, 3, 80, 72));
+        assertThat(d.mean().shape()).containsExactly(1, 4, 20, 18);
+        assertThat(d.std().shape()).containsExactly(1, 4, 20, 18);
+        assertThat(vae.encodeMoments(randn(1, 3, 80, 72))[1].shape()).containsExactly(1, 4, 20, 18);
     }
 }
