@@ -153,14 +153,24 @@ public class DiffusionRunConformance implements ConformanceGroup {
         TorchGenerator g = new TorchGenerator(seed);
         Tensor latentsInit = c.tensor("latents_init");
         // replay the draws that precede the loop: (VAE sample,) noise (, VAE sample of the masked image)
-        int[] latentShape = latentsInit.shape();
-        int draws = switch (mode) {
-            case TEXT_TO_IMAGE -> 1;
-            case IMAGE_TO_IMAGE -> 2;
-            case INPAINT -> 3;
-        };
-        for (int k = 0; k < draws; k++) {
-            g.randn(latentShape);
+        JsonNode recorded = c.json().get("generator_draws");
+        if (recorded != null && recorded.isArray()) {
+            for (JsonNode d : recorded) {
+                int[] shape = new int[d.get("shape").size()];
+                for (int k = 0; k < shape.length; k++) {
+                    shape[k] = d.get("shape").get(k).asInt();
+                }
+                g.randn(shape);
+            }
+        } else {
+            int draws = switch (mode) {
+                case TEXT_TO_IMAGE -> 1;
+                case IMAGE_TO_IMAGE -> 2;
+                case INPAINT -> 3;
+            };
+            for (int k = 0; k < draws; k++) {
+                g.randn(latentsInit.shape());
+            }
         }
         Tensor lmi = c.tensor("step_latent_model_input");
         Tensor uo = c.tensor("step_unet_out");
@@ -168,7 +178,11 @@ public class DiffusionRunConformance implements ConformanceGroup {
         Tensor stepT = c.tensor("step_timesteps");
         Tensor imageLatents = mode == Mode.INPAINT ? c.tensor("image_latents") : null;
         Tensor noise = mode == Mode.INPAINT ? c.tensor("noise") : null;
-        Tensor mask = mode == Mode.INPAINT ? c.tensor("mask_latent").slice0(0, 1) : null;
+        Tensor mask = null;
+        if (mode == Mode.INPAINT) { // prepare_mask_latents duplicates the mask for CFG; blending uses one half
+            Tensor ml = c.tensor("mask_latent");
+            mask = cfg ? ml.slice0(0, ml.dim(0) / 2) : ml;
+        }
         Tensor latents = latentsInit;
         int calls = lmi.dim(0);
         for (int i = 0; i < calls; i++) {
@@ -291,7 +305,11 @@ public class DiffusionRunConformance implements ConformanceGroup {
                 .steps(j.get("num_inference_steps").asInt())
                 .guidanceScale(j.get("guidance_scale").asDouble())
                 .guidanceRescale(j.path("guidance_rescale").asDouble(0.0))
-                .seed(j.get("seed").asLong());
+                .seed(j.get("seed").asLong())
+                .prompt2(text(j, "prompt_2"))
+                .negativePrompt2(text(j, "negative_prompt_2"))
+                .samples(j.path("num_images_per_prompt").asInt(1))
+                .clipSkip(j.hasNonNull("clip_skip") ? j.get("clip_skip").asInt() : null);
         if (mode != Mode.IMAGE_TO_IMAGE) {
             b.size(j.get("width").asInt(), j.get("height").asInt());
         } // img2img pipelines take no size: the init image's, rounded down to the VAE factor (as diffusers)
@@ -302,6 +320,10 @@ public class DiffusionRunConformance implements ConformanceGroup {
             b.mask(readPng(c, j.get("mask_png").asText()));
         }
         return b.build();
+    }
+
+    private static String text(JsonNode j, String key) {
+        return j.hasNonNull(key) ? j.get(key).asText() : null;
     }
 
     private static BufferedImage readPng(GoldenCase c, String file) {
