@@ -54,6 +54,7 @@ public final class FusedLora implements AutoCloseable {
         for (int i = weights.size() - 1; i >= 0; i--) {
             float[] o = originals.get(i);
             System.arraycopy(o, 0, weights.get(i).data(), 0, o.length);
+            dev.vega4j.tensor.Ops.get().weightChanged(weights.get(i));
         }
         unfused = true;
     }

@@ -88,5 +88,6 @@ final class LoraMath {
                 w[o * cols + c] += scale * s;
             }
         }
+        Ops.get().weightChanged(weight);
     }
 }

@@ -63,6 +63,29 @@ public final class LoraTargets {
         return t;
     }
 
+    /**
+     * The targets of a loaded pipeline: its UNet and the text encoder(s) of its {@code encode_prompt} (an SDXL-family
+     * or SD 1.5 pipeline as {@link dev.vega4j.pipeline.PipelineLoader} builds it).
+     */
+    public static LoraTargets of(dev.vega4j.pipeline.DiffusionPipeline pipeline) {
+        if (!(pipeline.unet() instanceof UNet2DConditionModel unet)) {
+            throw new LoraException("LoRA needs the pipeline's UNet2DConditionModel, this pipeline has a "
+                    + pipeline.unet().getClass().getSimpleName());
+        }
+        ClipTextEncoder te1 = null, te2 = null;
+        dev.vega4j.pipeline.PromptEncoder pe = pipeline.promptEncoder();
+        if (pe instanceof dev.vega4j.prompt.WeightedPromptEncoder w) {
+            pe = w.base();
+        }
+        if (pe instanceof dev.vega4j.pipeline.SdxlPromptEncoder s) {
+            te1 = s.textEncoder();
+            te2 = s.textEncoder2();
+        } else if (pe instanceof dev.vega4j.pipeline.Sd15PromptEncoder s) {
+            te1 = s.textEncoder();
+        }
+        return of(unet, te1, te2);
+    }
+
     /** Targets from explicit layer maps (tests, other model classes); {@code sgm} maps UNet names, or null. */
     public static LoraTargets of(Map<LoraComponent, Map<String, AdaptableLayer>> layers, NameMapping sgm) {
         LoraTargets t = new LoraTargets();

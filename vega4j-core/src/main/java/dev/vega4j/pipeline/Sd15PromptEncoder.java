@@ -32,6 +32,11 @@ public final class Sd15PromptEncoder implements PromptEncoder {
         this.finalLnEps = (float) textEncoder.config().layerNormEps();
     }
 
+    /** The text encoder; adapters and prompt weighting reuse it. */
+    public ClipTextEncoder textEncoder() {
+        return textEncoder;
+    }
+
     @Override
     public PromptEmbeddings encode(String prompt, String prompt2, String negativePrompt, String negativePrompt2,
             int numImagesPerPrompt, boolean cfg, Integer clipSkip) {

@@ -51,6 +51,20 @@ public final class SdxlPromptEncoder implements PromptEncoder {
                 BatchOps.repeatEach(pos.pooled, k), negPooled == null ? null : BatchOps.repeatEach(negPooled, k));
     }
 
+    /** The first text encoder (CLIP ViT-L); adapters and prompt weighting reuse it. */
+    public ClipTextEncoder textEncoder() {
+        return textEncoder;
+    }
+
+    /** The second text encoder (OpenCLIP bigG, with projection). */
+    public ClipTextEncoder textEncoder2() {
+        return textEncoder2;
+    }
+
+    public boolean forceZerosForEmptyPrompt() {
+        return forceZerosForEmptyPrompt;
+    }
+
     private record Encoded(Tensor embeds, Tensor pooled) {}
 
     private Encoded encodeBoth(String text1, String text2, int hiddenIndex) {

@@ -85,4 +85,10 @@ public interface TensorOps {
      */
     Tensor timestepEmbedding(float[] timesteps, int dim, boolean flipSinToCos, float downscaleFreqShift, float scale,
             int maxPeriod);
+
+    /**
+     * Tells the implementation that {@code weight}'s values were changed in place (a LoRA fused or unfused), so any
+     * prepared form of it (packed panels) must not be reused. No-op for implementations that keep none.
+     */
+    default void weightChanged(Tensor weight) {}
 }

@@ -644,4 +644,9 @@ public final class VectorOps implements TensorOps {
     public String toString() {
         return "VectorOps(" + par.threads() + " threads, " + L * 32 + "-bit vectors)";
     }
+
+    @Override
+    public void weightChanged(Tensor weight) {
+        cache.invalidate(weight);
+    }
 }

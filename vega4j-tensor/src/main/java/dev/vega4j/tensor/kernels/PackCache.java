@@ -29,6 +29,12 @@ public final class PackCache {
         return enabled;
     }
 
+    /** Forgets the packed forms of this weight (its values were changed in place). */
+    public void invalidate(Tensor weight) {
+        packedA.remove(weight.data());
+        packedB.remove(weight.data());
+    }
+
     public Gemm.PackedA packedA(Tensor weight, Supplier<Gemm.PackedA> pack) {
         if (!enabled) {
             return pack.get();
