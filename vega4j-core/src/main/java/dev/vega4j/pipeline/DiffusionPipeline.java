@@ -88,19 +88,15 @@ public final class DiffusionPipeline implements Pipeline {
             Cancellation cancellation, Trace trace) {
         long start = System.nanoTime();
         int vsf = vae.scaleFactor();
-        boolean img2img = request.initImage() != null && request.mask() == null;
         boolean inpaint = request.mask() != null;
         if (inpaint && unet.inChannels() != 4) {
             throw new VegaException("inpainting with a " + unet.inChannels() + "-channel (inpainting-specific) UNet is"
                     + " not supported; use a regular 4-channel model");
         }
         int height, width;
-        if (request.initImage() != null && (request.width() == null || request.height() == null) && !inpaint) {
-            // img2img: diffusers works at the image's own size (rounded down to a multiple of the VAE factor).
-            int[] hw = VaeImageProcessor.defaultHeightWidth(request.initImage(), request.height(), request.width(), vsf);
-            height = hw[0];
-            width = hw[1];
-        } else if (inpaint && (request.width() == null || request.height() == null)) {
+        if (request.initImage() != null) {
+            // img2img / inpainting: a missing side comes from the init image, rounded down to a multiple of the VAE
+            // factor (VaeImageProcessor.get_default_height_width; diffusers' img2img pipelines always work this way).
             int[] hw = VaeImageProcessor.defaultHeightWidth(request.initImage(), request.height(), request.width(), vsf);
             height = hw[0];
             width = hw[1];
