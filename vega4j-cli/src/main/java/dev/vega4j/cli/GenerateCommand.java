@@ -3,6 +3,11 @@ package dev.vega4j.cli;
 import dev.vega4j.VegaException;
 import dev.vega4j.hub.DownloadListener;
 import dev.vega4j.hub.HubCache;
+import dev.vega4j.lora.LoraAdapter;
+import dev.vega4j.lora.LoraSpec;
+import dev.vega4j.lora.Loras;
+import dev.vega4j.lora.VegaRt;
+import dev.vega4j.pipeline.DiffusionPipeline;
 import dev.vega4j.pipeline.Cancellation;
 import dev.vega4j.pipeline.GenerationRequest;
 import dev.vega4j.pipeline.GenerationResult;
@@ -89,6 +94,20 @@ final class GenerateCommand implements Callable<Integer> {
                     + "Default: vega-<seed>.png, never overwriting.")
     Path output;
 
+    @Option(names = "--lora", paramLabel = "ID_OR_PATH[:WEIGHT]",
+            description = "LoRA adapter to fuse (repeatable): a .safetensors file (kohya, diffusers or PEFT keys), a "
+                    + "folder or a Hub repo id, with an optional weight (default 1), e.g. my_style.safetensors:0.8.")
+    List<String> loras = new ArrayList<>();
+
+    @Option(names = "--preset", paramLabel = "NAME",
+            description = "vegart: Segmind VegaRT = the LCM-LoRA " + VegaRt.LORA_REPO + ", LCM scheduler, "
+                    + VegaRt.STEPS + " steps, guidance 1 (options given explicitly win).")
+    String preset;
+
+    /** Reads the LoRA files (downloading repos) before the model is loaded; tests replace it. */
+    BiFunction<List<LoraSpec>, DownloadListener, List<LoraAdapter>> loraLoader =
+            (specs, progress) -> Loras.load(specs, HubCache.fromEnvironment(), progress);
+
     /** Loads a model, reporting any download; tests replace it with a fake pipeline. */
     private final BiFunction<String, DownloadListener, Pipeline> loader;
     /** Folder for default output names (the working directory). */
@@ -129,7 +148,23 @@ final class GenerateCommand implements Callable<Integer> {
         if (mask != null) {
             b.mask(ImageFiles.read(mask));
         }
+        List<LoraSpec> loraSpecs = new ArrayList<>();
+        for (String l : loras) {
+            loraSpecs.add(LoraSpec.parse(l));
+        }
+        if (preset != null) {
+            if (!preset.strip().equalsIgnoreCase("vegart")) {
+                throw new VegaException("unknown preset '" + preset + "' (known: vegart)");
+            }
+            var parsed = spec.commandLine().getParseResult();
+            b.steps(parsed.hasMatchedOption("--steps") ? steps : VegaRt.STEPS)
+                    .guidanceScale(parsed.hasMatchedOption("--guidance") ? guidance : VegaRt.GUIDANCE)
+                    .scheduler(parsed.hasMatchedOption("--scheduler") ? scheduler : VegaRt.SCHEDULER);
+            loraSpecs.addFirst(VegaRt.lora());
+        }
         GenerationRequest request = b.build();
+        List<LoraAdapter> adapters = loraSpecs.isEmpty() ? List.of()
+                : loraLoader.apply(loraSpecs, new DownloadProgress(err, tty));
 
         long t0 = System.nanoTime();
         err.println("loading " + model + " ...");
@@ -138,6 +173,17 @@ final class GenerateCommand implements Callable<Integer> {
         try (Pipeline pipeline = loader.apply(model, new DownloadProgress(err, tty))) {
             err.printf(Locale.ROOT, "loaded %s in %.1f s%n", pipeline.info().name(), (System.nanoTime() - t0) / 1e9);
             err.flush();
+            if (!adapters.isEmpty()) {
+                if (!(pipeline instanceof DiffusionPipeline dp)) {
+                    throw new VegaException("--lora and --preset need a diffusers pipeline, " + pipeline.info().name()
+                            + " is not one");
+                }
+                // one-shot run: no copy of the original weights is kept
+                Loras.fuse(dp, loraSpecs, adapters, false);
+                err.println("fused " + adapters.size() + " LoRA adapter" + (adapters.size() == 1 ? "" : "s") + ": "
+                        + loraSpecs);
+                err.flush();
+            }
             result = pipeline.generate(request, new StepProgress(err, tty), new Cancellation());
         }
         GenerationResult.UsedParameters used = result.parameters();
