@@ -224,7 +224,8 @@ public final class HubCache {
                     }
                     broke = "connection closed after " + got + " of " + meta.size() + " bytes";
                 } catch (IOException e) {
-                    broke = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                    broke = "connection lost: " + (e.getMessage() == null ? e.getClass().getSimpleName()
+                            : e.getMessage());
                 } catch (HubException e) {
                     if (e.reason() != HubException.Reason.NETWORK) {
                         throw e;
@@ -235,7 +236,8 @@ public final class HubCache {
                     throw new HubException(HubException.Reason.NETWORK, "download of " + p.file() + " failed "
                             + attempt + " times (" + broke + "); run the command again to resume it");
                 }
-                listener.notice("download of " + p.file() + " interrupted (" + broke + "), resuming");
+                listener.notice("download of " + p.file() + " interrupted (" + broke + "), resuming at byte "
+                        + (Files.exists(part) ? Files.size(part) : 0));
                 pause(attempt);
             }
             String mismatch = BlobVerifier.mismatch(part, meta.etag(), meta.size());

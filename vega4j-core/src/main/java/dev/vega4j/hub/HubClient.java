@@ -57,7 +57,7 @@ public final class HubClient {
         // HTTP/1.1: one plain stream per file; HTTP/2 flow control buys nothing for a few large sequential downloads.
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(20))
+                .connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }
@@ -264,11 +264,15 @@ public final class HubClient {
     }
 
     private HubException networkError(URI uri, Exception e) {
-        String why = e instanceof HttpConnectTimeoutException ? "connection timed out"
+        // the JDK wraps a failed DNS lookup (UnresolvedAddressException) in a ConnectException: look down the chain
+        boolean unresolved = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            unresolved |= t instanceof UnknownHostException || t instanceof UnresolvedAddressException;
+        }
+        String why = unresolved ? "cannot resolve " + uri.getHost() + ": no network or DNS"
+                : e instanceof HttpConnectTimeoutException ? "connection timed out"
                 : e instanceof HttpTimeoutException ? "no answer in time"
-                : e instanceof ConnectException ? "connection refused or no network"
-                : e instanceof UnknownHostException || e instanceof UnresolvedAddressException
-                        || (e.getCause() instanceof UnresolvedAddressException) ? "unknown host"
+                : e instanceof ConnectException ? "connection refused"
                 : e instanceof InterruptedIOException ? "interrupted"
                 : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return new HubException(HubException.Reason.NETWORK, "cannot reach " + uri.getScheme() + "://"

@@ -5,9 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An adapter merged into the weights ({@link LoraTargets#fuse}). The weights it changed are kept as they were before,
- * so {@link #unfuse()} restores them bit for bit (diffusers' {@code unfuse_lora} subtracts the update again, which
- * only restores them up to rounding).
+ * An adapter merged into the weights ({@link LoraTargets#fuse}). By default the weights it changed are kept as they
+ * were before, so {@link #unfuse()} restores them bit for bit (diffusers' {@code unfuse_lora} subtracts the update
+ * again, which only restores them up to rounding). That copy costs the memory of every patched weight; fused with
+ * {@code keepOriginals = false} the handle subtracts like diffusers instead and keeps nothing.
  */
 public final class FusedLora implements AutoCloseable {
     private final LoraTargets owner;
@@ -15,6 +16,8 @@ public final class FusedLora implements AutoCloseable {
     private final float scale;
     private final List<Tensor> weights = new ArrayList<>();
     private final List<float[]> originals = new ArrayList<>();
+    private final List<LoraTargets.Resolved> targets = new ArrayList<>();
+    private boolean keepOriginals = true;
     private boolean unfused;
 
     private FusedLora(LoraTargets owner, LoraAdapter adapter, float scale) {
@@ -23,12 +26,17 @@ public final class FusedLora implements AutoCloseable {
         this.scale = scale;
     }
 
-    static FusedLora fuse(LoraTargets owner, LoraAdapter adapter, List<LoraTargets.Resolved> targets, float scale) {
+    static FusedLora fuse(LoraTargets owner, LoraAdapter adapter, List<LoraTargets.Resolved> targets, float scale,
+            boolean keepOriginals) {
         FusedLora f = new FusedLora(owner, adapter, scale);
+        f.keepOriginals = keepOriginals;
+        f.targets.addAll(targets);
         for (LoraTargets.Resolved r : targets) {
             Tensor w = r.layer().weight();
             f.weights.add(w);
-            f.originals.add(w.data().clone());
+            if (keepOriginals) {
+                f.originals.add(w.data().clone());
+            }
         }
         for (LoraTargets.Resolved r : targets) {
             LoraMath.fuseInto(r.layer().weight(), r.module(), scale);
@@ -52,10 +60,15 @@ public final class FusedLora implements AutoCloseable {
         owner.unfused(this);
         // reverse order: a layer patched twice by one adapter gets its first saved copy back last
         for (int i = weights.size() - 1; i >= 0; i--) {
-            float[] o = originals.get(i);
-            System.arraycopy(o, 0, weights.get(i).data(), 0, o.length);
-            dev.vega4j.tensor.Ops.get().weightChanged(weights.get(i));
+            if (keepOriginals) {
+                float[] o = originals.get(i);
+                System.arraycopy(o, 0, weights.get(i).data(), 0, o.length);
+                dev.vega4j.tensor.Ops.get().weightChanged(weights.get(i));
+            } else {
+                LoraMath.unfuseFrom(weights.get(i), targets.get(i).module(), scale);
+            }
         }
+        originals.clear();
         unfused = true;
     }
 

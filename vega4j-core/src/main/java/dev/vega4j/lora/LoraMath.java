@@ -63,6 +63,15 @@ final class LoraMath {
      * ([out, r] @ [r, in·k·k]) like {@code LoRACompatibleConv._fuse_lora}.
      */
     static void fuseInto(Tensor weight, LoraModule m, float scale) {
+        apply(weight, m, scale, 1f);
+    }
+
+    /** diffusers' {@code _unfuse_lora}: subtracts the same update again (restores W only up to rounding). */
+    static void unfuseFrom(Tensor weight, LoraModule m, float scale) {
+        apply(weight, m, scale, -1f);
+    }
+
+    private static void apply(Tensor weight, LoraModule m, float scale, float sign) {
         int rank = m.rank();
         float[] up = m.up().data();
         float[] down = m.down().data();
@@ -85,7 +94,7 @@ final class LoraMath {
                 for (int k = 0; k < rank; k++) {
                     s += up2[o * rank + k] * down[k * cols + c];
                 }
-                w[o * cols + c] += scale * s;
+                w[o * cols + c] += sign * (scale * s);
             }
         }
         Ops.get().weightChanged(weight);

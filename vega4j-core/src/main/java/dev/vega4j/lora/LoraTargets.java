@@ -213,7 +213,15 @@ public final class LoraTargets {
      * handle restores the originals. Fused adapters must be unfused in reverse order.
      */
     public FusedLora fuse(LoraAdapter adapter, float loraScale) {
-        FusedLora f = FusedLora.fuse(this, adapter, resolve(adapter), loraScale);
+        return fuse(adapter, loraScale, true);
+    }
+
+    /**
+     * As {@link #fuse(LoraAdapter, float)}; {@code keepOriginals = false} keeps no copy of the patched weights (for
+     * large models), and unfusing then subtracts the update like diffusers (exact only up to rounding).
+     */
+    public FusedLora fuse(LoraAdapter adapter, float loraScale, boolean keepOriginals) {
+        FusedLora f = FusedLora.fuse(this, adapter, resolve(adapter), loraScale, keepOriginals);
         fused.push(f);
         return f;
     }

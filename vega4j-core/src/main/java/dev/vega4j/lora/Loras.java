@@ -28,13 +28,19 @@ public final class Loras {
      * model before any weight changes. Unfuse the returned handles in reverse order to restore the model.
      */
     public static List<FusedLora> fuse(DiffusionPipeline pipeline, List<LoraSpec> specs, List<LoraAdapter> adapters) {
+        return fuse(pipeline, specs, adapters, true);
+    }
+
+    /** As above; {@code keepOriginals = false} saves the copy of every patched weight (see {@link FusedLora}). */
+    public static List<FusedLora> fuse(DiffusionPipeline pipeline, List<LoraSpec> specs, List<LoraAdapter> adapters,
+            boolean keepOriginals) {
         LoraTargets t = LoraTargets.of(pipeline);
         for (LoraAdapter a : adapters) {
             t.resolve(a); // fail before touching anything
         }
         List<FusedLora> out = new ArrayList<>();
         for (int i = 0; i < adapters.size(); i++) {
-            out.add(t.fuse(adapters.get(i), specs.get(i).weight()));
+            out.add(t.fuse(adapters.get(i), specs.get(i).weight(), keepOriginals));
         }
         return out;
     }

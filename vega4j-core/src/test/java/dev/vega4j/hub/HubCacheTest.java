@@ -196,6 +196,9 @@ class HubCacheTest {
                 .hasMessageContaining("cannot reach").hasMessageContaining("HF_HUB_OFFLINE")
                 .hasMessageContaining("local model folder");
 
+        HubCache noDns = new HubCache(new HubConfig(cache, URI.create("http://hub.invalid"), null, false));
+        assertThatThrownBy(() -> noDns.resolve(REPO)).hasMessageContaining("cannot resolve hub.invalid");
+
         Path online = cache(false).resolve(REPO);
         RecordingListener events = new RecordingListener();
         assertThat(down.resolve(REPO, events)).isEqualTo(online);

@@ -209,6 +209,22 @@ class LoraLayersTest {
     }
 
     @Test
+    void fusingWithoutOriginalsUnfusesBySubtractingLikeDiffusers() {
+        Linear lin = linear("fc", 8, 5);
+        float[] w0 = lin.weight().data().clone();
+        LoraAdapter a = LoraAdapter.fromTensors("one", Map.of("lora_unet_fc.lora_down.weight", randn(2, 8),
+                "lora_unet_fc.lora_up.weight", randn(5, 2), "lora_unet_fc.alpha", Tensor.scalar(3f)));
+        FusedLora f = targets("fc", lin).fuse(a, 0.6f, false);
+        assertThat(lin.weight().data()).isNotEqualTo(w0);
+        f.unfuse();
+        double[] ref = new double[w0.length];
+        for (int i = 0; i < ref.length; i++) {
+            ref[i] = w0[i];
+        }
+        assertClose(lin.weight().data(), ref, 1e-6);
+    }
+
+    @Test
     void keysOfUnknownLayoutsAndLycorisVariantsAreRejectedByName() {
         assertThatThrownBy(() -> LoraAdapter.fromTensors("x", Map.of("model.some.weight", randn(2, 2))))
                 .isInstanceOf(LoraException.class).hasMessageContaining("model.some.weight")

@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +70,11 @@ public final class VegaServer implements AutoCloseable {
             cfg.http.disableCompression();
             cfg.http.maxRequestSize = config.maxBodyBytes();
             cfg.jsonMapper(new JavalinJackson(json, false));
-            cfg.jetty.modifyServer(server -> server.setStopTimeout(5_000));
+            cfg.jetty.modifyServer(server -> {
+                server.setStopTimeout(5_000);
+                server.setErrorHandler(quietErrors());
+            });
+            cfg.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(quietErrors()));
         });
         new SegmindApi(gen, json).register(app);
         new A1111Api(gen, json).register(app);
@@ -94,6 +99,18 @@ public final class VegaServer implements AutoCloseable {
             }
         });
         app.after(ctx -> metrics.response(ctx.status().getCode()));
+    }
+
+    /**
+     * Jetty's own error pages (malformed HTTP, errors that escape Javalin) without stack traces or servlet names:
+     * nothing internal reaches a client.
+     */
+    private static ErrorHandler quietErrors() {
+        ErrorHandler h = new ErrorHandler();
+        h.setShowStacks(false);
+        h.setShowServlet(false);
+        h.setShowMessageInTitle(false);
+        return h;
     }
 
     /** Starts serving; the port is {@link #port()} (useful with port 0). */

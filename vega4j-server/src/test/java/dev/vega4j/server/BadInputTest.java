@@ -146,6 +146,22 @@ class BadInputTest {
     }
 
     @Test
+    void malformedHttpIsRefusedWithoutInternals() throws Exception {
+        for (String raw : new String[] {"GARBAGE\r\n\r\n", "POST /v1/segmind-vega HTTP/1.1\r\nHost: x\r\n"
+                + "Content-Length: -5\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000)
+                + "\r\n\r\n"}) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(raw.getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertThat(reply).startsWith("HTTP/1.1 4").doesNotContain("at org.", "Exception", "jetty://");
+            }
+        }
+        assertThat(http.get("/health").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void internalErrorsAre500WithoutInternals() {
         for (String path : new String[] {"/v1/segmind-vega", "/sdapi/v1/txt2img", "/v1/images/generations"}) {
             HttpResponse<byte[]> r = http.post(path, "{\"prompt\":\"explode\"}");

@@ -20,7 +20,7 @@ public record DistillationConfig(Path teacher, Path student, Path data, Path out
         double lambdaOut, double lambdaFeat, long seed, boolean resume, int warmupSteps, double weightDecay,
         double maxGradNorm, int latentSize, int checkpointEvery, boolean gradientCheckpointing) {
 
-    /** The paper's / distill_sdxl.py defaults: λ_out = λ_feat = 0.5, lr 1e-5 ... scaled for tiny CPU runs by callers. */
+    /** distill_sdxl.py's defaults (λ_out = λ_feat = 0.5, lr 1e-4, constant LR) with batch 1 and 8x8 latents. */
     public static DistillationConfig defaults(Path teacher, Path student, Path data, Path out, int steps) {
         return new DistillationConfig(teacher, student, data, out, steps, 1e-4, 1, 0.5, 0.5, 0, false, 0, 1e-2, 1.0,
                 8, 100, false);

@@ -113,6 +113,11 @@ public final class DistillationTrainer {
             this.step = (int) optimizer.step();
         } else {
             StudentPruner.copyPipeline(c.student(), out);
+            try {
+                Files.deleteIfExists(out.resolve("training/loss.csv")); // a fresh run starts a fresh log
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
@@ -144,16 +149,31 @@ public final class DistillationTrainer {
 
     /** One optimizer step on the batch of the current step; returns its loss terms (before the update). */
     public LossTerms trainStep(double lr) {
-        Batch b = batch(step, c.seed());
         optimizer.zeroGrad();
+        LossTerms terms = accumulateGradients(step, 0);
+        applyUpdate(lr);
+        return terms;
+    }
+
+    /**
+     * The data-parallel half of a step: adds the gradients of micro-batch {@code shard} of step {@code s} to the
+     * student's parameter gradients (a distributed driver runs one shard per worker, sums the gradients into
+     * {@code student().parameters()} and calls {@link #applyUpdate} on each replica).
+     */
+    public LossTerms accumulateGradients(int s, int shard) {
+        Batch b = batch(s, c.seed() + 31L * shard);
         Var total = loss(b, true);
         LossTerms terms = lastTerms;
         Autograd.backward(total);
+        return terms;
+    }
+
+    /** Clips the accumulated gradients, takes one AdamW step, clears the gradients and advances the step. */
+    public void applyUpdate(double lr) {
         AdamW.clipGradNorm(student.parameters().values(), c.maxGradNorm());
         optimizer.update(lr);
         optimizer.zeroGrad();
         step++;
-        return terms;
     }
 
     /**

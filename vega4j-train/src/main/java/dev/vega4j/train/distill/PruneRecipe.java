@@ -22,6 +22,19 @@ public record PruneRecipe(int[] transformerLayers, boolean singleResnetMid) {
         return new PruneRecipe(new int[] {0, Math.min(1, teacherDepths[1]), Math.min(2, teacherDepths[2])}, true);
     }
 
+    /**
+     * SSD-1B's down-block depths from SDXL: [0, 2, 4] (ComfyUI's SSD1B detection, transformer_depth [0,0,2,2,4,4]),
+     * mirrored in the up blocks, mid block kept. An approximation: the published SSD-1B up blocks use per-layer
+     * depths ({@code reverse_transformer_layers_per_block}) that this recipe does not reproduce.
+     */
+    public static PruneRecipe ssd1b(int[] teacherDepths) {
+        if (teacherDepths.length != 3) {
+            throw new VegaException("recipe 'ssd1b' needs a 3-level (SDXL-shaped) teacher UNet; this one has "
+                    + teacherDepths.length + " levels: use --recipe halve or custom");
+        }
+        return new PruneRecipe(new int[] {0, Math.min(2, teacherDepths[1]), Math.min(4, teacherDepths[2])}, false);
+    }
+
     /** Every level keeps ceil(depth / 2) blocks, mid block = one resnet: a small student for any teacher. */
     public static PruneRecipe halve(int[] teacherDepths) {
         int[] d = new int[teacherDepths.length];
@@ -36,8 +49,7 @@ public record PruneRecipe(int[] transformerLayers, boolean singleResnetMid) {
         return switch (name) {
             case "vega" -> vega(teacherDepths);
             case "halve" -> halve(teacherDepths);
-            case "ssd1b" -> throw new VegaException("recipe 'ssd1b' (per-layer depths with reversed up blocks) is not"
-                    + " implemented yet; use vega, halve or custom");
+            case "ssd1b" -> ssd1b(teacherDepths);
             case "custom" -> {
                 if (customDepths == null) {
                     throw new VegaException("recipe 'custom' needs --transformer-layers, e.g. 0,1,2");

@@ -59,14 +59,7 @@ public final class StudentPruner {
             throw new VegaException("recipe has " + recipe.transformerLayers().length + " depths, the teacher "
                     + teacher.levels() + " levels");
         }
-        ObjectNode student = config.deepCopy();
-        ArrayNode depths = student.putArray("transformer_layers_per_block");
-        for (int d : recipe.transformerLayers()) {
-            depths.add(d);
-        }
-        if (recipe.singleResnetMid()) {
-            student.put("mid_block_type", "UNetMidBlock2D");
-        }
+        ObjectNode student = studentConfig(config, recipe);
         UNetConfig sc = UNetConfig.fromJson(student, "student config");
         Map<String, int[]> shapes = UNet2DConditionModel.parameterShapes(sc);
         Map<String, Tensor> weights = new LinkedHashMap<>();
@@ -88,6 +81,19 @@ public final class StudentPruner {
         writeUNet(outDir.resolve("unet"), student, weights);
         long studentParams = weights.values().stream().mapToLong(Tensor::numel).sum();
         return new Result(sc, teacherParams, studentParams);
+    }
+
+    /** The teacher's UNet config JSON with the recipe applied (every other key unchanged). */
+    public static ObjectNode studentConfig(ObjectNode teacherConfig, PruneRecipe recipe) {
+        ObjectNode student = teacherConfig.deepCopy();
+        ArrayNode depths = student.putArray("transformer_layers_per_block");
+        for (int d : recipe.transformerLayers()) {
+            depths.add(d);
+        }
+        if (recipe.singleResnetMid()) {
+            student.put("mid_block_type", "UNetMidBlock2D");
+        }
+        return student;
     }
 
     /** Writes {@code config.json} and {@code diffusion_pytorch_model.safetensors} (sorted keys, atomically). */

@@ -31,7 +31,7 @@ class TrainableUNetGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tiny-vega", "tiny-sdxl", "tiny-sd15"})
+    @ValueSource(strings = {"tiny-vega", "tiny-sdxl"})
     void matchesGoldenCases(String model) {
         GoldenGroup group = GoldenGroup.load(Golden.root(), "unet");
         TrainableUNet unet = load(group.modelDir(model));

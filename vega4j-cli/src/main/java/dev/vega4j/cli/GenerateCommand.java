@@ -1,0 +1,299 @@
+package dev.vega4j.cli;
+
+import dev.vega4j.VegaException;
+import dev.vega4j.hub.DownloadListener;
+import dev.vega4j.hub.HubCache;
+import dev.vega4j.lora.LoraAdapter;
+import dev.vega4j.lora.LoraSpec;
+import dev.vega4j.lora.Loras;
+import dev.vega4j.lora.VegaRt;
+import dev.vega4j.pipeline.DiffusionPipeline;
+import dev.vega4j.pipeline.Cancellation;
+import dev.vega4j.pipeline.GenerationRequest;
+import dev.vega4j.pipeline.GenerationResult;
+import dev.vega4j.pipeline.ImageFiles;
+import dev.vega4j.pipeline.Pipeline;
+import dev.vega4j.pipeline.Pipelines;
+import dev.vega4j.pipeline.ProgressListener;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code vega generate "prompt"}: one text-to-image (or img2img / inpainting) run with the defaults of Segmind's Vega
+ * API, written as PNG with AUTOMATIC1111 {@code parameters} metadata (or JPEG for {@code .jpg}).
+ */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Generate images from a text prompt (Segmind Vega API defaults: 25 steps, guidance 7.5, the "
+                + "model's size, a random seed).",
+            "Images are PNG with the generation parameters embedded (AUTOMATIC1111 format), or JPEG for .jpg names."})
+final class GenerateCommand implements Callable<Integer> {
+    static final String DEFAULT_MODEL = "segmind/Segmind-Vega";
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PROMPT", description = "What to draw.")
+    String prompt;
+
+    @Option(names = {"-n", "--negative-prompt"}, paramLabel = "TEXT", description = "What to avoid.")
+    String negativePrompt;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "ID_OR_PATH", defaultValue = DEFAULT_MODEL,
+            description = "Hub repo id (org/name[@revision]) or local diffusers folder (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--steps", defaultValue = "" + GenerationRequest.DEFAULT_STEPS,
+            description = "Denoising steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = {"--guidance", "--guidance-scale", "--cfg"}, defaultValue = "" + GenerationRequest.DEFAULT_GUIDANCE,
+            description = "Classifier-free guidance scale (default: ${DEFAULT-VALUE}).")
+    double guidance;
+
+    @Option(names = "--seed", defaultValue = "-1", description = "Seed; -1 = random, printed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--scheduler", paramLabel = "NAME",
+            description = "Sampler, e.g. \"DPM++ 2M Karras\", Euler, \"Euler a\", DDIM, UniPC (default: the model's).")
+    String scheduler;
+
+    @Option(names = "--width", description = "Width in pixels, a multiple of 8 (default: the model's, 1024 for Vega).")
+    Integer width;
+
+    @Option(names = "--height", description = "Height in pixels, a multiple of 8 (default: the model's).")
+    Integer height;
+
+    @Option(names = "--samples", defaultValue = "1", description = "Images to generate (default: ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--clip-skip", paramLabel = "N", description = "Skip the last N CLIP layers (diffusers clip_skip).")
+    Integer clipSkip;
+
+    @Option(names = "--init-image", paramLabel = "PATH", description = "Start from this image (img2img).")
+    Path initImage;
+
+    @Option(names = "--strength", description = "How much of the init image to repaint, in (0, 1] (default: 0.8).")
+    Double strength;
+
+    @Option(names = "--mask", paramLabel = "PATH", description = "Inpainting mask for --init-image (white = repaint).")
+    Path mask;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+            description = "Output .png or .jpg (overwritten); with --samples N: FILE-1.png ... FILE-N.png. "
+                    + "Default: vega-<seed>.png, never overwriting.")
+    Path output;
+
+    @Option(names = "--lora", paramLabel = "ID_OR_PATH[:WEIGHT]",
+            description = "LoRA adapter to fuse (repeatable): a .safetensors file (kohya, diffusers or PEFT keys), a "
+                    + "folder or a Hub repo id, with an optional weight (default 1), e.g. my_style.safetensors:0.8.")
+    List<String> loras = new ArrayList<>();
+
+    @Option(names = "--preset", paramLabel = "NAME",
+            description = "vegart: Segmind VegaRT = the LCM-LoRA " + VegaRt.LORA_REPO + ", LCM scheduler, "
+                    + VegaRt.STEPS + " steps, guidance 1 (options given explicitly win).")
+    String preset;
+
+    /** Reads the LoRA files (downloading repos) before the model is loaded; tests replace it. */
+    BiFunction<List<LoraSpec>, DownloadListener, List<LoraAdapter>> loraLoader =
+            (specs, progress) -> Loras.load(specs, HubCache.fromEnvironment(), progress);
+
+    /** Loads a model, reporting any download; tests replace it with a fake pipeline. */
+    private final BiFunction<String, DownloadListener, Pipeline> loader;
+    /** Folder for default output names (the working directory). */
+    Path workDir = Path.of("");
+    /** Null = detect. */
+    Boolean terminal;
+
+    GenerateCommand() {
+        this((m, progress) -> Pipelines.load(HubCache.fromEnvironment().resolve(m, progress).toString()));
+    }
+
+    GenerateCommand(BiFunction<String, DownloadListener, Pipeline> loader) {
+        this.loader = loader;
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        boolean tty = terminal != null ? terminal : ProgressBar.isTerminal();
+        // everything a user can get wrong is checked before a multi-gigabyte model is loaded
+        String format = outputFormat(output);
+        GenerationRequest.Builder b = GenerationRequest.builder(prompt).negativePrompt(negativePrompt).steps(steps)
+                .guidanceScale(guidance).seed(seed).scheduler(scheduler).width(width).height(height).samples(samples)
+                .clipSkip(clipSkip);
+        if (strength != null && initImage == null) {
+            throw new VegaException("--strength needs --init-image");
+        }
+        if (mask != null && initImage == null) {
+            throw new VegaException("--mask needs --init-image");
+        }
+        if (initImage != null) {
+            b.initImage(ImageFiles.read(initImage));
+            if (strength != null) {
+                b.strength(strength);
+            }
+        }
+        if (mask != null) {
+            b.mask(ImageFiles.read(mask));
+        }
+        List<LoraSpec> loraSpecs = new ArrayList<>();
+        for (String l : loras) {
+            loraSpecs.add(LoraSpec.parse(l));
+        }
+        if (preset != null) {
+            if (!preset.strip().equalsIgnoreCase("vegart")) {
+                throw new VegaException("unknown preset '" + preset + "' (known: vegart)");
+            }
+            var parsed = spec.commandLine().getParseResult();
+            b.steps(parsed.hasMatchedOption("--steps") ? steps : VegaRt.STEPS)
+                    .guidanceScale(parsed.hasMatchedOption("--guidance") ? guidance : VegaRt.GUIDANCE)
+                    .scheduler(parsed.hasMatchedOption("--scheduler") ? scheduler : VegaRt.SCHEDULER);
+            loraSpecs.addFirst(VegaRt.lora());
+        }
+        GenerationRequest request = b.build();
+        List<LoraAdapter> adapters = loraSpecs.isEmpty() ? List.of()
+                : loraLoader.apply(loraSpecs, new DownloadProgress(err, tty));
+
+        long t0 = System.nanoTime();
+        err.println("loading " + model + " ...");
+        err.flush();
+        GenerationResult result;
+        try (Pipeline pipeline = loader.apply(model, new DownloadProgress(err, tty))) {
+            err.printf(Locale.ROOT, "loaded %s in %.1f s%n", pipeline.info().name(), (System.nanoTime() - t0) / 1e9);
+            err.flush();
+            if (!adapters.isEmpty()) {
+                if (!(pipeline instanceof DiffusionPipeline dp)) {
+                    throw new VegaException("--lora and --preset need a diffusers pipeline, " + pipeline.info().name()
+                            + " is not one");
+                }
+                // one-shot run: no copy of the original weights is kept
+                Loras.fuse(dp, loraSpecs, adapters, false);
+                err.println("fused " + adapters.size() + " LoRA adapter" + (adapters.size() == 1 ? "" : "s") + ": "
+                        + loraSpecs);
+                err.flush();
+            }
+            result = pipeline.generate(request, new StepProgress(err, tty), new Cancellation());
+        }
+        GenerationResult.UsedParameters used = result.parameters();
+        List<Path> paths = outputPaths(used.seed(), result.images().size(), format);
+        String infotext = used.a1111Infotext();
+        for (int i = 0; i < paths.size(); i++) {
+            ImageFiles.write(result.images().get(i), infotext, paths.get(i));
+        }
+        out.println("seed: " + used.seed());
+        for (Path p : paths) {
+            out.println("wrote " + p);
+        }
+        out.printf(Locale.ROOT, "%d image%s %dx%d, %d steps %s, in %s%n", paths.size(), paths.size() == 1 ? "" : "s",
+                used.width(), used.height(), used.steps(), used.scheduler(),
+                ProgressBar.duration((System.nanoTime() - t0) / 1e9));
+        out.flush();
+        return 0;
+    }
+
+    /** "png" or "jpg" from the -o name (no extension = PNG); anything else is refused before the run. */
+    static String outputFormat(Path output) {
+        if (output == null) {
+            return "png";
+        }
+        String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
+        int dot = name.lastIndexOf('.');
+        if (dot <= 0) {
+            return "png";
+        }
+        return switch (name.substring(dot + 1)) {
+            case "png" -> "png";
+            case "jpg", "jpeg" -> name.substring(dot + 1);
+            default -> throw new VegaException("cannot write " + output + ": use a .png or .jpg file name");
+        };
+    }
+
+    /**
+     * With {@code -o}: that exact file (or {@code name-1.ext ...} for several), overwritten. Without: a fresh
+     * {@code vega-<seed>[-k].png} (or {@code vega-<seed>[_k]-1.png ...}) that overwrites nothing.
+     */
+    List<Path> outputPaths(long usedSeed, int count, String format) {
+        if (output != null) {
+            String name = output.getFileName().toString();
+            int dot = name.lastIndexOf('.');
+            String base = dot > 0 ? name.substring(0, dot) : name;
+            String ext = dot > 0 ? name.substring(dot) : "." + format;
+            Path shown = output.getParent();
+            List<Path> paths = new ArrayList<>();
+            if (count == 1) {
+                paths.add(dot > 0 ? output : sibling(shown, base + ext));
+            } else {
+                for (int i = 1; i <= count; i++) {
+                    paths.add(sibling(shown, base + "-" + i + ext));
+                }
+            }
+            return paths;
+        }
+        String stem = "vega-" + Long.toUnsignedString(usedSeed);
+        for (int k = 1; ; k++) {
+            String base = k == 1 ? stem : stem + "_" + k;
+            List<Path> paths = new ArrayList<>();
+            if (count == 1) {
+                paths.add(workDir.resolve(base + "." + format));
+            } else {
+                for (int i = 1; i <= count; i++) {
+                    paths.add(workDir.resolve(base + "-" + i + "." + format));
+                }
+            }
+            if (paths.stream().noneMatch(Files::exists)) {
+                return paths;
+            }
+        }
+    }
+
+    private static Path sibling(Path parent, String name) {
+        return parent == null ? Path.of(name) : parent.resolve(name);
+    }
+
+    /** Denoising steps as a bar with steps/s and ETA; the phases around them as lines. */
+    private static final class StepProgress implements ProgressListener {
+        private final PrintWriter err;
+        private final ProgressBar bar;
+        private boolean started;
+
+        StepProgress(PrintWriter err, boolean terminal) {
+            this.err = err;
+            this.bar = new ProgressBar(err, terminal, ProgressBar.Unit.STEPS);
+        }
+
+        @Override
+        public void onProgress(ProgressEvent e) {
+            switch (e.phase()) {
+                case ENCODE_PROMPT -> {
+                    err.println("encoding prompt ...");
+                    err.flush();
+                }
+                case DENOISE -> {
+                    if (!started) {
+                        bar.start("denoise", e.total());
+                        started = true;
+                    }
+                    bar.update(e.step(), e.stepsPerSecond());
+                }
+                case DECODE -> {
+                    bar.finish();
+                    err.println("decoding ...");
+                    err.flush();
+                }
+                case DONE -> bar.finish();
+            }
+        }
+    }
+}
