@@ -55,6 +55,11 @@ public final class VectorOps implements TensorOps {
         return par.threads();
     }
 
+    /** CPU nanoseconds used so far by this instance's worker threads plus the calling thread (for benchmarks). */
+    public long teamCpuNanos() {
+        return par.cpuNanos();
+    }
+
     // ---------------------------------------------------------------- GEMM family
 
     @Override
