@@ -89,13 +89,23 @@ public final class Gemm {
     }
 
     /**
-     * C[m, n] += A[m, k] · B for a row-major A (leading dimension lda) and a packed B; C row-major with ldc.
-     * Several problems sharing nothing can run as one parallel loop through {@link #residentBTasks}.
+     * C[m, n] = bias + A[m, k] · B for a row-major A (leading dimension lda) and a packed B; C row-major with ldc.
+     * C's previous contents are ignored (the first K block starts from the bias, or zero when bias is null).
      */
-    public static void residentB(float[] a, int aOff, int lda, int m, PackedB b, float[] c, int cOff, int ldc,
-            Parallel par) {
+    public static void residentB(float[] a, int aOff, int lda, int m, PackedB b, float[] bias, float[] c, int cOff,
+            int ldc, Parallel par) {
         int tasks = residentBTasks(m, b.n, par.threads());
-        par.forEach(tasks, t -> residentBTask(a, aOff, lda, m, b, c, cOff, ldc, t, tasks));
+        float[] init = initRow(bias, b.n);
+        par.forEach(tasks, t -> residentBTask(a, aOff, lda, m, b, init, c, cOff, ldc, t, tasks));
+    }
+
+    /** The bias padded with zeros to whole panels (the starting row of every register tile). */
+    static float[] initRow(float[] bias, int n) {
+        float[] init = new float[(n + NR - 1) / NR * NR];
+        if (bias != null) {
+            System.arraycopy(bias, 0, init, 0, n);
+        }
+        return init;
     }
 
     /** How many tasks {@link #residentBTask} splits the problem into for the given thread count. */
@@ -110,9 +120,9 @@ public final class Gemm {
         return mBlocks * groups;
     }
 
-    /** One task of {@link #residentB}: a block of rows times a group of panels. */
-    public static void residentBTask(float[] a, int aOff, int lda, int m, PackedB b, float[] c, int cOff, int ldc,
-            int task, int tasks) {
+    /** One task of {@link #residentB}: a block of rows times a group of panels; init from {@link #initRow}. */
+    static void residentBTask(float[] a, int aOff, int lda, int m, PackedB b, float[] init, float[] c, int cOff,
+            int ldc, int task, int tasks) {
         int mBlocks = (m + MC - 1) / MC;
         int groups = tasks / mBlocks;
         int mb = task / groups, g = task % groups;
@@ -134,7 +144,11 @@ public final class Gemm {
                 for (int t = 0; t < tiles; t++) {
                     int rows = Math.min(MR, mc - t * MR);
                     int co = cOff + (m0 + t * MR) * ldc + p * NR;
-                    tile(ab, t * kc * MR, bd, bOff, kc, c, co, ldc, rows, cols);
+                    if (pc == 0) {
+                        firstTile(ab, t * kc * MR, bd, bOff, kc, init, p * NR, c, co, ldc, rows, cols);
+                    } else {
+                        tile(ab, t * kc * MR, bd, bOff, kc, c, co, ldc, rows, cols);
+                    }
                 }
             }
         }
@@ -180,6 +194,20 @@ public final class Gemm {
             int i = t / chunks, ch = t % chunks;
             residentAColumns(a, bs[i], c, cOffs[i], ldc, ch * NC, Math.min(NC, n - ch * NC));
         });
+    }
+
+    /** The first K block of a tile: starts from init (bias) rather than C, through scratch at the edges. */
+    static void firstTile(float[] a, int aOff, float[] b, int bOff, int kc, float[] init, int initOff, float[] c,
+            int cOff, int ldc, int rows, int cols) {
+        if (rows == MR && cols == NR) {
+            GemmKernels.kernelPackedInit(a, aOff, b, bOff, NR, kc, init, initOff, c, cOff, ldc);
+            return;
+        }
+        float[] tmp = TILE.get();
+        GemmKernels.kernelPackedInit(a, aOff, b, bOff, NR, kc, init, initOff, tmp, 0, NR);
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(tmp, i * NR, c, cOff + i * ldc, cols);
+        }
     }
 
     /** One register tile, through a scratch tile when it hangs over the edge of C. */
