@@ -131,12 +131,8 @@ public final class VectorOps implements TensorOps {
         int ckk = c * kh * kw;
         Gemm.PackedA wp = cache.packedA(weight, () -> Gemm.packA(weight.data(), 0, o, ckk, ckk, par));
         float[] yd = y.data();
-        int plane = oh * ow;
-        if (bias != null) {
-            float[] bd = bias.data();
-            par.forEach(n * o, p -> Arrays.fill(yd, p * plane, (p + 1) * plane, bd[p % o]));
-        }
-        Conv.conv2d(x.data(), n, c, h, w, wp, kh, kw, stride, padding, yd, oh, ow, par);
+        Conv.conv2d(x.data(), n, c, h, w, wp, bias == null ? null : bias.data(), kh, kw, stride, padding, yd, oh, ow,
+                par);
         return y;
     }
 

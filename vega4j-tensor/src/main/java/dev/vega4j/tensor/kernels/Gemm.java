@@ -155,10 +155,12 @@ public final class Gemm {
     }
 
     /**
-     * C[m, n] += packed A · B with B read through a panel source, for the columns [n0, n0 + nc); threads call this
-     * for disjoint column ranges (see {@link #NC}).
+     * C[m, n] = rowInit + packed A · B with B read through a panel source, for the columns [n0, n0 + nc); threads
+     * call this for disjoint column ranges (see {@link #NC}). rowInit: one start value per row, padded to whole
+     * tiles ({@link #initColumn}).
      */
-    static void residentAColumns(PackedA a, PanelSource b, float[] c, int cOff, int ldc, int n0, int nc) {
+    static void residentAColumns(PackedA a, PanelSource b, float[] rowInit, float[] c, int cOff, int ldc, int n0,
+            int nc) {
         int k = a.k, m = a.m;
         int panels = (nc + NR - 1) / NR;
         float[] bb = B_BUF.get();
@@ -175,8 +177,12 @@ public final class Gemm {
                     int cols = Math.min(NR, n - (n0 + p * NR));
                     for (int r0 = m0; r0 < tEnd; r0 += MR) {
                         int rows = Math.min(MR, m - r0);
-                        tile(ad, (r0 / MR) * k * MR + pc * MR, bb, p * kc * NR, kc, c, cOff + r0 * ldc + n0 + p * NR,
-                                ldc, rows, cols);
+                        int aOff = (r0 / MR) * k * MR + pc * MR, co = cOff + r0 * ldc + n0 + p * NR;
+                        if (pc == 0) {
+                            firstTileRows(ad, aOff, bb, p * kc * NR, kc, rowInit, r0, c, co, ldc, rows, cols);
+                        } else {
+                            tile(ad, aOff, bb, p * kc * NR, kc, c, co, ldc, rows, cols);
+                        }
                     }
                 }
             }
@@ -184,16 +190,42 @@ public final class Gemm {
     }
 
     /**
-     * For every problem i: C_i[m, n] += A · B_i over all columns of B_i (C_i at cOffs[i]), one parallel loop over
-     * (problem, column chunk). Used for a convolution over a batch: one shared weight, one im2col per image.
+     * For every problem i: C_i[m, n] = rowBias + A · B_i over all columns of B_i (C_i at cOffs[i]; rowBias null =
+     * zeros), one parallel loop over (problem, column chunk). Used for a convolution over a batch: one shared weight,
+     * one im2col per image.
      */
-    static void residentA(PackedA a, PanelSource[] bs, float[] c, int[] cOffs, int ldc, Parallel par) {
+    static void residentA(PackedA a, PanelSource[] bs, float[] rowBias, float[] c, int[] cOffs, int ldc,
+            Parallel par) {
         int n = bs[0].cols();
         int chunks = (n + NC - 1) / NC;
+        float[] init = initColumn(rowBias, a.m);
         par.forEach(chunks * bs.length, t -> {
             int i = t / chunks, ch = t % chunks;
-            residentAColumns(a, bs[i], c, cOffs[i], ldc, ch * NC, Math.min(NC, n - ch * NC));
+            residentAColumns(a, bs[i], init, c, cOffs[i], ldc, ch * NC, Math.min(NC, n - ch * NC));
         });
+    }
+
+    /** Per-row start values padded with zeros to whole register tiles. */
+    static float[] initColumn(float[] bias, int m) {
+        float[] init = new float[(m + MR - 1) / MR * MR];
+        if (bias != null) {
+            System.arraycopy(bias, 0, init, 0, m);
+        }
+        return init;
+    }
+
+    /** The first K block of a tile starting from per-row values, through scratch at the edges. */
+    static void firstTileRows(float[] a, int aOff, float[] b, int bOff, int kc, float[] rowInit, int r0, float[] c,
+            int cOff, int ldc, int rows, int cols) {
+        if (rows == MR && cols == NR) {
+            GemmKernels.kernelPackedRowInit(a, aOff, b, bOff, NR, kc, rowInit, r0, c, cOff, ldc);
+            return;
+        }
+        float[] tmp = TILE.get();
+        GemmKernels.kernelPackedRowInit(a, aOff, b, bOff, NR, kc, rowInit, r0, tmp, 0, NR);
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(tmp, i * NR, c, cOff + i * ldc, cols);
+        }
     }
 
     /** The first K block of a tile: starts from init (bias) rather than C, through scratch at the edges. */
