@@ -129,6 +129,16 @@ public final class VectorOps implements TensorOps {
         }
         Tensor y = Tensor.zeros(n, o, oh, ow);
         int ckk = c * kh * kw;
+        if (ckk == 0) {
+            // nothing to reduce: the output is the bias alone
+            if (bias != null) {
+                int plane = oh * ow;
+                for (int p = 0; p < n * o; p++) {
+                    Arrays.fill(y.data(), p * plane, (p + 1) * plane, bias.data()[p % o]);
+                }
+            }
+            return y;
+        }
         Gemm.PackedA wp = cache.packedA(weight, () -> Gemm.packA(weight.data(), 0, o, ckk, ckk, par));
         float[] yd = y.data();
         Conv.conv2d(x.data(), n, c, h, w, wp, bias == null ? null : bias.data(), kh, kw, stride, padding, yd, oh, ow,
