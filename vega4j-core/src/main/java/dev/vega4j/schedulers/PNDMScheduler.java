@@ -7,15 +7,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * PNDM's pseudo linear multistep part (PLMS; Liu et al. 2022), diffusers 0.26.3 {@code schedulers/scheduling_pndm.py}
- * with {@code skip_prk_steps} (how Stable Diffusion ships it). The Runge-Kutta warm-up ({@code skip_prk_steps=false})
- * is not implemented.
+ * PNDM (Liu et al. 2022), diffusers 0.26.3 {@code schedulers/scheduling_pndm.py}: pseudo linear multistep (PLMS)
+ * steps, preceded by three pseudo Runge-Kutta steps (12 model calls) unless {@code skip_prk_steps} is set, which is how
+ * Stable Diffusion configs ship it.
  */
 public final class PNDMScheduler extends AbstractScheduler {
     private final float finalAlphaCumprod;
     private final List<Tensor> ets = new ArrayList<>();
     private int counter;
     private Tensor curSample;
+    private Tensor curModelOutput;
+    private double[] prkTimesteps = new double[0];
 
     public PNDMScheduler(SchedulerConfig config) {
         super(config);
@@ -27,9 +29,6 @@ public final class PNDMScheduler extends AbstractScheduler {
 
     @Override
     public void setTimesteps(int n) {
-        if (!config.skipPrkSteps()) {
-            throw new VegaException("PNDMScheduler with skip_prk_steps=false (Runge-Kutta warm-up) is not supported");
-        }
         Spacing.checkSteps(n, config.numTrainTimesteps());
         numInferenceSteps = n;
         int numTrain = config.numTrainTimesteps();
@@ -51,24 +50,53 @@ public final class PNDMScheduler extends AbstractScheduler {
             }
             default -> throw Spacing.unknown(config.timestepSpacing());
         }
-        // plms = concat(_timesteps[:-1], _timesteps[-2:-1], _timesteps[-1:])[::-1]
-        int m = asc.length;
-        List<Double> plms = new ArrayList<>();
-        for (int i = 0; i < m - 1; i++) {
-            plms.add(asc[i]);
-        }
-        if (m >= 2) {
-            plms.add(asc[m - 2]);
-        }
-        plms.add(asc[m - 1]);
-        double[] t = new double[plms.size()];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = plms.get(t.length - 1 - i);
+        double[] t;
+        if (config.skipPrkSteps()) {
+            // plms = concat(_timesteps[:-1], _timesteps[-2:-1], _timesteps[-1:])[::-1]
+            int m = asc.length;
+            List<Double> plms = new ArrayList<>();
+            for (int i = 0; i < m - 1; i++) {
+                plms.add(asc[i]);
+            }
+            if (m >= 2) {
+                plms.add(asc[m - 2]);
+            }
+            plms.add(asc[m - 1]);
+            t = new double[plms.size()];
+            for (int i = 0; i < t.length; i++) {
+                t[i] = plms.get(t.length - 1 - i);
+            }
+            prkTimesteps = new double[0];
+        } else {
+            if (asc.length < 4) {
+                throw new VegaException("PNDMScheduler with skip_prk_steps=false needs at least 4 inference steps, got "
+                        + n);
+            }
+            // prk = _timesteps[-4:].repeat(2) + tile([0, N//n//2], 4); prk = prk[:-1].repeat(2)[1:-1][::-1]
+            int half = numTrain / n / 2;
+            double[] p = new double[8];
+            for (int i = 0; i < 4; i++) {
+                double v = asc[asc.length - 4 + i];
+                p[2 * i] = v;
+                p[2 * i + 1] = v + half;
+            }
+            double[] rep = new double[14];
+            for (int i = 0; i < 7; i++) {
+                rep[2 * i] = p[i];
+                rep[2 * i + 1] = p[i];
+            }
+            prkTimesteps = Spacing.reverse(java.util.Arrays.copyOfRange(rep, 1, 13));
+            // plms = _timesteps[:-3][::-1]
+            double[] plms = Spacing.reverse(java.util.Arrays.copyOf(asc, asc.length - 3));
+            t = new double[prkTimesteps.length + plms.length];
+            System.arraycopy(prkTimesteps, 0, t, 0, prkTimesteps.length);
+            System.arraycopy(plms, 0, t, prkTimesteps.length, plms.length);
         }
         timesteps = t;
         ets.clear();
         counter = 0;
         curSample = null;
+        curModelOutput = null;
         resetIndices();
     }
 
@@ -90,6 +118,49 @@ public final class PNDMScheduler extends AbstractScheduler {
     @Override
     public StepOutput step(Tensor modelOutput, double timestep, Tensor sample, TorchGenerator generator) {
         requireTimesteps();
+        if (counter < prkTimesteps.length && !config.skipPrkSteps()) {
+            return new StepOutput(stepPrk(modelOutput, timestep, sample), null);
+        }
+        return new StepOutput(stepPlms(modelOutput, timestep, sample), null);
+    }
+
+    /** Pseudo Runge-Kutta: four model calls per step, weights 1/6, 1/3, 1/3, 1/6 (diffusers {@code step_prk}). */
+    private Tensor stepPrk(Tensor modelOutput, double timestep, Tensor sample) {
+        int diffToPrev = counter % 2 != 0 ? 0 : config.numTrainTimesteps() / numInferenceSteps / 2;
+        double prevT = timestep - diffToPrev;
+        double t = prkTimesteps[counter / 4 * 4];
+        Tensor mo = modelOutput;
+        float sixth = (float) (1.0 / 6), third = (float) (1.0 / 3);
+        switch (counter % 4) {
+            case 0 -> {
+                curModelOutput = accumulate(curModelOutput, sixth, modelOutput);
+                ets.add(modelOutput);
+                curSample = sample;
+            }
+            case 1, 2 -> curModelOutput = accumulate(curModelOutput, third, modelOutput);
+            default -> {
+                mo = accumulate(curModelOutput, sixth, modelOutput);
+                curModelOutput = null;
+            }
+        }
+        Tensor cur = curSample != null ? curSample : sample;
+        Tensor prev = prevSample(cur, t, prevT, mo);
+        counter++;
+        return prev;
+    }
+
+    /** {@code acc + w * x}, where a missing accumulator is diffusers' integer 0. */
+    private static Tensor accumulate(Tensor acc, float w, Tensor x) {
+        if (acc == null) {
+            return F32.map(x, v -> w * v);
+        }
+        return F32.map(acc, x, (a, v) -> a + w * v);
+    }
+
+    private Tensor stepPlms(Tensor modelOutput, double timestep, Tensor sample) {
+        if (!config.skipPrkSteps() && ets.size() < 3) {
+            throw new IllegalStateException("PNDM needs the Runge-Kutta warm-up steps before PLMS steps");
+        }
         int skip = config.numTrainTimesteps() / numInferenceSteps;
         double prevT = timestep - skip;
         double t = timestep;
@@ -128,7 +199,7 @@ public final class PNDMScheduler extends AbstractScheduler {
         }
         Tensor prev = prevSample(sample, t, prevT, mo);
         counter++;
-        return new StepOutput(prev, null);
+        return prev;
     }
 
     /** PNDM eq. (9): the transfer from x_t to x_{t-delta} given the combined noise estimate. */

@@ -54,6 +54,27 @@ class SchedulerConfigTest {
     }
 
     @Test
+    void pndmWithRungeKuttaWarmUp() {
+        // skip_prk_steps=false (the class default): 12 PRK calls on the last 4 grid points, then PLMS
+        Scheduler s = SchedulerType.PNDM.create(SchedulerConfig.fromJson(SchedulerType.PNDM,
+                "{\"beta_schedule\": \"scaled_linear\", \"beta_start\": 0.00085, \"beta_end\": 0.012,"
+                        + " \"steps_offset\": 1}"));
+        s.setTimesteps(10);
+        double[] ts = s.timesteps();
+        assertThat(ts).hasSize(12 + 10 - 3);
+        assertThat(java.util.Arrays.copyOf(ts, 4)).containsExactly(901, 851, 851, 801);
+        dev.vega4j.tensor.Tensor x = new dev.vega4j.rng.TorchGenerator(0).randn(1, 4, 4, 4);
+        for (double t : ts) {
+            dev.vega4j.tensor.Tensor eps = F32.map(x, v -> 0.1f * v);
+            x = s.step(eps, t, x, null).prevSample();
+        }
+        for (float v : x.data()) {
+            assertThat(Float.isFinite(v)).isTrue();
+        }
+        assertThatThrownBy(() -> s.setTimesteps(3)).isInstanceOf(VegaException.class);
+    }
+
+    @Test
     void lmsCoefficientsMatchScipyQuad() {
         // scipy 1.17: quad(lambda x: (x - 3) / (1 - 3), 1, 0.5, epsrel=1e-4)[0] == -0.5625,
         // quad(math.exp, 0, 1, epsrel=1e-10)[0] == 1.7182818284590453
