@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure speed of a real-size pipeline per phase: prompt encoding, one UNet step (batch 1 and 2),"
-                + " VAE decode; median/min of N runs, GFLOPS (analytic FLOP count), % of the FMA peak measured in the"
+                + " VAE decode; median/min of N runs, GFLOPS (analytic FLOP count), %% of the FMA peak measured in the"
                 + " same run, peak resident memory.",
             "Random weights from the bundled configs unless --model names a diffusers folder."},
         subcommands = {BenchCommand.Table.class, BenchCommand.Ops.class})

@@ -53,10 +53,17 @@ public final class ModelBenchmark {
             if (runs < 1) {
                 throw new VegaException("bench: --runs must be >= 1");
             }
+            if (modelDir == null) {
+                variant(family); // an unknown name fails before anything is measured
+            }
         }
 
         /** The bundled configs for a family name (vega, sdxl, ssd1b, sd15). */
         public CheckpointVariant variant() {
+            return variant(family);
+        }
+
+        private static CheckpointVariant variant(String family) {
             for (CheckpointVariant v : CheckpointVariant.values()) {
                 if (v.id().equalsIgnoreCase(family)) {
                     return v;

@@ -70,7 +70,7 @@ class ModelBenchmarkTest {
     void badOptionsAreReadableErrors() {
         assertThrows(VegaException.class, () -> new ModelBenchmark.Options("vega", null, 100, 1, true, true, true, false, false, 0));
         assertThrows(VegaException.class,
-                () -> new ModelBenchmark.Options("nope", null, 64, 1, true, true, true, false, false, 0).variant());
+                () -> new ModelBenchmark.Options("nope", null, 64, 1, true, true, true, false, false, 0));
     }
 
     private static List<String> names(JsonNode phases) {
