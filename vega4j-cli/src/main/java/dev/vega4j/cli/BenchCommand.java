@@ -22,8 +22,8 @@ public final class BenchCommand implements Runnable {
 
     /** {@code vega bench ops}: the tensor kernels against the machine's FMA peak measured in the same run. */
     @Command(name = "ops", mixinStandardHelpOptions = true,
-            description = "Time the tensor ops at Segmind Vega 1024² shapes (batch 2) and report GFLOPS and % of "
-                    + "the FMA peak measured in the same run (GB/s for memory-bound ops).")
+            description = "Time the tensor ops at Segmind Vega 1024² shapes (batch 2) and report GFLOPS and %% of "
+                    + "the FMA peak measured in the same run (GB/s for memory-bound ops), also per CPU-second.")
     static final class Ops implements Callable<Integer> {
         @Option(names = "--quick", description = "Small shapes, one timed run (a smoke test).")
         boolean quick;

@@ -1,6 +1,12 @@
 package dev.vega4j.cli;
 
 import dev.vega4j.VegaException;
+import dev.vega4j.hub.DownloadListener;
+import dev.vega4j.hub.HubCache;
+import dev.vega4j.lora.LoraAdapter;
+import dev.vega4j.lora.LoraSpec;
+import dev.vega4j.lora.Loras;
+import dev.vega4j.pipeline.DiffusionPipeline;
 import dev.vega4j.pipeline.Pipeline;
 import dev.vega4j.pipeline.Pipelines;
 import dev.vega4j.server.ApiKeys;
@@ -30,6 +36,12 @@ final class ServeCommand implements Callable<Integer> {
                     + " Repeatable; the first is the default model. Default: ${DEFAULT-VALUE}.",
             defaultValue = "segmind/Segmind-Vega")
     List<String> models = new ArrayList<>();
+
+    @Option(names = "--lora", paramLabel = "ID_OR_PATH[:WEIGHT]",
+            description = "LoRA adapter fused into every served model at start-up (repeatable): a .safetensors file,"
+                    + " a folder or a Hub repo id, with an optional weight (default 1). For VegaRT: --lora"
+                    + " segmind/Segmind-VegaRT, then request scheduler LCM, 4 steps, guidance 1.")
+    List<String> loras = new ArrayList<>();
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
     String host;
@@ -120,10 +132,21 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ServerConfig config = config();
         Map<String, Pipeline> pipelines = new LinkedHashMap<>();
+        List<LoraSpec> loraSpecs = loras.stream().map(LoraSpec::parse).toList();
+        List<LoraAdapter> adapters = loraSpecs.isEmpty() ? List.of()
+                : Loras.load(loraSpecs, HubCache.fromEnvironment(), DownloadListener.NONE);
         try {
             for (Map.Entry<String, String> e : modelSpecs().entrySet()) {
                 System.out.println("loading " + e.getValue() + " as '" + e.getKey() + "' ...");
-                pipelines.put(e.getKey(), load(e.getValue()));
+                Pipeline p = load(e.getValue());
+                pipelines.put(e.getKey(), p);
+                if (!adapters.isEmpty()) {
+                    if (!(p instanceof DiffusionPipeline dp)) {
+                        throw new VegaException("--lora needs diffusers pipelines; " + e.getValue() + " is not one");
+                    }
+                    Loras.fuse(dp, loraSpecs, adapters, false);
+                    System.out.println("fused LoRA " + loraSpecs + " into '" + e.getKey() + "'");
+                }
             }
         } catch (RuntimeException e) {
             pipelines.values().forEach(Pipeline::close);

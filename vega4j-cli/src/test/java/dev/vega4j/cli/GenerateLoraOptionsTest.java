@@ -95,4 +95,11 @@ class GenerateLoraOptionsTest {
         assertThat(loaded).isEmpty();
         assertThat(requests).isEmpty();
     }
+
+    @Test
+    void serveTakesRepeatableLoras() {
+        ServeCommand serve = new ServeCommand();
+        new CommandLine(serve).parseArgs("--lora", "segmind/Segmind-VegaRT", "--lora", "style.safetensors:0.5");
+        assertThat(serve.loras).containsExactly("segmind/Segmind-VegaRT", "style.safetensors:0.5");
+    }
 }

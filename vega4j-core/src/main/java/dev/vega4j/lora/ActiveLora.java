@@ -50,6 +50,15 @@ public final class ActiveLora implements AutoCloseable {
         return weight;
     }
 
+    /**
+     * Both scales at once: what a diffusers pipeline call with {@code cross_attention_kwargs={"scale": s}} does (it
+     * also passes {@code lora_scale=s} to {@code encode_prompt}).
+     */
+    public void setScale(float s) {
+        this.unetScale = s;
+        this.textEncoderScale = s;
+    }
+
     public void setUnetScale(float s) {
         this.unetScale = s;
     }

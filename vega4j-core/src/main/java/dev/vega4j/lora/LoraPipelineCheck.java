@@ -43,7 +43,7 @@ final class LoraPipelineCheck {
 
         ModelIndex index = ModelIndex.read(m.dir());
         AutoencoderKL vae = AutoencoderKL.load(index.component("vae"));
-        var info = new Pipeline.ModelInfo(c.model(), Pipeline.Family.SDXL, w, h, type.className());
+        var info = new Pipeline.ModelInfo(c.model(), m.family(), w, h, type.className());
         SchedulerProvider schedulers = new SchedulerProvider() {
             @Override
             public SamplingScheduler create(String name) {
@@ -97,7 +97,10 @@ final class LoraPipelineCheck {
             Tensor ours = m.unet().predict(in, ts[i], embeds, textEmbeds, timeIds);
             r.add(LoraConformance.unetComparison("pipe.step_unet_out[" + i + "] (teacher forced)", ours, out,
                     noiseFloor));
-            Tensor next = sched.step(out, ts[i], prev, g);
+            double gs = run.get("guidance_scale").asDouble();
+            Tensor noisePred = dev.vega4j.pipeline.Guidance.enabled(gs)
+                    ? dev.vega4j.pipeline.Guidance.apply(out, gs, run.path("guidance_rescale").asDouble(0)) : out;
+            Tensor next = sched.step(noisePred, ts[i], prev, g);
             r.add(Comparison.elementwise("pipe.step_latents[" + i + "] (teacher forced)", next, lat, 1e-5, 1e-5));
             prev = lat;
         }

@@ -113,6 +113,19 @@ public final class WeightedPromptEncoder implements PromptEncoder {
         return new WeightedPromptEncoder(base, t1, t2, options);
     }
 
+    /**
+     * The same pipeline (sharing every model) with this prompt handling: what a caller opting in uses, e.g.
+     * {@code WeightedPromptEncoder.enable(PipelineLoader.load(folder), folder, Options.A1111)}. Closing the returned
+     * pipeline closes {@code pipeline}.
+     */
+    public static dev.vega4j.pipeline.DiffusionPipeline enable(dev.vega4j.pipeline.DiffusionPipeline pipeline,
+            dev.vega4j.pipeline.folder.PipelineFolder folder, Options options) {
+        PromptEncoder base = pipeline.promptEncoder() instanceof WeightedPromptEncoder w ? w.base()
+                : pipeline.promptEncoder();
+        return new dev.vega4j.pipeline.DiffusionPipeline(pipeline.info(), wrap(folder, base, options), pipeline.unet(),
+                pipeline.vae(), pipeline.schedulers(), pipeline);
+    }
+
     /** The diffusers encoder this one wraps. */
     public PromptEncoder base() {
         return base;

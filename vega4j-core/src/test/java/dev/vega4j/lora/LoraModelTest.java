@@ -145,4 +145,36 @@ class LoraModelTest {
         // nothing was attached or fused by the failed calls
         assertThat(t.layers(LoraComponent.UNET).values()).allMatch(l -> l.deltas().isEmpty());
     }
+
+    @Test
+    void sd15KohyaAdapterOnConvProjectionsAndTheSingleTextEncoder() {
+        LoraConformance.Model sd15 = LoraConformance.Model.load(Golden.root().resolve("tiny-sd15"));
+        LoraTargets t = sd15.targets();
+        assertThat(t.layers(LoraComponent.TEXT_ENCODER_2)).isEmpty();
+        AdaptableLayer projIn = t.layers(LoraComponent.UNET).get("down_blocks.0.attentions.0.proj_in");
+        assertThat(projIn.conv()).isNotNull(); // SD 1.5 projects with 1x1 convolutions
+        int in = projIn.weight().dim(1), out = projIn.weight().dim(0);
+        AdaptableLayer fc1 = t.layers(LoraComponent.TEXT_ENCODER).get("text_model.encoder.layers.0.mlp.fc1");
+        Map<String, Tensor> file = new LinkedHashMap<>();
+        file.put("lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight", LoraLayersTest.randn(2, in, 1, 1));
+        file.put("lora_unet_down_blocks_0_attentions_0_proj_in.lora_up.weight", LoraLayersTest.randn(out, 2, 1, 1));
+        file.put("lora_unet_down_blocks_0_attentions_0_proj_in.alpha", Tensor.scalar(1f));
+        file.put("lora_te_text_model_encoder_layers_0_mlp_fc1.lora_down.weight",
+                LoraLayersTest.randn(2, fc1.weight().dim(1)));
+        file.put("lora_te_text_model_encoder_layers_0_mlp_fc1.lora_up.weight",
+                LoraLayersTest.randn(fc1.weight().dim(0), 2));
+        LoraAdapter a = LoraAdapter.fromTensors("sd15-kohya", file);
+        Tensor x = LoraLayersTest.randn(1, 4, 8, 8);
+        Tensor ctx = LoraLayersTest.randn(1, 77, sd15.unet().config().crossAttentionDim()[0]);
+        Tensor base = sd15.unet().forward(x, 500f, ctx, null);
+        int[] ids = sd15.tokenizer().encodePadded("a cat");
+        Tensor te0 = sd15.textEncoder().forward(new int[][] {ids}).lastHiddenState();
+        try (ActiveLora l = t.attach(a, 1f)) {
+            assertThat(l.size()).isEqualTo(2);
+            assertThat(sd15.unet().forward(x, 500f, ctx, null).data()).isNotEqualTo(base.data());
+            assertThat(sd15.textEncoder().forward(new int[][] {ids}).lastHiddenState().data())
+                    .isNotEqualTo(te0.data());
+        }
+        assertThat(sd15.unet().forward(x, 500f, ctx, null).data()).isEqualTo(base.data());
+    }
 }

@@ -139,4 +139,15 @@ class WeightedPromptEncoderTest {
         assertSame(trunc.encode(longPrompt, null, "blurry", null, 1, true, null),
                 vega.encode(longPrompt, null, "blurry", null, 1, true, null));
     }
+
+    @Test
+    void enableWrapsALoadedPipelineAndLoraTargetsStillFindItsEncoders() {
+        PipelineFolder folder = PipelineFolder.open(sd15Index.dir());
+        dev.vega4j.pipeline.DiffusionPipeline p = dev.vega4j.pipeline.PipelineLoader.load(folder);
+        dev.vega4j.pipeline.DiffusionPipeline w = WeightedPromptEncoder.enable(p, folder,
+                WeightedPromptEncoder.Options.A1111);
+        assertThat(w.promptEncoder()).isInstanceOf(WeightedPromptEncoder.class);
+        assertThat(w.unet()).isSameAs(p.unet());
+        assertThat(dev.vega4j.lora.LoraTargets.of(w).layers(dev.vega4j.lora.LoraComponent.TEXT_ENCODER)).isNotEmpty();
+    }
 }

@@ -55,6 +55,11 @@ public final class VectorOps implements TensorOps {
         return par.threads();
     }
 
+    /** CPU nanoseconds used so far by this instance's worker threads plus the calling thread (for benchmarks). */
+    public long teamCpuNanos() {
+        return par.cpuNanos();
+    }
+
     // ---------------------------------------------------------------- GEMM family
 
     @Override
@@ -76,15 +81,7 @@ public final class VectorOps implements TensorOps {
         }
         Gemm.PackedB wp = cache.packedB(weight, () -> Gemm.packTransposed(weight.data(), 0, k, n, par));
         float[] yd = y.data();
-        if (bias != null) {
-            float[] bd = bias.data();
-            forRows(m, (r0, r1) -> {
-                for (int r = r0; r < r1; r++) {
-                    System.arraycopy(bd, 0, yd, r * n, n);
-                }
-            });
-        }
-        Gemm.residentB(x.data(), 0, k, m, wp, yd, 0, n, par);
+        Gemm.residentB(x.data(), 0, k, m, wp, bias == null ? null : bias.data(), yd, 0, n, par);
         return y;
     }
 
@@ -104,7 +101,7 @@ public final class VectorOps implements TensorOps {
         Gemm.PackedB shared = b.dim(0) == 1 ? Gemm.packRowMajor(b.data(), 0, k, n, n, par) : null;
         for (int bi = 0; bi < batch; bi++) {
             Gemm.PackedB bp = shared != null ? shared : Gemm.packRowMajor(b.data(), bi * k * n, k, n, n, par);
-            Gemm.residentB(a.data(), bi * m * k, k, m, bp, y.data(), bi * m * n, n, par);
+            Gemm.residentB(a.data(), bi * m * k, k, m, bp, null, y.data(), bi * m * n, n, par);
         }
         return y;
     }
@@ -132,14 +129,20 @@ public final class VectorOps implements TensorOps {
         }
         Tensor y = Tensor.zeros(n, o, oh, ow);
         int ckk = c * kh * kw;
+        if (ckk == 0) {
+            // nothing to reduce: the output is the bias alone
+            if (bias != null) {
+                int plane = oh * ow;
+                for (int p = 0; p < n * o; p++) {
+                    Arrays.fill(y.data(), p * plane, (p + 1) * plane, bias.data()[p % o]);
+                }
+            }
+            return y;
+        }
         Gemm.PackedA wp = cache.packedA(weight, () -> Gemm.packA(weight.data(), 0, o, ckk, ckk, par));
         float[] yd = y.data();
-        int plane = oh * ow;
-        if (bias != null) {
-            float[] bd = bias.data();
-            par.forEach(n * o, p -> Arrays.fill(yd, p * plane, (p + 1) * plane, bd[p % o]));
-        }
-        Conv.conv2d(x.data(), n, c, h, w, wp, kh, kw, stride, padding, yd, oh, ow, par);
+        Conv.conv2d(x.data(), n, c, h, w, wp, bias == null ? null : bias.data(), kh, kw, stride, padding, yd, oh, ow,
+                par);
         return y;
     }
 
@@ -630,9 +633,6 @@ public final class VectorOps implements TensorOps {
         par.forEach(tasks, t -> r.run(t * per, Math.min(rows, (t + 1) * per)));
     }
 
-    private void forRows(int rows, Range r) {
-        forRowsOf(rows, 1024, r);
-    }
 
     private static void checkSame(Tensor a, Tensor b, String op) {
         if (!a.sameShape(b)) {

@@ -35,10 +35,26 @@ public final class OpsBenchmark {
         }
     }
 
-    /** Timing of one case: the best and the median of the timed runs, in seconds. */
-    public record Result(BenchCase benchCase, double bestSeconds, double medianSeconds) {
+    /**
+     * Timing of one case: the best and the median wall time of the timed runs, and the least CPU time one run took
+     * (summed over the team's threads; NaN where the JVM cannot tell), in seconds.
+     */
+    public record Result(BenchCase benchCase, double bestSeconds, double medianSeconds, double cpuSeconds) {
         public double gflops() {
             return benchCase.flops() / bestSeconds / 1e9;
+        }
+
+        /**
+         * Flops per second of CPU time actually given to the team: on a machine shared with other work this
+         * stays meaningful when wall time does not (time spent descheduled is not counted).
+         */
+        public double gflopsPerCpuSecond() {
+            return benchCase.flops() / cpuSeconds / 1e9;
+        }
+
+        /** {@link #gflopsPerCpuSecond()} as a share of one core's FMA peak measured the same way, in percent. */
+        public double percentOfCorePeak(double corePeakGflops) {
+            return benchCase.computeBound() ? 100 * gflopsPerCpuSecond() / corePeakGflops : Double.NaN;
         }
 
         public double gbPerSecond() {
@@ -51,7 +67,12 @@ public final class OpsBenchmark {
         }
     }
 
-    public record Report(int threads, int vectorBits, double peakGflops, boolean packCache, List<Result> results) {}
+    /**
+     * @param peakGflops     FMA throughput of all threads together, wall clock
+     * @param corePeakGflops FMA throughput per second of the team's CPU time (one core's peak, robust to sharing)
+     */
+    public record Report(int threads, int vectorBits, double peakGflops, double corePeakGflops, boolean packCache,
+            List<Result> results) {}
 
     /** The benchmark cases, full (Vega 1024², batch 2) or quick. */
     public static List<BenchCase> cases(boolean quick) {
@@ -145,11 +166,19 @@ public final class OpsBenchmark {
     public static Report run(Options o, PrintStream progress) {
         VectorOps ops = new VectorOps(o.threads(), o.packCache());
         Parallel team = new Parallel(o.threads());
-        long iters = o.quick() ? 2_000_000L : 20_000_000L;
+        long iters = o.quick() ? 2_000_000L : 50_000_000L;
         PeakProbe.gflops(team, iters / 10, 1); // warm-up: compile the probe
-        double peak = PeakProbe.gflops(team, iters, o.quick() ? 2 : 3);
+        double peak = 0, corePeak = 0;
+        for (int r = 0; r < (o.quick() ? 2 : 3); r++) {
+            long cpu0 = team.cpuNanos();
+            peak = Math.max(peak, PeakProbe.gflops(team, iters, 1));
+            long cpu = team.cpuNanos() - cpu0;
+            corePeak = Math.max(corePeak, cpu0 < 0 ? Double.NaN
+                    : (double) PeakProbe.FLOPS_PER_ITERATION * iters * o.threads() / cpu);
+        }
         if (progress != null) {
-            progress.printf(Locale.ROOT, "peak: %.1f GFLOPS (%d threads, FMA loop)%n", peak, o.threads());
+            progress.printf(Locale.ROOT, "peak: %.1f GFLOPS (%d threads, FMA loop), %.1f per core%n", peak,
+                    o.threads(), corePeak);
         }
         List<Result> results = new ArrayList<>();
         for (BenchCase c : cases(o.quick())) {
@@ -159,34 +188,38 @@ public final class OpsBenchmark {
             Runnable r = c.setup().prepare(ops);
             r.run(); // warm-up (JIT, first-touch of buffers)
             double[] times = new double[o.reps()];
+            double cpuBest = Double.POSITIVE_INFINITY;
             for (int i = 0; i < times.length; i++) {
+                long cpu0 = ops.teamCpuNanos();
                 long t0 = System.nanoTime();
                 r.run();
                 times[i] = (System.nanoTime() - t0) / 1e9;
+                cpuBest = Math.min(cpuBest, cpu0 < 0 ? Double.NaN : (ops.teamCpuNanos() - cpu0) / 1e9);
             }
             Arrays.sort(times);
-            Result res = new Result(c, times[0], times[times.length / 2]);
+            Result res = new Result(c, times[0], times[times.length / 2], cpuBest);
             results.add(res);
             if (progress != null) {
-                progress.println(row(res, peak));
+                progress.println(row(res, peak, corePeak));
             }
         }
-        return new Report(o.threads(), GemmKernels.L * 32, peak, o.packCache(), results);
+        return new Report(o.threads(), GemmKernels.L * 32, peak, corePeak, o.packCache(), results);
     }
 
     static String header() {
-        return String.format(Locale.ROOT, "%-15s %-38s %10s %10s %9s %8s", "op", "shape", "best ms", "median ms",
-                "GFLOPS", "% peak") + "  GB/s";
+        return String.format(Locale.ROOT, "%-15s %-32s %9s %9s %8s %7s %9s %8s %7s", "op", "shape", "best ms",
+                "median ms", "GFLOPS", "% peak", "cpu ms", "GF/core", "% core");
     }
 
-    static String row(Result r, double peak) {
+    static String row(Result r, double peak, double corePeak) {
         BenchCase c = r.benchCase();
         if (c.computeBound()) {
-            return String.format(Locale.ROOT, "%-15s %-38s %10.1f %10.1f %9.1f %7.1f%%", c.group(), c.shape(),
-                    r.bestSeconds() * 1e3, r.medianSeconds() * 1e3, r.gflops(), r.percentOfPeak(peak));
+            return String.format(Locale.ROOT, "%-15s %-32s %9.1f %9.1f %8.1f %6.1f%% %9.1f %8.1f %6.1f%%", c.group(),
+                    c.shape(), r.bestSeconds() * 1e3, r.medianSeconds() * 1e3, r.gflops(), r.percentOfPeak(peak),
+                    r.cpuSeconds() * 1e3, r.gflopsPerCpuSecond(), r.percentOfCorePeak(corePeak));
         }
-        return String.format(Locale.ROOT, "%-15s %-38s %10.1f %10.1f %9s %8s  %.1f", c.group(), c.shape(),
-                r.bestSeconds() * 1e3, r.medianSeconds() * 1e3, "-", "-", r.gbPerSecond());
+        return String.format(Locale.ROOT, "%-15s %-32s %9.1f %9.1f %8s %7s %9.1f   %.2f GB/s", c.group(), c.shape(),
+                r.bestSeconds() * 1e3, r.medianSeconds() * 1e3, "-", "-", r.cpuSeconds() * 1e3, r.gbPerSecond());
     }
 
     /** The human-readable table. */
@@ -195,17 +228,24 @@ public final class OpsBenchmark {
         sb.append(String.format(Locale.ROOT, "FMA peak (measured in this run): %.1f GFLOPS, %d threads, %d-bit vectors%s%n",
                 report.peakGflops(), report.threads(), report.vectorBits(),
                 report.packCache() ? ", packed-weight cache on" : ""));
+        sb.append(String.format(Locale.ROOT, "per core, by thread CPU time: %.1f GFLOPS (\"GF/core\" and \"%% core\" "
+                + "count only CPU time the op got, so they hold on a shared machine)%n", report.corePeakGflops()));
         sb.append(header()).append('\n');
         for (Result r : report.results()) {
-            sb.append(row(r, report.peakGflops())).append('\n');
+            sb.append(row(r, report.peakGflops(), report.corePeakGflops())).append('\n');
         }
         return sb.toString();
     }
 
-    /** The report as JSON: {"peakGflops":..,"threads":..,"vectorBits":..,"packCache":..,"results":[{..}]}. */
+    /**
+     * The report as JSON: {"peakGflops":..,"corePeakGflops":..,"threads":..,"vectorBits":..,"packCache":..,
+     * "results":[{"op","shape","bestMs","medianMs","cpuMs", then "flops","gflops","percentOfPeak","gflopsPerCore",
+     * "percentOfCorePeak" or "bytes","gbPerSecond"}]}.
+     */
     public static String json(Report report) {
         StringBuilder sb = new StringBuilder();
         sb.append("{\"peakGflops\":").append(num(report.peakGflops()));
+        sb.append(",\"corePeakGflops\":").append(num(report.corePeakGflops()));
         sb.append(",\"threads\":").append(report.threads());
         sb.append(",\"vectorBits\":").append(report.vectorBits());
         sb.append(",\"packCache\":").append(report.packCache());
@@ -220,10 +260,13 @@ public final class OpsBenchmark {
             sb.append(",\"shape\":").append(str(c.shape()));
             sb.append(",\"bestMs\":").append(num(r.bestSeconds() * 1e3));
             sb.append(",\"medianMs\":").append(num(r.medianSeconds() * 1e3));
+            sb.append(",\"cpuMs\":").append(num(r.cpuSeconds() * 1e3));
             if (c.computeBound()) {
                 sb.append(",\"flops\":").append(num(c.flops()));
                 sb.append(",\"gflops\":").append(num(r.gflops()));
                 sb.append(",\"percentOfPeak\":").append(num(r.percentOfPeak(report.peakGflops())));
+                sb.append(",\"gflopsPerCore\":").append(num(r.gflopsPerCpuSecond()));
+                sb.append(",\"percentOfCorePeak\":").append(num(r.percentOfCorePeak(report.corePeakGflops())));
             } else {
                 sb.append(",\"bytes\":").append(num(c.bytes()));
                 sb.append(",\"gbPerSecond\":").append(num(r.gbPerSecond()));

@@ -5,11 +5,11 @@ public final class Conv {
     private Conv() {}
 
     /**
-     * Convolves x [n, c, h, w] with the packed weight (O rows, C·kh·kw columns) into out [n, O, oh, ow], which the
-     * caller pre-fills with the bias (or zeros).
+     * Convolves x [n, c, h, w] with the packed weight (O rows, C·kh·kw columns) plus bias [O] (null = none) into
+     * out [n, O, oh, ow], overwriting it.
      */
-    public static void conv2d(float[] x, int n, int c, int h, int w, Gemm.PackedA weight, int kh, int kw, int stride,
-            int pad, float[] out, int oh, int ow, Parallel par) {
+    public static void conv2d(float[] x, int n, int c, int h, int w, Gemm.PackedA weight, float[] bias, int kh, int kw,
+            int stride, int pad, float[] out, int oh, int ow, Parallel par) {
         int o = weight.m();
         PanelSource[] sources = new PanelSource[n];
         int[] offs = new int[n];
@@ -20,6 +20,6 @@ public final class Conv {
                     : new Sources.Im2col(x, base, c, h, w, kh, kw, stride, pad, oh, ow);
             offs[i] = i * o * oh * ow;
         }
-        Gemm.residentA(weight, sources, out, offs, oh * ow, par);
+        Gemm.residentA(weight, sources, bias, out, offs, oh * ow, par);
     }
 }

@@ -89,13 +89,23 @@ public final class Gemm {
     }
 
     /**
-     * C[m, n] += A[m, k] · B for a row-major A (leading dimension lda) and a packed B; C row-major with ldc.
-     * Several problems sharing nothing can run as one parallel loop through {@link #residentBTasks}.
+     * C[m, n] = bias + A[m, k] · B for a row-major A (leading dimension lda) and a packed B; C row-major with ldc.
+     * C's previous contents are ignored (the first K block starts from the bias, or zero when bias is null).
      */
-    public static void residentB(float[] a, int aOff, int lda, int m, PackedB b, float[] c, int cOff, int ldc,
-            Parallel par) {
+    public static void residentB(float[] a, int aOff, int lda, int m, PackedB b, float[] bias, float[] c, int cOff,
+            int ldc, Parallel par) {
         int tasks = residentBTasks(m, b.n, par.threads());
-        par.forEach(tasks, t -> residentBTask(a, aOff, lda, m, b, c, cOff, ldc, t, tasks));
+        float[] init = initRow(bias, b.n);
+        par.forEach(tasks, t -> residentBTask(a, aOff, lda, m, b, init, c, cOff, ldc, t, tasks));
+    }
+
+    /** The bias padded with zeros to whole panels (the starting row of every register tile). */
+    static float[] initRow(float[] bias, int n) {
+        float[] init = new float[(n + NR - 1) / NR * NR];
+        if (bias != null) {
+            System.arraycopy(bias, 0, init, 0, n);
+        }
+        return init;
     }
 
     /** How many tasks {@link #residentBTask} splits the problem into for the given thread count. */
@@ -110,9 +120,9 @@ public final class Gemm {
         return mBlocks * groups;
     }
 
-    /** One task of {@link #residentB}: a block of rows times a group of panels. */
-    public static void residentBTask(float[] a, int aOff, int lda, int m, PackedB b, float[] c, int cOff, int ldc,
-            int task, int tasks) {
+    /** One task of {@link #residentB}: a block of rows times a group of panels; init from {@link #initRow}. */
+    static void residentBTask(float[] a, int aOff, int lda, int m, PackedB b, float[] init, float[] c, int cOff,
+            int ldc, int task, int tasks) {
         int mBlocks = (m + MC - 1) / MC;
         int groups = tasks / mBlocks;
         int mb = task / groups, g = task % groups;
@@ -134,17 +144,23 @@ public final class Gemm {
                 for (int t = 0; t < tiles; t++) {
                     int rows = Math.min(MR, mc - t * MR);
                     int co = cOff + (m0 + t * MR) * ldc + p * NR;
-                    tile(ab, t * kc * MR, bd, bOff, kc, c, co, ldc, rows, cols);
+                    if (pc == 0) {
+                        firstTile(ab, t * kc * MR, bd, bOff, kc, init, p * NR, c, co, ldc, rows, cols);
+                    } else {
+                        tile(ab, t * kc * MR, bd, bOff, kc, c, co, ldc, rows, cols);
+                    }
                 }
             }
         }
     }
 
     /**
-     * C[m, n] += packed A · B with B read through a panel source, for the columns [n0, n0 + nc); threads call this
-     * for disjoint column ranges (see {@link #NC}).
+     * C[m, n] = rowInit + packed A · B with B read through a panel source, for the columns [n0, n0 + nc); threads
+     * call this for disjoint column ranges (see {@link #NC}). rowInit: one start value per row, padded to whole
+     * tiles ({@link #initColumn}).
      */
-    static void residentAColumns(PackedA a, PanelSource b, float[] c, int cOff, int ldc, int n0, int nc) {
+    static void residentAColumns(PackedA a, PanelSource b, float[] rowInit, float[] c, int cOff, int ldc, int n0,
+            int nc) {
         int k = a.k, m = a.m;
         int panels = (nc + NR - 1) / NR;
         float[] bb = B_BUF.get();
@@ -161,8 +177,12 @@ public final class Gemm {
                     int cols = Math.min(NR, n - (n0 + p * NR));
                     for (int r0 = m0; r0 < tEnd; r0 += MR) {
                         int rows = Math.min(MR, m - r0);
-                        tile(ad, (r0 / MR) * k * MR + pc * MR, bb, p * kc * NR, kc, c, cOff + r0 * ldc + n0 + p * NR,
-                                ldc, rows, cols);
+                        int aOff = (r0 / MR) * k * MR + pc * MR, co = cOff + r0 * ldc + n0 + p * NR;
+                        if (pc == 0) {
+                            firstTileRows(ad, aOff, bb, p * kc * NR, kc, rowInit, r0, c, co, ldc, rows, cols);
+                        } else {
+                            tile(ad, aOff, bb, p * kc * NR, kc, c, co, ldc, rows, cols);
+                        }
                     }
                 }
             }
@@ -170,16 +190,56 @@ public final class Gemm {
     }
 
     /**
-     * For every problem i: C_i[m, n] += A · B_i over all columns of B_i (C_i at cOffs[i]), one parallel loop over
-     * (problem, column chunk). Used for a convolution over a batch: one shared weight, one im2col per image.
+     * For every problem i: C_i[m, n] = rowBias + A · B_i over all columns of B_i (C_i at cOffs[i]; rowBias null =
+     * zeros), one parallel loop over (problem, column chunk). Used for a convolution over a batch: one shared weight,
+     * one im2col per image.
      */
-    static void residentA(PackedA a, PanelSource[] bs, float[] c, int[] cOffs, int ldc, Parallel par) {
+    static void residentA(PackedA a, PanelSource[] bs, float[] rowBias, float[] c, int[] cOffs, int ldc,
+            Parallel par) {
         int n = bs[0].cols();
         int chunks = (n + NC - 1) / NC;
+        float[] init = initColumn(rowBias, a.m);
         par.forEach(chunks * bs.length, t -> {
             int i = t / chunks, ch = t % chunks;
-            residentAColumns(a, bs[i], c, cOffs[i], ldc, ch * NC, Math.min(NC, n - ch * NC));
+            residentAColumns(a, bs[i], init, c, cOffs[i], ldc, ch * NC, Math.min(NC, n - ch * NC));
         });
+    }
+
+    /** Per-row start values padded with zeros to whole register tiles. */
+    static float[] initColumn(float[] bias, int m) {
+        float[] init = new float[(m + MR - 1) / MR * MR];
+        if (bias != null) {
+            System.arraycopy(bias, 0, init, 0, m);
+        }
+        return init;
+    }
+
+    /** The first K block of a tile starting from per-row values, through scratch at the edges. */
+    static void firstTileRows(float[] a, int aOff, float[] b, int bOff, int kc, float[] rowInit, int r0, float[] c,
+            int cOff, int ldc, int rows, int cols) {
+        if (rows == MR && cols == NR) {
+            GemmKernels.kernelPackedRowInit(a, aOff, b, bOff, NR, kc, rowInit, r0, c, cOff, ldc);
+            return;
+        }
+        float[] tmp = TILE.get();
+        GemmKernels.kernelPackedRowInit(a, aOff, b, bOff, NR, kc, rowInit, r0, tmp, 0, NR);
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(tmp, i * NR, c, cOff + i * ldc, cols);
+        }
+    }
+
+    /** The first K block of a tile: starts from init (bias) rather than C, through scratch at the edges. */
+    static void firstTile(float[] a, int aOff, float[] b, int bOff, int kc, float[] init, int initOff, float[] c,
+            int cOff, int ldc, int rows, int cols) {
+        if (rows == MR && cols == NR) {
+            GemmKernels.kernelPackedInit(a, aOff, b, bOff, NR, kc, init, initOff, c, cOff, ldc);
+            return;
+        }
+        float[] tmp = TILE.get();
+        GemmKernels.kernelPackedInit(a, aOff, b, bOff, NR, kc, init, initOff, tmp, 0, NR);
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(tmp, i * NR, c, cOff + i * ldc, cols);
+        }
     }
 
     /** One register tile, through a scratch tile when it hangs over the edge of C. */

@@ -123,6 +123,176 @@ public final class GemmKernels {
         c111.intoArray(c, cOff + 11 * ldc + L);
     }
 
+    /** As {@link #kernelPacked} but every row starts from {@code init[initOff, initOff + NR)} (the bias, or zeros) instead of C: the first K block of a GEMM neither pre-fills nor reads C. */
+    public static void kernelPackedInit(float[] a, int aOff, float[] b, int bOff, int bStride, int kc,
+            float[] init, int initOff, float[] c, int cOff, int ldc) {
+        FloatVector i0 = FloatVector.fromArray(S, init, initOff);
+        FloatVector i1 = FloatVector.fromArray(S, init, initOff + L);
+        FloatVector c00 = i0, c01 = i1;
+        FloatVector c10 = i0, c11 = i1;
+        FloatVector c20 = i0, c21 = i1;
+        FloatVector c30 = i0, c31 = i1;
+        FloatVector c40 = i0, c41 = i1;
+        FloatVector c50 = i0, c51 = i1;
+        FloatVector c60 = i0, c61 = i1;
+        FloatVector c70 = i0, c71 = i1;
+        FloatVector c80 = i0, c81 = i1;
+        FloatVector c90 = i0, c91 = i1;
+        FloatVector c100 = i0, c101 = i1;
+        FloatVector c110 = i0, c111 = i1;
+        int ao = aOff, bo = bOff;
+        for (int k = 0; k < kc; k++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ao]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[ao + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[ao + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[ao + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[ao + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[ao + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, a[ao + 6]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, a[ao + 7]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
+            FloatVector a8 = FloatVector.broadcast(S, a[ao + 8]);
+            c80 = a8.fma(b0, c80);
+            c81 = a8.fma(b1, c81);
+            FloatVector a9 = FloatVector.broadcast(S, a[ao + 9]);
+            c90 = a9.fma(b0, c90);
+            c91 = a9.fma(b1, c91);
+            FloatVector a10 = FloatVector.broadcast(S, a[ao + 10]);
+            c100 = a10.fma(b0, c100);
+            c101 = a10.fma(b1, c101);
+            FloatVector a11 = FloatVector.broadcast(S, a[ao + 11]);
+            c110 = a11.fma(b0, c110);
+            c111 = a11.fma(b1, c111);
+            ao += MR;
+            bo += bStride;
+        }
+        c00.intoArray(c, cOff + 0 * ldc);
+        c01.intoArray(c, cOff + 0 * ldc + L);
+        c10.intoArray(c, cOff + 1 * ldc);
+        c11.intoArray(c, cOff + 1 * ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + L);
+        c40.intoArray(c, cOff + 4 * ldc);
+        c41.intoArray(c, cOff + 4 * ldc + L);
+        c50.intoArray(c, cOff + 5 * ldc);
+        c51.intoArray(c, cOff + 5 * ldc + L);
+        c60.intoArray(c, cOff + 6 * ldc);
+        c61.intoArray(c, cOff + 6 * ldc + L);
+        c70.intoArray(c, cOff + 7 * ldc);
+        c71.intoArray(c, cOff + 7 * ldc + L);
+        c80.intoArray(c, cOff + 8 * ldc);
+        c81.intoArray(c, cOff + 8 * ldc + L);
+        c90.intoArray(c, cOff + 9 * ldc);
+        c91.intoArray(c, cOff + 9 * ldc + L);
+        c100.intoArray(c, cOff + 10 * ldc);
+        c101.intoArray(c, cOff + 10 * ldc + L);
+        c110.intoArray(c, cOff + 11 * ldc);
+        c111.intoArray(c, cOff + 11 * ldc + L);
+    }
+
+    /** As {@link #kernelPacked} but row i starts from {@code init[initOff + i]} in every column (a convolution's per-channel bias, or zeros) instead of C. */
+    public static void kernelPackedRowInit(float[] a, int aOff, float[] b, int bOff, int bStride, int kc,
+            float[] init, int initOff, float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.broadcast(S, init[initOff + 0]), c01 = c00;
+        FloatVector c10 = FloatVector.broadcast(S, init[initOff + 1]), c11 = c10;
+        FloatVector c20 = FloatVector.broadcast(S, init[initOff + 2]), c21 = c20;
+        FloatVector c30 = FloatVector.broadcast(S, init[initOff + 3]), c31 = c30;
+        FloatVector c40 = FloatVector.broadcast(S, init[initOff + 4]), c41 = c40;
+        FloatVector c50 = FloatVector.broadcast(S, init[initOff + 5]), c51 = c50;
+        FloatVector c60 = FloatVector.broadcast(S, init[initOff + 6]), c61 = c60;
+        FloatVector c70 = FloatVector.broadcast(S, init[initOff + 7]), c71 = c70;
+        FloatVector c80 = FloatVector.broadcast(S, init[initOff + 8]), c81 = c80;
+        FloatVector c90 = FloatVector.broadcast(S, init[initOff + 9]), c91 = c90;
+        FloatVector c100 = FloatVector.broadcast(S, init[initOff + 10]), c101 = c100;
+        FloatVector c110 = FloatVector.broadcast(S, init[initOff + 11]), c111 = c110;
+        int ao = aOff, bo = bOff;
+        for (int k = 0; k < kc; k++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ao]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[ao + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[ao + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[ao + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[ao + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[ao + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, a[ao + 6]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, a[ao + 7]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
+            FloatVector a8 = FloatVector.broadcast(S, a[ao + 8]);
+            c80 = a8.fma(b0, c80);
+            c81 = a8.fma(b1, c81);
+            FloatVector a9 = FloatVector.broadcast(S, a[ao + 9]);
+            c90 = a9.fma(b0, c90);
+            c91 = a9.fma(b1, c91);
+            FloatVector a10 = FloatVector.broadcast(S, a[ao + 10]);
+            c100 = a10.fma(b0, c100);
+            c101 = a10.fma(b1, c101);
+            FloatVector a11 = FloatVector.broadcast(S, a[ao + 11]);
+            c110 = a11.fma(b0, c110);
+            c111 = a11.fma(b1, c111);
+            ao += MR;
+            bo += bStride;
+        }
+        c00.intoArray(c, cOff + 0 * ldc);
+        c01.intoArray(c, cOff + 0 * ldc + L);
+        c10.intoArray(c, cOff + 1 * ldc);
+        c11.intoArray(c, cOff + 1 * ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + L);
+        c40.intoArray(c, cOff + 4 * ldc);
+        c41.intoArray(c, cOff + 4 * ldc + L);
+        c50.intoArray(c, cOff + 5 * ldc);
+        c51.intoArray(c, cOff + 5 * ldc + L);
+        c60.intoArray(c, cOff + 6 * ldc);
+        c61.intoArray(c, cOff + 6 * ldc + L);
+        c70.intoArray(c, cOff + 7 * ldc);
+        c71.intoArray(c, cOff + 7 * ldc + L);
+        c80.intoArray(c, cOff + 8 * ldc);
+        c81.intoArray(c, cOff + 8 * ldc + L);
+        c90.intoArray(c, cOff + 9 * ldc);
+        c91.intoArray(c, cOff + 9 * ldc + L);
+        c100.intoArray(c, cOff + 10 * ldc);
+        c101.intoArray(c, cOff + 10 * ldc + L);
+        c110.intoArray(c, cOff + 11 * ldc);
+        c111.intoArray(c, cOff + 11 * ldc + L);
+    }
+
     /** As {@link #kernelPacked} but A row-major with the fixed row stride {@link #ROW_A_STRIDE} ({@code a[aOff + i * ROW_A_STRIDE + k]}). */
     public static void kernelRowsA(float[] a, int aOff, float[] b, int bOff, int bStride, int kc,
             float[] c, int cOff, int ldc) {

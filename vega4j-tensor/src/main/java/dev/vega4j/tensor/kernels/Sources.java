@@ -125,11 +125,7 @@ final class Sources {
                             copyClipped(x, row, ix0, w, dst, d);
                         }
                     } else {
-                        int row = plane + iy * w;
-                        for (int j = 0; j < NR; j++) {
-                            int ix = (ox0 + j) * stride - pad + kx;
-                            dst[d + j] = ix >= 0 && ix < w ? x[row + ix] : 0f;
-                        }
+                        copyStrided(x, plane + iy * w, ox0 * stride - pad + kx, stride, w, dst, d);
                     }
                 } else {
                     for (int j = 0; j < NR; j++) {
@@ -150,10 +146,30 @@ final class Sources {
 
         /** dst[d + j] = x[row + ix0 + j] for 0 <= ix0 + j < w, else 0 (the image border). */
         private static void copyClipped(float[] x, int row, int ix0, int w, float[] dst, int d) {
-            for (int j = 0; j < NR; j++) {
-                int ix = ix0 + j;
-                dst[d + j] = ix >= 0 && ix < w ? x[row + ix] : 0f;
+            int lo = Math.max(0, -ix0), hi = Math.min(NR, w - ix0);
+            if (hi <= lo) {
+                Arrays.fill(dst, d, d + NR, 0f);
+                return;
             }
+            Arrays.fill(dst, d, d + lo, 0f);
+            System.arraycopy(x, row + ix0 + lo, dst, d + lo, hi - lo);
+            Arrays.fill(dst, d + hi, d + NR, 0f);
+        }
+
+        /** dst[d + j] = x[row + ix0 + j·stride] inside the row, else 0: the valid j range first, then a plain loop. */
+        private static void copyStrided(float[] x, int row, int ix0, int stride, int w, float[] dst, int d) {
+            // j valid when 0 <= ix0 + j*stride < w
+            int lo = ix0 >= 0 ? 0 : (-ix0 + stride - 1) / stride;
+            int hi = ix0 >= w ? 0 : Math.min(NR, (w - 1 - ix0) / stride + 1);
+            if (hi <= lo) {
+                Arrays.fill(dst, d, d + NR, 0f);
+                return;
+            }
+            Arrays.fill(dst, d, d + lo, 0f);
+            for (int j = lo, src = row + ix0 + lo * stride; j < hi; j++, src += stride) {
+                dst[d + j] = x[src];
+            }
+            Arrays.fill(dst, d + hi, d + NR, 0f);
         }
     }
 }
