@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vega4j.VegaException;
+import dev.vega4j.lora.VegaRt;
 import dev.vega4j.pipeline.GenerationRequest;
 import dev.vega4j.pipeline.GenerationResult;
 import io.javalin.Javalin;
@@ -39,8 +40,20 @@ final class SegmindApi {
     record Parsed(GenerationRequest request, boolean base64, Images.Format format) {}
 
     Parsed parse(Fields f) {
+        return parse(f, null);
+    }
+
+    /**
+     * Parses for {@code model}: the VegaRT model ({@link VegaRt#SLUG}, served by {@code vega serve --preset vegart})
+     * defaults to LCM, 4 steps, guidance 1 and accepts 4–10 steps, as Segmind's VegaRT API does.
+     */
+    Parsed parse(Fields f, String model) {
+        boolean vegaRt = VegaRt.SLUG.equals(model);
         String prompt = f.prompt("prompt", true);
         GenerationRequest.Builder b = GenerationRequest.builder(prompt);
+        if (vegaRt) {
+            VegaRt.apply(b);
+        }
         b.negativePrompt(f.prompt("negative_prompt", false));
         Integer samples = f.integer("samples", 1, gen.config().maxSamples());
         if (samples != null) {
@@ -50,7 +63,8 @@ final class SegmindApi {
         if (scheduler != null) {
             b.scheduler(SchedulerNames.check("scheduler", scheduler));
         }
-        Integer steps = f.integer("num_inference_steps", 1, gen.config().maxSteps());
+        Integer steps = vegaRt ? f.integer("num_inference_steps", VegaRt.MIN_STEPS, VegaRt.MAX_STEPS)
+                : f.integer("num_inference_steps", 1, gen.config().maxSteps());
         if (steps != null) {
             b.steps(steps);
         }
@@ -103,7 +117,7 @@ final class SegmindApi {
         Caller caller = gen.authenticate(ctx);
         String model = model(ctx);
         gen.rateLimit(caller);
-        Parsed p = parse(Fields.parse(json, gen.body(ctx)));
+        Parsed p = parse(Fields.parse(json, gen.body(ctx)), model);
         Generations.Submitted s = gen.submit(caller, model, p.request(), p.format());
         Job job = gen.awaitSync(ctx, s.job());
         if (job == null) {
@@ -126,7 +140,7 @@ final class SegmindApi {
         Caller caller = gen.authenticate(ctx);
         String model = model(ctx);
         gen.rateLimit(caller);
-        Parsed p = parse(Fields.parse(json, gen.body(ctx)));
+        Parsed p = parse(Fields.parse(json, gen.body(ctx)), model);
         Generations.Submitted s = gen.submit(caller, model, p.request(), p.format());
         Generations.creditsHeader(ctx, s.remainingCredits());
         ctx.header("x-seed", Long.toUnsignedString(s.job().request().seed()));
