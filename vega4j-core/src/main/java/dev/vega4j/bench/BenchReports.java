@@ -18,7 +18,8 @@ public final class BenchReports {
 
     public static String table(ModelBenchmark.Report r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%s at %d², weights %s; %d threads, FMA peak %.1f GFLOPS (this run);"
+        sb.append(String.format(Locale.ROOT, "%s at %d², weights %s; %d threads, FMA peak %.1f GFLOPS at the start"
+                + " (%% peak: against a probe right after each phase);"
                 + " %d timed run(s) per phase; cross-attention K/V cache %s; models %s%n", r.model(), r.size(),
                 r.weights(), r.threads(), r.peakGflops(), r.runs(), r.kvCache() ? "on" : "off",
                 r.sequential() ? "built per phase (sequential)" : "all resident"));
@@ -29,7 +30,7 @@ public final class BenchReports {
         for (ModelBenchmark.Phase p : r.phases()) {
             sb.append(String.format(Locale.ROOT, "%-14s %-30s %8.3f %8.2f %9.2f %8.2f %8.2f %8.1f %6.1f%% %9.1f %8.2f%n",
                     p.name(), p.shape(), p.flops() / 1e12, p.coldSeconds(), p.medianSeconds(), p.minSeconds(),
-                    p.medianCpuSeconds(), p.gflops(), p.percentOfPeak(r.peakGflops()), p.gflopsPerCpuSecond(),
+                    p.medianCpuSeconds(), p.gflops(), p.percentOfPeak(), p.gflopsPerCpuSecond(),
                     gb(p.peakResidentBytes())));
         }
         double warm = r.imageSeconds(STEPS, false), cold = r.imageSeconds(STEPS, true);
@@ -100,7 +101,8 @@ public final class BenchReports {
             sb.append(",\"minSeconds\":").append(num(p.minSeconds()));
             sb.append(",\"medianCpuSeconds\":").append(num(p.medianCpuSeconds()));
             sb.append(",\"gflops\":").append(num(p.gflops()));
-            sb.append(",\"percentOfPeak\":").append(num(p.percentOfPeak(r.peakGflops())));
+            sb.append(",\"peakGflops\":").append(num(p.peakGflops()));
+            sb.append(",\"percentOfPeak\":").append(num(p.percentOfPeak()));
             sb.append(",\"gflopsPerCpuSecond\":").append(num(p.gflopsPerCpuSecond()));
             sb.append(",\"peakResidentBytes\":").append(p.peakResidentBytes());
             sb.append('}');

@@ -75,7 +75,7 @@ public final class ModelBenchmark {
 
     /** One timed phase. Times in seconds; {@code flops} per run. */
     public record Phase(String name, String shape, double flops, double coldSeconds, double medianSeconds,
-            double minSeconds, double medianCpuSeconds, long peakResidentBytes) {
+            double minSeconds, double medianCpuSeconds, long peakResidentBytes, double peakGflops) {
         public double gflops() {
             return flops / minSeconds / 1e9;
         }
@@ -83,6 +83,11 @@ public final class ModelBenchmark {
         /** FLOPs per CPU-second (all threads): the work rate however busy the machine is. */
         public double gflopsPerCpuSecond() {
             return flops / medianCpuSeconds / 1e9;
+        }
+
+        /** Against the FMA peak probed right after this phase (the share of the machine this process gets varies). */
+        public double percentOfPeak() {
+            return percentOfPeak(peakGflops);
         }
 
         public double percentOfPeak(double peakGflops) {
@@ -212,8 +217,10 @@ public final class ModelBenchmark {
         double[] sorted = wall.clone();
         Arrays.sort(sorted);
         Arrays.sort(cpu);
+        // the peak again, right after the runs: on a shared machine it moves with the load
+        double peak = measurePeak(Parallel.defaultThreads(), false);
         return new Phase(name, shape, flops, cold, median(sorted), sorted[0], median(cpu),
-                ProcessStats.peakResidentBytes());
+                ProcessStats.peakResidentBytes(), peak);
     }
 
     private static double median(double[] sorted) {

@@ -32,7 +32,7 @@ class ModelBenchmarkTest {
                 names(phases));
         for (JsonNode p : phases) {
             for (String k : List.of("shape", "flops", "coldSeconds", "medianSeconds", "minSeconds",
-                    "medianCpuSeconds", "gflops", "percentOfPeak", "peakResidentBytes")) {
+                    "medianCpuSeconds", "gflops", "peakGflops", "percentOfPeak", "peakResidentBytes")) {
                 assertTrue(p.has(k), p.get("name") + " lacks " + k);
             }
             assertTrue(p.get("flops").asDouble() > 0, p.toString());
