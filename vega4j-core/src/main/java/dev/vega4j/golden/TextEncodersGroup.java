@@ -27,15 +27,7 @@ public final class TextEncodersGroup implements ConformanceGroup {
     @Override
     public List<CaseResult> run(GoldenGroup group) {
         Map<Path, ClipTextEncoder> cache = new HashMap<>();
-        List<CaseResult> results = new ArrayList<>();
-        for (GoldenCase c : group.cases()) {
-            try {
-                results.add(runCase(c, cache));
-            } catch (RuntimeException e) {
-                results.add(CaseResult.error(c.id(), e.toString()));
-            }
-        }
-        return results;
+        return ConformanceGroup.checkEachCase(group, c -> runCase(c, cache));
     }
 
     private static CaseResult runCase(GoldenCase c, Map<Path, ClipTextEncoder> cache) {

@@ -8,7 +8,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ArrayList;
 
 /**
  * {@code cases/unet}: runs the case's UNet on its inputs and compares every hooked feature ({@code feat.*}) and the
@@ -26,19 +25,8 @@ public final class UNetGroup implements ConformanceGroup {
     @Override
     public List<CaseResult> run(GoldenGroup group) {
         Map<String, UNet2DConditionModel> models = new HashMap<>();
-        List<CaseResult> results = new ArrayList<>();
-        for (GoldenCase c : group.cases()) {
-            try {
-                UNet2DConditionModel m = models.computeIfAbsent(c.model(),
-                        k -> UNet2DConditionModel.load(c.modelDir().resolve("unet")));
-                results.add(check(c, m));
-            } catch (RuntimeException e) {
-                results.add(CaseResult.error(c.id(), e.toString()));
-            } finally {
-                c.close();
-            }
-        }
-        return results;
+        return ConformanceGroup.checkEachCase(group, c -> check(c, models.computeIfAbsent(c.model(),
+                k -> UNet2DConditionModel.load(c.modelDir().resolve("unet")))));
     }
 
     static CaseResult check(GoldenCase c, UNet2DConditionModel m) {

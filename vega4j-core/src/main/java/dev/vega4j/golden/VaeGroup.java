@@ -2,7 +2,6 @@ package dev.vega4j.golden;
 
 import dev.vega4j.models.vae.AutoencoderKL;
 import dev.vega4j.models.vae.DiagonalGaussianDistribution;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,19 +21,8 @@ public final class VaeGroup implements ConformanceGroup {
     @Override
     public List<CaseResult> run(GoldenGroup group) {
         Map<String, AutoencoderKL> models = new HashMap<>();
-        List<CaseResult> results = new ArrayList<>();
-        for (GoldenCase c : group.cases()) {
-            try {
-                AutoencoderKL vae = models.computeIfAbsent(c.model(),
-                        k -> AutoencoderKL.load(c.modelDir().resolve("vae")));
-                results.add(check(c, vae));
-            } catch (RuntimeException e) {
-                results.add(CaseResult.error(c.id(), e.toString()));
-            } finally {
-                c.close();
-            }
-        }
-        return results;
+        return ConformanceGroup.checkEachCase(group, c -> check(c, models.computeIfAbsent(c.model(),
+                k -> AutoencoderKL.load(c.modelDir().resolve("vae")))));
     }
 
     static CaseResult check(GoldenCase c, AutoencoderKL vae) {

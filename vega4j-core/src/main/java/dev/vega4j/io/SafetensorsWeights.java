@@ -20,19 +20,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * Weights from one or more memory-mapped safetensors files (a sharded checkpoint's {@code *.safetensors.index.json}
  * names the shards). Tensors are converted to float32 when a module asks for them.
  */
-public final class SafetensorsWeights extends Weights implements AutoCloseable {
-    private final Map<String, SafetensorsFile> byName;
+public final class SafetensorsWeights extends IndexedWeights<SafetensorsFile> implements AutoCloseable {
     private final List<SafetensorsFile> files;
-    private final Set<String> accessed;
-    private final String source;
 
     private SafetensorsWeights(String prefix, Map<String, SafetensorsFile> byName, List<SafetensorsFile> files,
             Set<String> accessed, String source) {
-        super(prefix);
-        this.byName = byName;
+        super(prefix, byName, accessed, source);
         this.files = files;
-        this.accessed = accessed;
-        this.source = source;
     }
 
     /** Opens a single file or, for {@code *.safetensors.index.json}, every shard it names. */
@@ -86,42 +80,20 @@ public final class SafetensorsWeights extends Weights implements AutoCloseable {
     }
 
     @Override
-    protected Tensor load(String fullName) {
-        accessed.add(fullName);
-        SafetensorsFile f = byName.get(fullName);
-        return f == null ? null : f.load(fullName);
-    }
-
-    @Override
-    protected boolean exists(String fullName) {
-        return byName.containsKey(fullName);
+    protected Tensor read(String fullName, SafetensorsFile file) {
+        return file.load(fullName);
     }
 
     @Override
     protected Weights view(String newPrefix) {
-        return new SafetensorsWeights(newPrefix, byName, files, accessed, source);
-    }
-
-    @Override
-    public Set<String> allNames() {
-        return byName.keySet();
-    }
-
-    @Override
-    public Set<String> accessedNames() {
-        return Collections.unmodifiableSet(accessed);
-    }
-
-    @Override
-    public String source() {
-        return source;
+        return new SafetensorsWeights(newPrefix, index, files, accessed, source());
     }
 
     /** Header information of a tensor (dtype, shape) without loading it. */
     public TensorInfo info(String fullName) {
-        SafetensorsFile f = byName.get(fullName);
+        SafetensorsFile f = index.get(fullName);
         if (f == null) {
-            throw new MissingWeightsException(Set.of(fullName), source);
+            throw new MissingWeightsException(Set.of(fullName), source());
         }
         return f.info(fullName);
     }

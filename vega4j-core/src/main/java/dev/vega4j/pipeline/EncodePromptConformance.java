@@ -30,14 +30,7 @@ public final class EncodePromptConformance implements ConformanceGroup {
     @Override
     public List<CaseResult> run(GoldenGroup group) {
         Map<Path, PromptEncoder> cache = new HashMap<>();
-        List<CaseResult> results = new ArrayList<>();
-        for (GoldenCase c : group.cases()) {
-            try {
-                results.add(runCase(c, cache));
-            } catch (RuntimeException e) {
-                results.add(CaseResult.error(c.id(), e.toString()));
-            }
-        }
+        List<CaseResult> results = new ArrayList<>(ConformanceGroup.checkEachCase(group, c -> runCase(c, cache)));
         JsonNode ati = group.manifest().get("add_time_ids");
         if (ati != null && ati.isArray()) {
             CaseResult r = new CaseResult("add_time_ids");

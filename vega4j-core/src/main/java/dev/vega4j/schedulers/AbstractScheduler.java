@@ -110,39 +110,6 @@ abstract class AbstractScheduler implements Scheduler {
         return gen.randn(shape);
     }
 
-    /** The alpha-bar of a (integer) training timestep, or {@code fallback} for negative ones. */
-    protected float alphaCumprod(double t, float fallback) {
-        return t >= 0 ? schedule.alphasCumprod[checkedIndex(t)] : fallback;
-    }
-
-    /**
-     * The training index of a timestep. Negative values wrap like Python/torch indexing ({@code alphas_cumprod[-1]}
-     * is the last entry): trailing spacing with some step counts (e.g. 61) ends at timestep -1 in diffusers.
-     */
-    protected int checkedIndex(double t) {
-        int n = schedule.alphasCumprod.length;
-        int i = (int) t;
-        if (i == t && i < 0 && i >= -n) {
-            return i + n;
-        }
-        if (i != t || i < 0 || i >= n) {
-            throw new VegaException("timestep " + t + " is not an integer training timestep in [0, "
-                    + schedule.alphasCumprod.length + ")");
-        }
-        return i;
-    }
-
-    /**
-     * DDPM-style {@code add_noise}: {@code sqrt(a_t) * x0 + sqrt(1 - a_t) * noise} with a_t = alphas_cumprod[t]
-     * (diffusers {@code scheduling_ddpm.py}).
-     */
-    protected Tensor addNoiseAlpha(Tensor original, Tensor noise, double t) {
-        float a = schedule.alphasCumprod[checkedIndex(t)];
-        float sa = F32.sqrt(a);
-        float s1 = F32.sqrt(1f - a);
-        return F32.map(original, noise, (x, n) -> sa * x + s1 * n);
-    }
-
     /** Index used by sigma-based {@code add_noise}: the begin index when set, else the timestep's position. */
     protected int addNoiseIndex(double t) {
         requireTimesteps();
@@ -199,16 +166,5 @@ abstract class AbstractScheduler implements Scheduler {
      */
     static float lerp(float a, float b, float w) {
         return Math.abs(w) < 0.5f ? Math.fma(w, b - a, a) : Math.fma(-(b - a), 1f - w, b);
-    }
-
-    protected Tensor clipOrThreshold(Tensor x0) {
-        if (config.thresholding()) {
-            return thresholdSample(x0);
-        }
-        if (config.clipSample()) {
-            float r = (float) config.clipSampleRange();
-            return F32.map(x0, v -> Math.min(Math.max(v, -r), r));
-        }
-        return x0;
     }
 }

@@ -8,13 +8,13 @@ import dev.vega4j.tensor.Tensor;
  * (deterministic), {@link #setEta} for the stochastic variant. Like diffusers, the previous timestep is always
  * {@code t - N // n}, whatever the spacing.
  */
-public final class DDIMScheduler extends AbstractScheduler {
+public final class DDIMScheduler extends AlphaBarScheduler {
     private final float finalAlphaCumprod;
     private float eta = 0f;
 
     public DDIMScheduler(SchedulerConfig config) {
         super(config);
-        finalAlphaCumprod = config.setAlphaToOne() ? 1f : schedule.alphasCumprod[0];
+        finalAlphaCumprod = finalAlphaCumprod();
     }
 
     /** DDIM's eta (0 = deterministic DDIM, 1 = DDPM-like noise). */
@@ -31,16 +31,6 @@ public final class DDIMScheduler extends AbstractScheduler {
     }
 
     @Override
-    public String timestepsDtype() {
-        return "int64";
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
     public boolean isStochastic() {
         return eta > 0;
     }
@@ -51,50 +41,30 @@ public final class DDIMScheduler extends AbstractScheduler {
     }
 
     @Override
-    public Tensor scaleModelInput(Tensor sample, double timestep) {
-        return sample;
-    }
-
-    @Override
     public StepOutput step(Tensor modelOutput, double timestep, Tensor sample, TorchGenerator generator) {
         requireTimesteps();
         double prevT = timestep - config.numTrainTimesteps() / numInferenceSteps;
-        float at = schedule.alphasCumprod[checkedIndex(timestep)];
-        float atPrev = prevT >= 0 ? schedule.alphasCumprod[checkedIndex(prevT)] : finalAlphaCumprod;
+        float at = alphaBar(timestep);
+        float atPrev = alphaBarPrev(prevT, finalAlphaCumprod);
         float bt = 1f - at;
         float sqa = F32.sqrt(at), sqb = F32.sqrt(bt);
-        Tensor x0, epsPred;
-        switch (config.predictionType()) {
-            case "epsilon" -> {
-                x0 = F32.map(sample, modelOutput, (x, m) -> (x - sqb * m) / sqa);
-                epsPred = modelOutput;
-            }
-            case "sample" -> {
-                x0 = modelOutput;
-                epsPred = F32.map(sample, x0, (x, p) -> (x - sqa * p) / sqb);
-            }
-            default -> { // v_prediction
-                x0 = F32.map(sample, modelOutput, (x, m) -> sqa * x - sqb * m);
-                epsPred = F32.map(modelOutput, sample, (m, x) -> sqa * m + sqb * x);
-            }
-        }
-        x0 = clipOrThreshold(x0);
+        Tensor predOriginal = predictedOriginal(modelOutput, sample, sqa, sqb);
+        Tensor epsPred = switch (config.predictionType()) {
+            case "epsilon" -> modelOutput;
+            case "sample" -> F32.map(sample, predOriginal, (x, p) -> (x - sqa * p) / sqb);
+            default -> F32.map(modelOutput, sample, (m, x) -> sqa * m + sqb * x); // v_prediction
+        };
+        Tensor x0 = clipOrThreshold(predOriginal);
         float btPrev = 1f - atPrev;
         float variance = (btPrev / bt) * (1f - at / atPrev);
         float std = eta * F32.sqrt(variance);
         float dirCoef = F32.sqrt(1f - atPrev - std * std);
         float sqaPrev = F32.sqrt(atPrev);
-        Tensor eps = epsPred;
-        Tensor prev = F32.map(x0, eps, (p, e) -> sqaPrev * p + dirCoef * e);
+        Tensor prev = F32.map(x0, epsPred, (p, e) -> sqaPrev * p + dirCoef * e);
         if (eta > 0) {
             Tensor noise = randn(sample.shape(), generator);
             prev = F32.map(prev, noise, (x, z) -> x + std * z);
         }
         return new StepOutput(prev, x0);
-    }
-
-    @Override
-    public Tensor addNoise(Tensor original, Tensor noise, double timestep) {
-        return addNoiseAlpha(original, noise, timestep);
     }
 }

@@ -8,7 +8,7 @@ import dev.vega4j.tensor.Tensor;
  * DDPM ancestral sampling (Ho et al. 2020, eqs. 6-7), diffusers 0.26.3 {@code schedulers/scheduling_ddpm.py} with the
  * fixed variance types (learned variances need a model that predicts them and are not supported).
  */
-public final class DDPMScheduler extends AbstractScheduler {
+public final class DDPMScheduler extends AlphaBarScheduler {
     public DDPMScheduler(SchedulerConfig config) {
         super(config);
         String v = config.varianceType() == null ? "fixed_small" : config.varianceType();
@@ -26,16 +26,6 @@ public final class DDPMScheduler extends AbstractScheduler {
     }
 
     @Override
-    public String timestepsDtype() {
-        return "int64";
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
     public boolean isStochastic() {
         return true;
     }
@@ -45,11 +35,6 @@ public final class DDPMScheduler extends AbstractScheduler {
         return true;
     }
 
-    @Override
-    public Tensor scaleModelInput(Tensor sample, double timestep) {
-        return sample;
-    }
-
     private double previousTimestep(double t) {
         int n = numInferenceSteps > 0 ? numInferenceSteps : config.numTrainTimesteps();
         return t - config.numTrainTimesteps() / n;
@@ -57,8 +42,8 @@ public final class DDPMScheduler extends AbstractScheduler {
 
     private float variance(double t) {
         double prevT = previousTimestep(t);
-        float at = schedule.alphasCumprod[checkedIndex(t)];
-        float atPrev = prevT >= 0 ? schedule.alphasCumprod[checkedIndex(prevT)] : 1f;
+        float at = alphaBar(t);
+        float atPrev = alphaBarPrev(prevT, 1f);
         float currentBeta = 1f - at / atPrev;
         float var = (1f - atPrev) / (1f - at) * currentBeta;
         var = Math.max(var, 1e-20f);
@@ -75,19 +60,14 @@ public final class DDPMScheduler extends AbstractScheduler {
     public StepOutput step(Tensor modelOutput, double t, Tensor sample, TorchGenerator generator) {
         requireTimesteps();
         double prevT = previousTimestep(t);
-        float at = schedule.alphasCumprod[checkedIndex(t)];
-        float atPrev = prevT >= 0 ? schedule.alphasCumprod[checkedIndex(prevT)] : 1f;
+        float at = alphaBar(t);
+        float atPrev = alphaBarPrev(prevT, 1f);
         float bt = 1f - at;
         float btPrev = 1f - atPrev;
         float currentAlpha = at / atPrev;
         float currentBeta = 1f - currentAlpha;
         float sqa = F32.sqrt(at), sqb = F32.sqrt(bt);
-        Tensor x0 = switch (config.predictionType()) {
-            case "epsilon" -> F32.map(sample, modelOutput, (x, m) -> (x - sqb * m) / sqa);
-            case "sample" -> modelOutput;
-            default -> F32.map(sample, modelOutput, (x, m) -> sqa * x - sqb * m);
-        };
-        x0 = clipOrThreshold(x0);
+        Tensor x0 = clipOrThreshold(predictedOriginal(modelOutput, sample, sqa, sqb));
         float c0 = (F32.sqrt(atPrev) * currentBeta) / bt;
         float cs = F32.sqrt(currentAlpha) * btPrev / bt;
         Tensor prev = F32.map(x0, sample, (p, x) -> c0 * p + cs * x);
@@ -99,10 +79,5 @@ public final class DDPMScheduler extends AbstractScheduler {
             prev = F32.map(prev, noise, (x, z) -> x + scale * z);
         }
         return new StepOutput(prev, x0);
-    }
-
-    @Override
-    public Tensor addNoise(Tensor original, Tensor noise, double timestep) {
-        return addNoiseAlpha(original, noise, timestep);
     }
 }

@@ -9,8 +9,7 @@ import dev.vega4j.tensor.Tensor;
  * {@code schedulers/scheduling_dpmsolver_multistep.py}: "DPM++ 2M" (algorithm dpmsolver++, order 2), "+ Karras",
  * "DPM++ 2M SDE" (sde-dpmsolver++), and the dpmsolver / sde-dpmsolver / order 1 and 3 variants.
  */
-public final class DPMSolverMultistepScheduler extends AbstractScheduler {
-    private float[] sigmas = new float[0];
+public final class DPMSolverMultistepScheduler extends AlphaSigmaScheduler {
     private final Tensor[] modelOutputs;
     private int lowerOrderNums;
     private final String algorithm;
@@ -28,22 +27,8 @@ public final class DPMSolverMultistepScheduler extends AbstractScheduler {
                     + "' is not supported");
         }
         algorithm = alg;
-        String st = config.solverType();
-        if (st.equals("logrho") || st.equals("bh1") || st.equals("bh2")) {
-            st = "midpoint";
-        }
-        if (!st.equals("midpoint") && !st.equals("heun")) {
-            throw new VegaException("DPMSolverMultistepScheduler solver_type '" + config.solverType()
-                    + "' is not supported");
-        }
-        solverType = st;
-        if (!alg.equals("dpmsolver++") && !alg.equals("sde-dpmsolver++") && config.finalSigmasType().equals("zero")) {
-            throw new VegaException("final_sigmas_type 'zero' is not supported for algorithm_type " + alg
-                    + "; use final_sigmas_type 'sigma_min'");
-        }
-        if (config.solverOrder() < 1 || config.solverOrder() > 3) {
-            throw new VegaException("solver_order must be 1, 2 or 3, got " + config.solverOrder());
-        }
+        solverType = dpmSolverType(config, "DPMSolverMultistepScheduler");
+        checkDpmSolverOptions(config, alg);
         modelOutputs = new Tensor[config.solverOrder()];
     }
 
@@ -57,9 +42,8 @@ public final class DPMSolverMultistepScheduler extends AbstractScheduler {
         float[] logSigmas = NoiseSchedule.logSigmas(train);
         double[] s;
         if (config.useKarrasSigmas()) {
-            // flipped training sigmas: in_sigmas[-1] = smallest, in_sigmas[0] = largest
-            s = NoiseSchedule.karras(train[0], train[train.length - 1], n);
-            ts = toTimesteps(s, logSigmas);
+            s = karrasSigmas(train, n);
+            ts = roundedTimesteps(s, logSigmas);
         } else if (config.useLuLambdas()) {
             // Lu et al. 2022 (DPM-Solver++ Appendix): uniform in lambda between the ends, from the flipped log-sigmas
             double lmin = logSigmas[0], lmax = logSigmas[logSigmas.length - 1];
@@ -70,48 +54,16 @@ public final class DPMSolverMultistepScheduler extends AbstractScheduler {
                 double minInv = Math.pow(lmin, 1 / rho), maxInv = Math.pow(lmax, 1 / rho);
                 s[i] = Math.exp(Math.pow(maxInv + ramp * (minInv - maxInv), rho));
             }
-            ts = toTimesteps(s, logSigmas);
+            ts = roundedTimesteps(s, logSigmas);
         } else {
             s = NoiseSchedule.interp(ts, train);
         }
-        double sigmaLast = switch (config.finalSigmasType()) {
-            case "sigma_min" -> {
-                float a0 = schedule.alphasCumprod[0];
-                yield F32.sqrt((1f - a0) / a0);
-            }
-            case "zero" -> 0.0;
-            default -> throw new VegaException("final_sigmas_type '" + config.finalSigmasType()
-                    + "' is not supported (use zero or sigma_min)");
-        };
-        sigmas = SigmaScheduler.toFloat(s, sigmaLast);
+        sigmas = SigmaScheduler.toFloat(s, finalSigma());
         timesteps = ts;
         numInferenceSteps = ts.length;
         java.util.Arrays.fill(modelOutputs, null);
         lowerOrderNums = 0;
         resetIndices();
-    }
-
-    private static double[] toTimesteps(double[] s, float[] logSigmas) {
-        double[] t = new double[s.length];
-        for (int i = 0; i < s.length; i++) {
-            t[i] = Math.rint(NoiseSchedule.sigmaToT(s[i], logSigmas));
-        }
-        return t;
-    }
-
-    @Override
-    public String timestepsDtype() {
-        return "int64";
-    }
-
-    @Override
-    public float[] sigmas() {
-        return sigmas.clone();
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
     }
 
     @Override
@@ -129,35 +81,10 @@ public final class DPMSolverMultistepScheduler extends AbstractScheduler {
         return true;
     }
 
-    @Override
-    public Tensor scaleModelInput(Tensor sample, double timestep) {
-        return sample;
-    }
-
     /** diffusers {@code convert_model_output}: x0 for the ++ algorithms, epsilon otherwise. */
     private Tensor convertModelOutput(Tensor modelOutput, Tensor sample) {
-        float sigma = sigmas[stepIndex];
-        float a = DpmMath.alpha(sigma), s = sigma * a;
-        boolean dataPrediction = algorithm.endsWith("++");
-        String p = config.predictionType();
-        if (dataPrediction) {
-            Tensor x0 = switch (p) {
-                case "epsilon" -> F32.map(sample, modelOutput, (x, m) -> (x - s * m) / a);
-                case "sample" -> modelOutput;
-                default -> F32.map(sample, modelOutput, (x, m) -> a * x - s * m);
-            };
-            return config.thresholding() ? thresholdSample(x0) : x0;
-        }
-        Tensor eps = switch (p) {
-            case "epsilon" -> modelOutput;
-            case "sample" -> F32.map(sample, modelOutput, (x, m) -> (x - a * m) / s);
-            default -> F32.map(modelOutput, sample, (m, x) -> a * m + s * x);
-        };
-        if (config.thresholding()) {
-            Tensor x0 = thresholdSample(F32.map(sample, eps, (x, e) -> (x - s * e) / a));
-            eps = F32.map(sample, x0, (x, q) -> (x - a * q) / s);
-        }
-        return eps;
+        return algorithm.endsWith("++") ? dataPrediction(modelOutput, sample)
+                : thresholdedNoisePrediction(modelOutput, sample);
     }
 
     @Override
@@ -169,10 +96,7 @@ public final class DPMSolverMultistepScheduler extends AbstractScheduler {
         boolean lowerOrderSecond = stepIndex == len - 2 && config.lowerOrderFinal() && len < 15;
         Tensor m = convertModelOutput(modelOutput, sample);
         int order = config.solverOrder();
-        for (int i = 0; i < order - 1; i++) {
-            modelOutputs[i] = modelOutputs[i + 1];
-        }
-        modelOutputs[order - 1] = m;
+        shiftIn(modelOutputs, m);
         Tensor noise = algorithm.startsWith("sde") ? randn(m.shape(), generator) : null;
         Tensor prev;
         if (order == 1 || lowerOrderNums < 1 || lowerOrderFinal) {
@@ -190,12 +114,9 @@ public final class DPMSolverMultistepScheduler extends AbstractScheduler {
     }
 
     private Tensor firstOrder(Tensor m, Tensor sample, Tensor noise) {
-        float sT = sigmas[stepIndex + 1], sS = sigmas[stepIndex];
-        float alphaT = DpmMath.alpha(sT), sigmaT = sT * alphaT;
-        float alphaS = DpmMath.alpha(sS), sigmaS = sS * alphaS;
-        float lambdaT = F32.log(alphaT) - F32.log(sigmaT);
-        float lambdaS = F32.log(alphaS) - F32.log(sigmaS);
-        float h = lambdaT - lambdaS;
+        DpmMath.AlphaSigma t = DpmMath.alphaSigma(sigmas[stepIndex + 1]), s = DpmMath.alphaSigma(sigmas[stepIndex]);
+        float alphaT = t.alpha(), sigmaT = t.sigma(), alphaS = s.alpha(), sigmaS = s.sigma();
+        float h = t.lambda() - s.lambda();
         return switch (algorithm) {
             case "dpmsolver++" -> {
                 float c1 = sigmaT / sigmaS, c2 = alphaT * (F32.exp(-h) - 1f);
@@ -220,13 +141,9 @@ public final class DPMSolverMultistepScheduler extends AbstractScheduler {
     }
 
     private Tensor secondOrder(Tensor sample, Tensor noise) {
-        float sT = sigmas[stepIndex + 1], s0 = sigmas[stepIndex], s1 = sigmas[stepIndex - 1];
-        float alphaT = DpmMath.alpha(sT), sigmaT = sT * alphaT;
-        float alphaS0 = DpmMath.alpha(s0), sigmaS0 = s0 * alphaS0;
-        float alphaS1 = DpmMath.alpha(s1), sigmaS1 = s1 * alphaS1;
-        float lambdaT = F32.log(alphaT) - F32.log(sigmaT);
-        float lambdaS0 = F32.log(alphaS0) - F32.log(sigmaS0);
-        float lambdaS1 = F32.log(alphaS1) - F32.log(sigmaS1);
+        DpmMath.AlphaSigma t = DpmMath.alphaSigma(sigmas[stepIndex + 1]), s0 = DpmMath.alphaSigma(sigmas[stepIndex]);
+        float alphaT = t.alpha(), sigmaT = t.sigma(), alphaS0 = s0.alpha(), sigmaS0 = s0.sigma();
+        float lambdaT = t.lambda(), lambdaS0 = s0.lambda(), lambdaS1 = DpmMath.lambda(sigmas[stepIndex - 1]);
         Tensor m0 = modelOutputs[modelOutputs.length - 1], m1 = modelOutputs[modelOutputs.length - 2];
         float h = lambdaT - lambdaS0, h0 = lambdaS0 - lambdaS1;
         float r0 = h0 / h;
@@ -273,14 +190,10 @@ public final class DPMSolverMultistepScheduler extends AbstractScheduler {
     }
 
     private Tensor thirdOrder(Tensor sample) {
-        float sT = sigmas[stepIndex + 1], s0 = sigmas[stepIndex], s1 = sigmas[stepIndex - 1],
-                s2 = sigmas[stepIndex - 2];
-        float alphaT = DpmMath.alpha(sT), sigmaT = sT * alphaT;
-        float alphaS0 = DpmMath.alpha(s0), sigmaS0 = s0 * alphaS0;
-        float lambdaT = F32.log(alphaT) - F32.log(sigmaT);
-        float lambdaS0 = F32.log(alphaS0) - F32.log(sigmaS0);
-        float lambdaS1 = DpmMath.lambda(s1);
-        float lambdaS2 = DpmMath.lambda(s2);
+        DpmMath.AlphaSigma t = DpmMath.alphaSigma(sigmas[stepIndex + 1]), s0 = DpmMath.alphaSigma(sigmas[stepIndex]);
+        float alphaT = t.alpha(), sigmaT = t.sigma(), alphaS0 = s0.alpha(), sigmaS0 = s0.sigma();
+        float lambdaT = t.lambda(), lambdaS0 = s0.lambda();
+        float lambdaS1 = DpmMath.lambda(sigmas[stepIndex - 1]), lambdaS2 = DpmMath.lambda(sigmas[stepIndex - 2]);
         int k = modelOutputs.length;
         Tensor m0 = modelOutputs[k - 1], m1 = modelOutputs[k - 2], m2 = modelOutputs[k - 3];
         float h = lambdaT - lambdaS0, h0 = lambdaS0 - lambdaS1, h1 = lambdaS1 - lambdaS2;
@@ -311,13 +224,5 @@ public final class DPMSolverMultistepScheduler extends AbstractScheduler {
             throw new VegaException("third-order " + algorithm + " is not supported; use solver_order 2");
         }
         return Tensor.of(out, sample.shape());
-    }
-
-    /** diffusers 0.26: alpha-sigma form at the timestep's sigma, {@code alpha_t * x0 + sigma_t * noise}. */
-    @Override
-    public Tensor addNoise(Tensor original, Tensor noise, double timestep) {
-        float sigma = sigmas[beginIndex >= 0 ? beginIndex : indexForTimestep(timestep)];
-        float a = DpmMath.alpha(sigma), s = sigma * a;
-        return F32.map(original, noise, (x, z) -> a * x + s * z);
     }
 }

@@ -12,8 +12,7 @@ import java.util.List;
  * (1, 2, 1, 2, ...) and each group restarts from the sample saved at its first-order step. Its timesteps are always
  * {@code linspace(0, N-1-clipped, n+1).round()} reversed without the last (no timestep_spacing option).
  */
-public final class DPMSolverSinglestepScheduler extends AbstractScheduler {
-    private float[] sigmas = new float[0];
+public final class DPMSolverSinglestepScheduler extends AlphaSigmaScheduler {
     private final Tensor[] modelOutputs;
     private Tensor savedSample;
     private int[] orderList = new int[0];
@@ -32,22 +31,8 @@ public final class DPMSolverSinglestepScheduler extends AbstractScheduler {
                     + "' is not supported (use dpmsolver++ or dpmsolver)");
         }
         algorithm = alg;
-        String st = config.solverType();
-        if (st.equals("logrho") || st.equals("bh1") || st.equals("bh2")) {
-            st = "midpoint";
-        }
-        if (!st.equals("midpoint") && !st.equals("heun")) {
-            throw new VegaException("DPMSolverSinglestepScheduler solver_type '" + config.solverType()
-                    + "' is not supported");
-        }
-        solverType = st;
-        if (!alg.equals("dpmsolver++") && config.finalSigmasType().equals("zero")) {
-            throw new VegaException("final_sigmas_type 'zero' is not supported for algorithm_type " + alg
-                    + "; use final_sigmas_type 'sigma_min'");
-        }
-        if (config.solverOrder() < 1 || config.solverOrder() > 3) {
-            throw new VegaException("solver_order must be 1, 2 or 3, got " + config.solverOrder());
-        }
+        solverType = dpmSolverType(config, "DPMSolverSinglestepScheduler");
+        checkDpmSolverOptions(config, alg);
         modelOutputs = new Tensor[config.solverOrder()];
         lowerOrderFinal = config.lowerOrderFinal();
     }
@@ -117,26 +102,12 @@ public final class DPMSolverSinglestepScheduler extends AbstractScheduler {
         float[] train = schedule.trainSigmas();
         double[] s;
         if (config.useKarrasSigmas()) {
-            float[] logSigmas = NoiseSchedule.logSigmas(train);
-            // np.flip(sigmas): in_sigmas[-1] is the smallest training sigma, in_sigmas[0] the largest
-            s = NoiseSchedule.karras(train[0], train[train.length - 1], n);
-            ts = new double[s.length];
-            for (int i = 0; i < s.length; i++) {
-                ts[i] = Math.rint(NoiseSchedule.sigmaToT(s[i], logSigmas));
-            }
+            s = karrasSigmas(train, n);
+            ts = roundedTimesteps(s, NoiseSchedule.logSigmas(train));
         } else {
             s = NoiseSchedule.interp(ts, train);
         }
-        double sigmaLast = switch (config.finalSigmasType()) {
-            case "sigma_min" -> {
-                float a0 = schedule.alphasCumprod[0];
-                yield F32.sqrt((1f - a0) / a0);
-            }
-            case "zero" -> 0.0;
-            default -> throw new VegaException("final_sigmas_type '" + config.finalSigmasType()
-                    + "' is not supported (use zero or sigma_min)");
-        };
-        sigmas = SigmaScheduler.toFloat(s, sigmaLast);
+        sigmas = SigmaScheduler.toFloat(s, finalSigma());
         timesteps = ts;
         java.util.Arrays.fill(modelOutputs, null);
         savedSample = null;
@@ -151,59 +122,18 @@ public final class DPMSolverSinglestepScheduler extends AbstractScheduler {
         resetIndices();
     }
 
-    @Override
-    public String timestepsDtype() {
-        return "int64";
-    }
-
-    @Override
-    public float[] sigmas() {
-        return sigmas.clone();
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public Tensor scaleModelInput(Tensor sample, double timestep) {
-        return sample;
-    }
-
+    /** diffusers {@code convert_model_output}: x0 for dpmsolver++, epsilon for dpmsolver. */
     private Tensor convertModelOutput(Tensor modelOutput, Tensor sample) {
-        float sigma = sigmas[stepIndex];
-        float a = DpmMath.alpha(sigma), s = sigma * a;
-        String p = config.predictionType();
-        if (algorithm.equals("dpmsolver++")) {
-            Tensor x0 = switch (p) {
-                case "epsilon" -> F32.map(sample, modelOutput, (x, m) -> (x - s * m) / a);
-                case "sample" -> modelOutput;
-                default -> F32.map(sample, modelOutput, (x, m) -> a * x - s * m);
-            };
-            return config.thresholding() ? thresholdSample(x0) : x0;
-        }
-        Tensor eps = switch (p) {
-            case "epsilon" -> modelOutput;
-            case "sample" -> F32.map(sample, modelOutput, (x, m) -> (x - a * m) / s);
-            default -> F32.map(modelOutput, sample, (m, x) -> a * m + s * x);
-        };
-        if (config.thresholding()) {
-            Tensor x0 = thresholdSample(F32.map(sample, eps, (x, e) -> (x - s * e) / a));
-            eps = F32.map(sample, x0, (x, q) -> (x - a * q) / s);
-        }
-        return eps;
+        return algorithm.equals("dpmsolver++") ? dataPrediction(modelOutput, sample)
+                : thresholdedNoisePrediction(modelOutput, sample);
     }
 
     @Override
     public StepOutput step(Tensor modelOutput, double timestep, Tensor sample, TorchGenerator generator) {
         initStepIndex(timestep);
         Tensor m = convertModelOutput(modelOutput, sample);
+        shiftIn(modelOutputs, m);
         int k = modelOutputs.length;
-        for (int i = 0; i < k - 1; i++) {
-            modelOutputs[i] = modelOutputs[i + 1];
-        }
-        modelOutputs[k - 1] = m;
         int order = orderList[stepIndex];
         while (modelOutputs[k - order] == null) {
             order--;
@@ -221,10 +151,9 @@ public final class DPMSolverSinglestepScheduler extends AbstractScheduler {
     }
 
     private Tensor firstOrder(Tensor m, Tensor sample) {
-        float sT = sigmas[stepIndex + 1], sS = sigmas[stepIndex];
-        float alphaT = DpmMath.alpha(sT), sigmaT = sT * alphaT;
-        float alphaS = DpmMath.alpha(sS), sigmaS = sS * alphaS;
-        float h = (F32.log(alphaT) - F32.log(sigmaT)) - (F32.log(alphaS) - F32.log(sigmaS));
+        DpmMath.AlphaSigma t = DpmMath.alphaSigma(sigmas[stepIndex + 1]), s = DpmMath.alphaSigma(sigmas[stepIndex]);
+        float alphaT = t.alpha(), sigmaT = t.sigma(), alphaS = s.alpha(), sigmaS = s.sigma();
+        float h = t.lambda() - s.lambda();
         if (algorithm.equals("dpmsolver++")) {
             float c1 = sigmaT / sigmaS, c2 = alphaT * (F32.exp(-h) - 1f);
             return F32.map(sample, m, (x, d) -> c1 * x - c2 * d);
@@ -234,12 +163,9 @@ public final class DPMSolverSinglestepScheduler extends AbstractScheduler {
     }
 
     private Tensor secondOrder(Tensor sample) {
-        float sT = sigmas[stepIndex + 1], s0 = sigmas[stepIndex], s1 = sigmas[stepIndex - 1];
-        float alphaT = DpmMath.alpha(sT), sigmaT = sT * alphaT;
-        float alphaS1 = DpmMath.alpha(s1), sigmaS1 = s1 * alphaS1;
-        float lambdaT = F32.log(alphaT) - F32.log(sigmaT);
-        float lambdaS0 = DpmMath.lambda(s0);
-        float lambdaS1 = F32.log(alphaS1) - F32.log(sigmaS1);
+        DpmMath.AlphaSigma t = DpmMath.alphaSigma(sigmas[stepIndex + 1]), s1 = DpmMath.alphaSigma(sigmas[stepIndex - 1]);
+        float alphaT = t.alpha(), sigmaT = t.sigma(), alphaS1 = s1.alpha(), sigmaS1 = s1.sigma();
+        float lambdaT = t.lambda(), lambdaS0 = DpmMath.lambda(sigmas[stepIndex]), lambdaS1 = s1.lambda();
         int k = modelOutputs.length;
         Tensor m0 = modelOutputs[k - 1], m1 = modelOutputs[k - 2];
         float h = lambdaT - lambdaS1, h0 = lambdaS0 - lambdaS1;
@@ -259,13 +185,10 @@ public final class DPMSolverSinglestepScheduler extends AbstractScheduler {
     }
 
     private Tensor thirdOrder(Tensor sample) {
-        float sT = sigmas[stepIndex + 1], s0 = sigmas[stepIndex], s1 = sigmas[stepIndex - 1],
-                s2 = sigmas[stepIndex - 2];
-        float alphaT = DpmMath.alpha(sT), sigmaT = sT * alphaT;
-        float alphaS2 = DpmMath.alpha(s2), sigmaS2 = s2 * alphaS2;
-        float lambdaT = F32.log(alphaT) - F32.log(sigmaT);
-        float lambdaS0 = DpmMath.lambda(s0), lambdaS1 = DpmMath.lambda(s1);
-        float lambdaS2 = F32.log(alphaS2) - F32.log(sigmaS2);
+        DpmMath.AlphaSigma t = DpmMath.alphaSigma(sigmas[stepIndex + 1]), s2 = DpmMath.alphaSigma(sigmas[stepIndex - 2]);
+        float alphaT = t.alpha(), sigmaT = t.sigma(), alphaS2 = s2.alpha(), sigmaS2 = s2.sigma();
+        float lambdaT = t.lambda(), lambdaS2 = s2.lambda();
+        float lambdaS0 = DpmMath.lambda(sigmas[stepIndex]), lambdaS1 = DpmMath.lambda(sigmas[stepIndex - 1]);
         int k = modelOutputs.length;
         Tensor m0 = modelOutputs[k - 1], m1 = modelOutputs[k - 2], m2 = modelOutputs[k - 3];
         float h = lambdaT - lambdaS2, h0 = lambdaS0 - lambdaS2, h1 = lambdaS1 - lambdaS2;
@@ -297,12 +220,5 @@ public final class DPMSolverSinglestepScheduler extends AbstractScheduler {
             }
         }
         return Tensor.of(out, sample.shape());
-    }
-
-    @Override
-    public Tensor addNoise(Tensor original, Tensor noise, double timestep) {
-        float sigma = sigmas[beginIndex >= 0 ? beginIndex : indexForTimestep(timestep)];
-        float a = DpmMath.alpha(sigma), s = sigma * a;
-        return F32.map(original, noise, (x, z) -> a * x + s * z);
     }
 }

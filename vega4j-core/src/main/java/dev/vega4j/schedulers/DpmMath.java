@@ -19,9 +19,21 @@ final class DpmMath {
 
     /** lambda = log(alpha_t) - log(sigma_t), the half log-SNR. */
     static float lambda(float sigma) {
+        return alphaSigma(sigma).lambda();
+    }
+
+    /** alpha_t and sigma_t of a k-diffusion sigma (diffusers {@code _sigma_to_alpha_sigma_t}). */
+    static AlphaSigma alphaSigma(float sigma) {
         float a = alpha(sigma);
-        float s = sigma * a;
-        return F32.log(a) - F32.log(s);
+        return new AlphaSigma(a, sigma * a);
+    }
+
+    /** One noise level in the alpha-sigma form. */
+    record AlphaSigma(float alpha, float sigma) {
+        /** lambda = log(alpha_t) - log(sigma_t), the half log-SNR. */
+        float lambda() {
+            return F32.log(alpha) - F32.log(sigma);
+        }
     }
 
     /** torch.searchsorted(flip(lambda_t), lambda_min_clipped) for the float32 lambda_t table. */

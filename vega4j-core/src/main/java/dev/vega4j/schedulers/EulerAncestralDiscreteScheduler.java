@@ -1,6 +1,5 @@
 package dev.vega4j.schedulers;
 
-import dev.vega4j.VegaException;
 import dev.vega4j.rng.TorchGenerator;
 import dev.vega4j.tensor.Tensor;
 
@@ -11,9 +10,7 @@ import dev.vega4j.tensor.Tensor;
 public final class EulerAncestralDiscreteScheduler extends SigmaScheduler {
     public EulerAncestralDiscreteScheduler(SchedulerConfig config) {
         super(config);
-        if (config.predictionType().equals("sample")) {
-            throw new VegaException("EulerAncestralDiscreteScheduler does not support prediction_type 'sample'");
-        }
+        rejectSamplePrediction();
         if (config.rescaleBetasZeroSnr()) {
             schedule.alphasCumprod[schedule.alphasCumprod.length - 1] = (float) Math.pow(2, -24);
         }
@@ -22,16 +19,11 @@ public final class EulerAncestralDiscreteScheduler extends SigmaScheduler {
     @Override
     public void setTimesteps(int n) {
         numInferenceSteps = n;
-        double[] ts = Spacing.toFloat32(Spacing.kDiffusion(config.timestepSpacing(), config.numTrainTimesteps(), n,
-                config.stepsOffset()));
+        double[] ts = spacedTimesteps(n);
+        // schedule.trainSigmas(), not trainSigmas: the zero-SNR fix above changed alphas_cumprod
         sigmas = toFloat(NoiseSchedule.interp(ts, schedule.trainSigmas()), 0.0);
         timesteps = ts;
         resetIndices();
-    }
-
-    @Override
-    public String timestepsDtype() {
-        return "float32";
     }
 
     @Override

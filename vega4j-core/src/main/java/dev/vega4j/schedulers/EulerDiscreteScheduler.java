@@ -9,8 +9,6 @@ import dev.vega4j.tensor.Tensor;
  * {@code schedulers/scheduling_euler_discrete.py}; "Euler" and "Euler Karras" ({@code use_karras_sigmas}).
  */
 public final class EulerDiscreteScheduler extends SigmaScheduler {
-    private String dtype = "float32";
-
     public EulerDiscreteScheduler(SchedulerConfig config) {
         super(config);
         if (config.rescaleBetasZeroSnr()) {
@@ -22,9 +20,8 @@ public final class EulerDiscreteScheduler extends SigmaScheduler {
     @Override
     public void setTimesteps(int n) {
         numInferenceSteps = n;
-        double[] ts = Spacing.toFloat32(Spacing.kDiffusion(config.timestepSpacing(), config.numTrainTimesteps(), n,
-                config.stepsOffset()));
-        float[] train = schedule.trainSigmas();
+        double[] ts = spacedTimesteps(n);
+        float[] train = schedule.trainSigmas(); // after the zero-SNR fix above, unlike trainSigmas
         double[] s;
         switch (config.interpolationType()) {
             case "linear" -> s = NoiseSchedule.interp(ts, train);
@@ -52,13 +49,7 @@ public final class EulerDiscreteScheduler extends SigmaScheduler {
         } else {
             timesteps = Spacing.toFloat32(ts);
         }
-        dtype = "float32";
         resetIndices();
-    }
-
-    @Override
-    public String timestepsDtype() {
-        return dtype;
     }
 
     @Override

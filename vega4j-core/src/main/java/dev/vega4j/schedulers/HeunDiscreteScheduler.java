@@ -12,7 +12,6 @@ public final class HeunDiscreteScheduler extends SigmaScheduler {
     private Tensor prevDerivative;
     private float dt = Float.NaN;
     private Tensor savedSample;
-    private String dtype = "float32";
 
     public HeunDiscreteScheduler(SchedulerConfig config) {
         super(config);
@@ -26,14 +25,13 @@ public final class HeunDiscreteScheduler extends SigmaScheduler {
     @Override
     public void setTimesteps(int n) {
         numInferenceSteps = n;
-        double[] ts = Spacing.toFloat32(Spacing.kDiffusion(config.timestepSpacing(), config.numTrainTimesteps(), n,
-                config.stepsOffset()));
-        double[] s = NoiseSchedule.interp(ts, trainSigmas);
-        dtype = "float32";
+        double[] ts = spacedTimesteps(n);
+        double[] s = interpSigmas(ts);
+        timestepsDtype = "float32";
         if (config.useKarrasSigmas()) {
             s = karras(s, n);
             ts = sigmasToTimesteps(s);
-            dtype = "float64";
+            timestepsDtype = "float64";
         }
         float[] base = toFloat(s, 0.0);
         // [s0, s1, s1, ..., s_{n-1}, s_{n-1}, 0]
@@ -54,11 +52,6 @@ public final class HeunDiscreteScheduler extends SigmaScheduler {
         dt = Float.NaN;
         savedSample = null;
         resetIndices();
-    }
-
-    @Override
-    public String timestepsDtype() {
-        return dtype;
     }
 
     private boolean firstOrder() {

@@ -1,6 +1,5 @@
 package dev.vega4j.schedulers;
 
-import dev.vega4j.VegaException;
 import dev.vega4j.rng.TorchGenerator;
 import dev.vega4j.tensor.Tensor;
 
@@ -14,13 +13,10 @@ public final class KDPM2AncestralDiscreteScheduler extends SigmaScheduler {
     private float[] sigmasUp = new float[0];
     private float[] sigmasDown = new float[0];
     private Tensor savedSample;
-    private String dtype = "float32";
 
     public KDPM2AncestralDiscreteScheduler(SchedulerConfig config) {
         super(config);
-        if (config.predictionType().equals("sample")) {
-            throw new VegaException("KDPM2AncestralDiscreteScheduler does not support prediction_type 'sample'");
-        }
+        rejectSamplePrediction();
     }
 
     @Override
@@ -41,14 +37,13 @@ public final class KDPM2AncestralDiscreteScheduler extends SigmaScheduler {
     @Override
     public void setTimesteps(int n) {
         numInferenceSteps = n;
-        double[] ts = Spacing.toFloat32(Spacing.kDiffusion(config.timestepSpacing(), config.numTrainTimesteps(), n,
-                config.stepsOffset()));
-        double[] s = NoiseSchedule.interp(ts, trainSigmas);
-        dtype = "float32";
+        double[] ts = spacedTimesteps(n);
+        double[] s = interpSigmas(ts);
+        timestepsDtype = "float32";
         if (config.useKarrasSigmas()) {
-            s = NoiseSchedule.karras(s[s.length - 1], s[0], n);
+            s = karrasBetweenEnds(s, n);
             ts = Spacing.rint(sigmasToTimesteps(s));
-            dtype = "float64";
+            timestepsDtype = "float64";
         }
         float[] base = toFloat(s, 0.0);
         int m = n + 1;
@@ -80,11 +75,6 @@ public final class KDPM2AncestralDiscreteScheduler extends SigmaScheduler {
         }
         savedSample = null;
         resetIndices();
-    }
-
-    @Override
-    public String timestepsDtype() {
-        return dtype;
     }
 
     private boolean firstOrder() {

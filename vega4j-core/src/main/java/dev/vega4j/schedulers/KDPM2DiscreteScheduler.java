@@ -1,6 +1,5 @@
 package dev.vega4j.schedulers;
 
-import dev.vega4j.VegaException;
 import dev.vega4j.rng.TorchGenerator;
 import dev.vega4j.tensor.Tensor;
 
@@ -12,13 +11,10 @@ import dev.vega4j.tensor.Tensor;
 public final class KDPM2DiscreteScheduler extends SigmaScheduler {
     private float[] sigmasInterpol = new float[0];
     private Tensor savedSample;
-    private String dtype = "float32";
 
     public KDPM2DiscreteScheduler(SchedulerConfig config) {
         super(config);
-        if (config.predictionType().equals("sample")) {
-            throw new VegaException("KDPM2DiscreteScheduler does not support prediction_type 'sample'");
-        }
+        rejectSamplePrediction();
     }
 
     @Override
@@ -29,14 +25,13 @@ public final class KDPM2DiscreteScheduler extends SigmaScheduler {
     @Override
     public void setTimesteps(int n) {
         numInferenceSteps = n;
-        double[] ts = Spacing.toFloat32(Spacing.kDiffusion(config.timestepSpacing(), config.numTrainTimesteps(), n,
-                config.stepsOffset()));
-        double[] s = NoiseSchedule.interp(ts, trainSigmas);
-        dtype = "float32";
+        double[] ts = spacedTimesteps(n);
+        double[] s = interpSigmas(ts);
+        timestepsDtype = "float32";
         if (config.useKarrasSigmas()) {
-            s = NoiseSchedule.karras(s[s.length - 1], s[0], n);
+            s = karrasBetweenEnds(s, n);
             ts = Spacing.rint(sigmasToTimesteps(s));
-            dtype = "float64";
+            timestepsDtype = "float64";
         }
         float[] base = toFloat(s, 0.0); // n+1 values, last 0
         // sigmas.log().lerp(sigmas.roll(1).log(), 0.5).exp()
@@ -51,7 +46,7 @@ public final class KDPM2DiscreteScheduler extends SigmaScheduler {
         timesteps[0] = ts[0];
         for (int i = 1; i < n; i++) {
             float ti = NoiseSchedule.sigmaToTFloat(interpol[i], logSigmas);
-            timesteps[2 * i - 1] = dtype.equals("float32") ? ti : (double) ti;
+            timesteps[2 * i - 1] = timestepsDtype.equals("float32") ? ti : (double) ti;
             timesteps[2 * i] = ts[i];
         }
         savedSample = null;
@@ -69,11 +64,6 @@ public final class KDPM2DiscreteScheduler extends SigmaScheduler {
         }
         out[2 * m - 1] = x[m - 1];
         return out;
-    }
-
-    @Override
-    public String timestepsDtype() {
-        return dtype;
     }
 
     private boolean firstOrder() {

@@ -9,13 +9,13 @@ import dev.vega4j.tensor.Tensor;
  * timesteps picked evenly from the distillation schedule ({@code original_inference_steps} steps), consistency-function
  * boundary scalings, fresh noise between steps.
  */
-public final class LCMScheduler extends AbstractScheduler {
+public final class LCMScheduler extends AlphaBarScheduler {
     private final float finalAlphaCumprod;
     private double strength = 1.0;
 
     public LCMScheduler(SchedulerConfig config) {
         super(config);
-        finalAlphaCumprod = config.setAlphaToOne() ? 1f : schedule.alphasCumprod[0];
+        finalAlphaCumprod = finalAlphaCumprod();
     }
 
     /** {@code set_timesteps(..., strength=)}: img2img strength the LCM way (shortens the distillation schedule). */
@@ -57,16 +57,6 @@ public final class LCMScheduler extends AbstractScheduler {
     }
 
     @Override
-    public String timestepsDtype() {
-        return "int64";
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
     public boolean isStochastic() {
         return true;
     }
@@ -77,17 +67,12 @@ public final class LCMScheduler extends AbstractScheduler {
     }
 
     @Override
-    public Tensor scaleModelInput(Tensor sample, double timestep) {
-        return sample;
-    }
-
-    @Override
     public StepOutput step(Tensor modelOutput, double timestep, Tensor sample, TorchGenerator generator) {
         initStepIndex(timestep);
         int prevIndex = stepIndex + 1;
         double prevT = prevIndex < timesteps.length ? timesteps[prevIndex] : timestep;
-        float at = schedule.alphasCumprod[checkedIndex(timestep)];
-        float atPrev = prevT >= 0 ? schedule.alphasCumprod[checkedIndex(prevT)] : finalAlphaCumprod;
+        float at = alphaBar(timestep);
+        float atPrev = alphaBarPrev(prevT, finalAlphaCumprod);
         float bt = 1f - at;
         float btPrev = 1f - atPrev;
         // get_scalings_for_boundary_condition_discrete, sigma_data = 0.5
@@ -95,12 +80,7 @@ public final class LCMScheduler extends AbstractScheduler {
         float cSkip = 0.25f / (scaled * scaled + 0.25f);
         float cOut = scaled / F32.sqrt(scaled * scaled + 0.25f);
         float sqa = F32.sqrt(at), sqb = F32.sqrt(bt);
-        Tensor x0 = switch (config.predictionType()) {
-            case "epsilon" -> F32.map(sample, modelOutput, (x, m) -> (x - sqb * m) / sqa);
-            case "sample" -> modelOutput;
-            default -> F32.map(sample, modelOutput, (x, m) -> sqa * x - sqb * m);
-        };
-        x0 = clipOrThreshold(x0);
+        Tensor x0 = clipOrThreshold(predictedOriginal(modelOutput, sample, sqa, sqb));
         Tensor denoised = F32.map(x0, sample, (p, x) -> cOut * p + cSkip * x);
         Tensor prev;
         if (stepIndex != numInferenceSteps - 1) {
@@ -112,10 +92,5 @@ public final class LCMScheduler extends AbstractScheduler {
         }
         stepIndex++;
         return new StepOutput(prev, denoised);
-    }
-
-    @Override
-    public Tensor addNoise(Tensor original, Tensor noise, double timestep) {
-        return addNoiseAlpha(original, noise, timestep);
     }
 }

@@ -14,7 +14,6 @@ import java.util.List;
 public final class LMSDiscreteScheduler extends SigmaScheduler {
     private static final int ORDER = 4;
     private final List<Tensor> derivatives = new ArrayList<>();
-    private String dtype = "float32";
 
     public LMSDiscreteScheduler(SchedulerConfig config) {
         super(config);
@@ -23,24 +22,18 @@ public final class LMSDiscreteScheduler extends SigmaScheduler {
     @Override
     public void setTimesteps(int n) {
         numInferenceSteps = n;
-        double[] ts = Spacing.toFloat32(Spacing.kDiffusion(config.timestepSpacing(), config.numTrainTimesteps(), n,
-                config.stepsOffset()));
-        double[] s = NoiseSchedule.interp(ts, trainSigmas);
-        dtype = "float32";
+        double[] ts = spacedTimesteps(n);
+        double[] s = interpSigmas(ts);
+        timestepsDtype = "float32";
         if (config.useKarrasSigmas()) {
-            s = NoiseSchedule.karras(s[s.length - 1], s[0], n);
+            s = karrasBetweenEnds(s, n);
             ts = sigmasToTimesteps(s);
-            dtype = "float64";
+            timestepsDtype = "float64";
         }
         sigmas = toFloat(s, 0.0);
         timesteps = ts;
         derivatives.clear();
         resetIndices();
-    }
-
-    @Override
-    public String timestepsDtype() {
-        return dtype;
     }
 
     /** diffusers {@code get_lms_coefficient(order, t, current_order)}. */

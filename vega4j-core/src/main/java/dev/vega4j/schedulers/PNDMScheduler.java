@@ -11,7 +11,7 @@ import java.util.List;
  * steps, preceded by three pseudo Runge-Kutta steps (12 model calls) unless {@code skip_prk_steps} is set, which is how
  * Stable Diffusion configs ship it.
  */
-public final class PNDMScheduler extends AbstractScheduler {
+public final class PNDMScheduler extends AlphaBarScheduler {
     private final float finalAlphaCumprod;
     private final List<Tensor> ets = new ArrayList<>();
     private int counter;
@@ -21,7 +21,7 @@ public final class PNDMScheduler extends AbstractScheduler {
 
     public PNDMScheduler(SchedulerConfig config) {
         super(config);
-        finalAlphaCumprod = config.setAlphaToOne() ? 1f : schedule.alphasCumprod[0];
+        finalAlphaCumprod = finalAlphaCumprod();
         if (config.predictionType().equals("sample")) {
             throw new VegaException("PNDMScheduler supports prediction_type epsilon and v_prediction only");
         }
@@ -98,21 +98,6 @@ public final class PNDMScheduler extends AbstractScheduler {
         curSample = null;
         curModelOutput = null;
         resetIndices();
-    }
-
-    @Override
-    public String timestepsDtype() {
-        return "int64";
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public Tensor scaleModelInput(Tensor sample, double timestep) {
-        return sample;
     }
 
     @Override
@@ -204,8 +189,8 @@ public final class PNDMScheduler extends AbstractScheduler {
 
     /** PNDM eq. (9): the transfer from x_t to x_{t-delta} given the combined noise estimate. */
     private Tensor prevSample(Tensor sample, double t, double prevT, Tensor modelOutput) {
-        float at = schedule.alphasCumprod[checkedIndex(t)];
-        float atPrev = prevT >= 0 ? schedule.alphasCumprod[checkedIndex(prevT)] : finalAlphaCumprod;
+        float at = alphaBar(t);
+        float atPrev = alphaBarPrev(prevT, finalAlphaCumprod);
         float bt = 1f - at;
         float btPrev = 1f - atPrev;
         Tensor mo = modelOutput;
@@ -217,10 +202,5 @@ public final class PNDMScheduler extends AbstractScheduler {
         float denom = at * F32.sqrt(btPrev) + F32.sqrt(at * bt * atPrev);
         float diff = atPrev - at;
         return F32.map(sample, mo, (x, m) -> sampleCoeff * x - diff * m / denom);
-    }
-
-    @Override
-    public Tensor addNoise(Tensor original, Tensor noise, double timestep) {
-        return addNoiseAlpha(original, noise, timestep);
     }
 }

@@ -1,5 +1,6 @@
 package dev.vega4j.schedulers;
 
+import dev.vega4j.VegaException;
 import dev.vega4j.tensor.Tensor;
 
 /**
@@ -11,6 +12,8 @@ abstract class SigmaScheduler extends AbstractScheduler {
     protected float[] sigmas = new float[0];
     protected final float[] trainSigmas;
     protected final float[] logSigmas;
+    /** float32, or float64 where diffusers builds the timesteps from Karras sigmas in numpy float64. */
+    protected String timestepsDtype = "float32";
 
     SigmaScheduler(SchedulerConfig config) {
         super(config);
@@ -21,6 +24,18 @@ abstract class SigmaScheduler extends AbstractScheduler {
     @Override
     public float[] sigmas() {
         return sigmas.clone();
+    }
+
+    @Override
+    public String timestepsDtype() {
+        return timestepsDtype;
+    }
+
+    /** Schedulers whose k-diffusion update divides by the noise it predicts reject sample prediction up front. */
+    protected void rejectSamplePrediction() {
+        if (config.predictionType().equals("sample")) {
+            throw new VegaException(getClass().getSimpleName() + " does not support prediction_type 'sample'");
+        }
     }
 
     @Override
@@ -57,12 +72,29 @@ abstract class SigmaScheduler extends AbstractScheduler {
         return F32.map(original, noise, (x, n) -> x + n * sigma);
     }
 
-    /** Training sigmas interpolated at the (float) timesteps, then Karras if configured; float64 like numpy. */
+    /** The {@code timestep_spacing} grid for n steps, descending, as the float32 values diffusers keeps. */
+    protected double[] spacedTimesteps(int n) {
+        return Spacing.toFloat32(Spacing.kDiffusion(config.timestepSpacing(), config.numTrainTimesteps(), n,
+                config.stepsOffset()));
+    }
+
+    /** Training sigmas interpolated at the (float) timesteps; float64 like numpy. */
     protected double[] interpSigmas(double[] ts) {
         return NoiseSchedule.interp(ts, trainSigmas);
     }
 
-    /** Karras ramp between the given end sigmas (diffusers {@code _convert_to_karras} with in_sigmas[-1], [0]). */
+    /**
+     * Karras ramp between the first and last of the given sigmas, ignoring any sigma_min/sigma_max in the config
+     * (the LMS and KDPM2 variants of diffusers' {@code _convert_to_karras}).
+     */
+    protected static double[] karrasBetweenEnds(double[] inSigmas, int n) {
+        return NoiseSchedule.karras(inSigmas[inSigmas.length - 1], inSigmas[0], n);
+    }
+
+    /**
+     * Karras ramp between the given end sigmas (diffusers {@code _convert_to_karras} with in_sigmas[-1], [0]), or the
+     * config's sigma_min/sigma_max where set (Euler, Heun).
+     */
     protected double[] karras(double[] inSigmas, int n) {
         double sMin = inSigmas[inSigmas.length - 1];
         double sMax = inSigmas[0];

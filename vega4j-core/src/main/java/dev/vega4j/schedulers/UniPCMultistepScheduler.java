@@ -10,8 +10,7 @@ import java.util.Arrays;
  * evaluation, diffusers 0.26.3 {@code schedulers/scheduling_unipc_multistep.py} (B(h) variants bh1/bh2, data or noise
  * prediction). Like 0.26.3 the last sigma is sigma_min, not zero.
  */
-public final class UniPCMultistepScheduler extends AbstractScheduler {
-    private float[] sigmas = new float[0];
+public final class UniPCMultistepScheduler extends AlphaSigmaScheduler {
     private final Tensor[] modelOutputs;
     private int lowerOrderNums;
     private Tensor lastSample;
@@ -40,17 +39,11 @@ public final class UniPCMultistepScheduler extends AbstractScheduler {
         double[] ts = Spacing.multistep(config.timestepSpacing(), numTrain, numTrain, n, config.stepsOffset());
         float[] train = schedule.trainSigmas();
         if (config.useKarrasSigmas()) {
-            float[] logSigmas = NoiseSchedule.logSigmas(train);
-            double[] s = NoiseSchedule.karras(train[0], train[train.length - 1], n);
-            ts = new double[s.length];
-            for (int i = 0; i < s.length; i++) {
-                ts[i] = Math.rint(NoiseSchedule.sigmaToT(s[i], logSigmas));
-            }
+            double[] s = karrasSigmas(train, n);
+            ts = roundedTimesteps(s, NoiseSchedule.logSigmas(train));
             sigmas = SigmaScheduler.toFloat(s, s[s.length - 1]);
         } else {
-            double[] s = NoiseSchedule.interp(ts, train);
-            float a0 = schedule.alphasCumprod[0];
-            sigmas = SigmaScheduler.toFloat(s, F32.sqrt((1f - a0) / a0));
+            sigmas = SigmaScheduler.toFloat(NoiseSchedule.interp(ts, train), trainSigmaMin());
         }
         timesteps = ts;
         numInferenceSteps = ts.length;
@@ -60,43 +53,9 @@ public final class UniPCMultistepScheduler extends AbstractScheduler {
         resetIndices();
     }
 
-    @Override
-    public String timestepsDtype() {
-        return "int64";
-    }
-
-    @Override
-    public float[] sigmas() {
-        return sigmas.clone();
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public Tensor scaleModelInput(Tensor sample, double timestep) {
-        return sample;
-    }
-
+    /** diffusers {@code convert_model_output}: x0 with predict_x0, else epsilon (not thresholded). */
     private Tensor convertModelOutput(Tensor modelOutput, Tensor sample) {
-        float sigma = sigmas[stepIndex];
-        float a = DpmMath.alpha(sigma), s = sigma * a;
-        String p = config.predictionType();
-        if (config.predictX0()) {
-            Tensor x0 = switch (p) {
-                case "epsilon" -> F32.map(sample, modelOutput, (x, m) -> (x - s * m) / a);
-                case "sample" -> modelOutput;
-                default -> F32.map(sample, modelOutput, (x, m) -> a * x - s * m);
-            };
-            return config.thresholding() ? thresholdSample(x0) : x0;
-        }
-        return switch (p) {
-            case "epsilon" -> modelOutput;
-            case "sample" -> F32.map(sample, modelOutput, (x, m) -> (x - a * m) / s);
-            default -> F32.map(modelOutput, sample, (m, x) -> a * m + s * x);
-        };
+        return config.predictX0() ? dataPrediction(modelOutput, sample) : noisePrediction(modelOutput, sample);
     }
 
     @Override
@@ -109,10 +68,7 @@ public final class UniPCMultistepScheduler extends AbstractScheduler {
             sample = correct(converted, lastSample, sample, thisOrder);
         }
         int order = config.solverOrder();
-        for (int i = 0; i < order - 1; i++) {
-            modelOutputs[i] = modelOutputs[i + 1];
-        }
-        modelOutputs[order - 1] = converted;
+        shiftIn(modelOutputs, converted);
         int o = config.lowerOrderFinal() ? Math.min(order, timesteps.length - stepIndex) : order;
         thisOrder = Math.min(o, lowerOrderNums + 1);
         lastSample = sample;
@@ -159,12 +115,10 @@ public final class UniPCMultistepScheduler extends AbstractScheduler {
     private Tensor predict(Tensor x, int order) {
         int k = modelOutputs.length;
         Tensor m0 = modelOutputs[k - 1];
-        float sT = sigmas[stepIndex + 1], s0 = sigmas[stepIndex];
-        float alphaT = DpmMath.alpha(sT), sigmaT = sT * alphaT;
-        float alphaS0 = DpmMath.alpha(s0), sigmaS0 = s0 * alphaS0;
-        float lambdaT = F32.log(alphaT) - F32.log(sigmaT);
-        float lambdaS0 = F32.log(alphaS0) - F32.log(sigmaS0);
-        float h = lambdaT - lambdaS0;
+        DpmMath.AlphaSigma t = DpmMath.alphaSigma(sigmas[stepIndex + 1]), s0 = DpmMath.alphaSigma(sigmas[stepIndex]);
+        float alphaT = t.alpha(), sigmaT = t.sigma(), alphaS0 = s0.alpha(), sigmaS0 = s0.sigma();
+        float lambdaS0 = s0.lambda();
+        float h = t.lambda() - lambdaS0;
         float[] rks = new float[order];
         Tensor[] d1s = new Tensor[order - 1];
         for (int i = 1; i < order; i++) {
@@ -211,12 +165,10 @@ public final class UniPCMultistepScheduler extends AbstractScheduler {
     private Tensor correct(Tensor modelT, Tensor last, Tensor thisSample, int order) {
         int k = modelOutputs.length;
         Tensor m0 = modelOutputs[k - 1];
-        float sT = sigmas[stepIndex], s0 = sigmas[stepIndex - 1];
-        float alphaT = DpmMath.alpha(sT), sigmaT = sT * alphaT;
-        float alphaS0 = DpmMath.alpha(s0), sigmaS0 = s0 * alphaS0;
-        float lambdaT = F32.log(alphaT) - F32.log(sigmaT);
-        float lambdaS0 = F32.log(alphaS0) - F32.log(sigmaS0);
-        float h = lambdaT - lambdaS0;
+        DpmMath.AlphaSigma t = DpmMath.alphaSigma(sigmas[stepIndex]), s0 = DpmMath.alphaSigma(sigmas[stepIndex - 1]);
+        float alphaT = t.alpha(), sigmaT = t.sigma(), alphaS0 = s0.alpha(), sigmaS0 = s0.sigma();
+        float lambdaS0 = s0.lambda();
+        float h = t.lambda() - lambdaS0;
         float[] rks = new float[order];
         Tensor[] d1s = new Tensor[order - 1];
         for (int i = 1; i < order; i++) {
@@ -307,12 +259,5 @@ public final class UniPCMultistepScheduler extends AbstractScheduler {
             x[i] = s / a[i][i];
         }
         return x;
-    }
-
-    @Override
-    public Tensor addNoise(Tensor original, Tensor noise, double timestep) {
-        float sigma = sigmas[beginIndex >= 0 ? beginIndex : indexForTimestep(timestep)];
-        float a = DpmMath.alpha(sigma), s = sigma * a;
-        return F32.map(original, noise, (x, z) -> a * x + s * z);
     }
 }

@@ -54,18 +54,7 @@ final class A1111Api {
     GenerationRequest parse(Fields f, boolean img2img) {
         GenerationRequest.Builder b = GenerationRequest.builder(f.prompt("prompt", true));
         b.negativePrompt(f.prompt("negative_prompt", false));
-        Integer steps = f.integer("steps", 1, gen.config().maxSteps());
-        if (steps != null) {
-            b.steps(steps);
-        }
-        Double cfg = f.number("cfg_scale", 0, 30);
-        if (cfg != null) {
-            b.guidanceScale(cfg);
-        }
-        Long seed = f.seed("seed");
-        if (seed != null) {
-            b.seed(seed);
-        }
+        gen.sampling(f, b, "steps", "cfg_scale");
         String sampler = f.has("sampler_name") ? f.string("sampler_name") : f.string("sampler_index");
         if (sampler != null) {
             b.scheduler(SchedulerNames.check(f.has("sampler_name") ? "sampler_name" : "sampler_index", sampler));
@@ -92,7 +81,7 @@ final class A1111Api {
             Double strength = f.number("denoising_strength", 0.01, 1);
             b.strength(strength != null ? strength : 0.75);
         }
-        return SegmindApi.build(b);
+        return Generations.build(b);
     }
 
     private static int opt(Integer v, int dflt) {
@@ -105,13 +94,10 @@ final class A1111Api {
         Fields f = Fields.parse(json, gen.body(ctx));
         String model = model(f);
         GenerationRequest req = parse(f, img2img);
-        Generations.Submitted s = gen.submit(caller, model, req, Images.Format.PNG);
-        Job job = gen.awaitSync(ctx, s.job());
+        Job job = gen.runSync(ctx, caller, model, req, Images.Format.PNG);
         if (job == null) {
             return;
         }
-        Generations.creditsHeader(ctx, gen.quotas().remaining(caller.key()));
-        ctx.header("x-seed", Long.toUnsignedString(job.request().seed()));
         ObjectNode out = json.createObjectNode();
         ArrayNode images = out.putArray("images");
         job.encodedImages().forEach(img -> images.add(Images.base64(img)));

@@ -1,5 +1,6 @@
 package dev.vega4j.server;
 
+import dev.vega4j.VegaException;
 import dev.vega4j.pipeline.GenerationRequest;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
@@ -121,6 +122,42 @@ final class Generations {
         return v;
     }
 
+    /**
+     * The sampling fields every API has under its own names, read in this order (so the first bad one is reported):
+     * steps (1 to max_steps), guidance scale (0 to 30) and seed; absent ones keep the model's defaults.
+     */
+    void sampling(Fields f, GenerationRequest.Builder b, String stepsField, String guidanceField) {
+        Integer steps = f.integer(stepsField, 1, config.maxSteps());
+        if (steps != null) {
+            b.steps(steps);
+        }
+        Double cfg = f.number(guidanceField, 0, 30);
+        if (cfg != null) {
+            b.guidanceScale(cfg);
+        }
+        Long seed = f.seed("seed");
+        if (seed != null) {
+            b.seed(seed);
+        }
+    }
+
+    /** A scheduler (sampler) name from {@code field}, checked against the supported ones; absent keeps the default. */
+    static void scheduler(Fields f, GenerationRequest.Builder b, String field) {
+        String name = f.string(field);
+        if (name != null) {
+            b.scheduler(SchedulerNames.check(field, name));
+        }
+    }
+
+    /** Builds the request; the record's own checks (shared with the CLI) become 400s. */
+    static GenerationRequest build(GenerationRequest.Builder b) {
+        try {
+            return b.build();
+        } catch (VegaException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
     /** The result of a submission: the job and the caller's credits left (-1 = unlimited). */
     record Submitted(Job job, long remainingCredits) {}
 
@@ -178,6 +215,25 @@ final class Generations {
             throw new ApiException(status, reasonFor(status), job.error(), status == 503 ? 30 : 0);
         }
         return job;
+    }
+
+    /**
+     * Submits and waits, for the synchronous endpoints. Returns null when the client disconnected (write nothing);
+     * otherwise the finished job, with the credits and seed headers already set.
+     */
+    Job runSync(Context ctx, Caller caller, String model, GenerationRequest request, Images.Format format) {
+        Job job = awaitSync(ctx, submit(caller, model, request, format).job());
+        if (job == null) {
+            return null;
+        }
+        creditsHeader(ctx, quotas.remaining(caller.key()));
+        seedHeader(ctx, job);
+        return job;
+    }
+
+    /** Sets {@code x-seed}: the concrete seed of the job, also when the request asked for a random one. */
+    static void seedHeader(Context ctx, Job job) {
+        ctx.header("x-seed", Long.toUnsignedString(job.request().seed()));
     }
 
     static String reasonFor(int status) {

@@ -52,23 +52,9 @@ final class OpenAiApi {
             throw ApiException.badRequest("response_format must be b64_json (this server returns images inline and"
                     + " hosts no image URLs), got '" + format + "'");
         }
-        Integer steps = f.integer("num_inference_steps", 1, gen.config().maxSteps());
-        if (steps != null) {
-            b.steps(steps);
-        }
-        Double cfg = f.number("guidance_scale", 0, 30);
-        if (cfg != null) {
-            b.guidanceScale(cfg);
-        }
-        Long seed = f.seed("seed");
-        if (seed != null) {
-            b.seed(seed);
-        }
-        String scheduler = f.string("scheduler");
-        if (scheduler != null) {
-            b.scheduler(SchedulerNames.check("scheduler", scheduler));
-        }
-        return SegmindApi.build(b);
+        gen.sampling(f, b, "num_inference_steps", "guidance_scale");
+        Generations.scheduler(f, b, "scheduler");
+        return Generations.build(b);
     }
 
     private void generate(Context ctx) {
@@ -82,13 +68,10 @@ final class OpenAiApi {
         String outputFormat = f.string("output_format");
         Images.Format format = outputFormat == null ? Images.Format.PNG
                 : Images.Format.parse("output_format", outputFormat);
-        Generations.Submitted s = gen.submit(caller, model, req, format);
-        Job job = gen.awaitSync(ctx, s.job());
+        Job job = gen.runSync(ctx, caller, model, req, format);
         if (job == null) {
             return;
         }
-        Generations.creditsHeader(ctx, gen.quotas().remaining(caller.key()));
-        ctx.header("x-seed", Long.toUnsignedString(job.request().seed()));
         ObjectNode out = json.createObjectNode();
         out.put("created", job.finishedMillis() / 1000);
         ArrayNode data = out.putArray("data");

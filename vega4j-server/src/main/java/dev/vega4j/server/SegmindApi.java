@@ -3,7 +3,6 @@ package dev.vega4j.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vega4j.VegaException;
 import dev.vega4j.pipeline.GenerationRequest;
 import dev.vega4j.pipeline.GenerationResult;
 import io.javalin.Javalin;
@@ -46,22 +45,8 @@ final class SegmindApi {
         if (samples != null) {
             b.samples(samples);
         }
-        String scheduler = f.string("scheduler");
-        if (scheduler != null) {
-            b.scheduler(SchedulerNames.check("scheduler", scheduler));
-        }
-        Integer steps = f.integer("num_inference_steps", 1, gen.config().maxSteps());
-        if (steps != null) {
-            b.steps(steps);
-        }
-        Double cfg = f.number("guidance_scale", 0, 30);
-        if (cfg != null) {
-            b.guidanceScale(cfg);
-        }
-        Long seed = f.seed("seed");
-        if (seed != null) {
-            b.seed(seed);
-        }
+        Generations.scheduler(f, b, "scheduler");
+        gen.sampling(f, b, "num_inference_steps", "guidance_scale");
         b.width(gen.side("img_width", f.integer("img_width", Integer.MIN_VALUE, Integer.MAX_VALUE)));
         b.height(gen.side("img_height", f.integer("img_height", Integer.MIN_VALUE, Integer.MAX_VALUE)));
         String init = f.string("init_image");
@@ -78,16 +63,7 @@ final class SegmindApi {
         String fmt = f.has("img_format") ? f.string("img_format") : f.string("format");
         Images.Format format = fmt == null ? Images.Format.JPEG
                 : Images.Format.parse(f.has("img_format") ? "img_format" : "format", fmt);
-        return new Parsed(build(b), base64 != null && base64, format);
-    }
-
-    /** Builds the request; the record's own checks (shared with the CLI) become 400s. */
-    static GenerationRequest build(GenerationRequest.Builder b) {
-        try {
-            return b.build();
-        } catch (VegaException e) {
-            throw ApiException.badRequest(e.getMessage());
-        }
+        return new Parsed(Generations.build(b), base64 != null && base64, format);
     }
 
     private String model(Context ctx) {
@@ -104,13 +80,10 @@ final class SegmindApi {
         String model = model(ctx);
         gen.rateLimit(caller);
         Parsed p = parse(Fields.parse(json, gen.body(ctx)));
-        Generations.Submitted s = gen.submit(caller, model, p.request(), p.format());
-        Job job = gen.awaitSync(ctx, s.job());
+        Job job = gen.runSync(ctx, caller, model, p.request(), p.format());
         if (job == null) {
             return;
         }
-        Generations.creditsHeader(ctx, gen.quotas().remaining(caller.key()));
-        ctx.header("x-seed", Long.toUnsignedString(job.request().seed()));
         ctx.header("x-request-id", job.id());
         ctx.header("x-generation-time", String.format(java.util.Locale.ROOT, "%.3f",
                 job.result().elapsedMillis() / 1000.0));
@@ -129,7 +102,7 @@ final class SegmindApi {
         Parsed p = parse(Fields.parse(json, gen.body(ctx)));
         Generations.Submitted s = gen.submit(caller, model, p.request(), p.format());
         Generations.creditsHeader(ctx, s.remainingCredits());
-        ctx.header("x-seed", Long.toUnsignedString(s.job().request().seed()));
+        Generations.seedHeader(ctx, s.job());
         ObjectNode out = json.createObjectNode();
         out.put("request_id", s.job().id());
         out.put("status", s.job().state().name());

@@ -1,5 +1,6 @@
 package dev.vega4j.io.checkpoint;
 
+import dev.vega4j.io.IndexedWeights;
 import dev.vega4j.io.Weights;
 import dev.vega4j.tensor.Tensor;
 import java.util.Collections;
@@ -13,19 +14,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * reads {@code model.diffusion_model.input_blocks.1.0.in_layers.0.weight} and applies the mapping's {@link Transform}.
  * Tensors are read when asked for, so opening a checkpoint costs only its header.
  */
-final class MappedWeights extends Weights {
-    private final Weights source;
-    private final Map<String, Mapped> index;
-    private final Set<String> accessed;
-    private final String description;
+final class MappedWeights extends IndexedWeights<Mapped> {
+    private final Weights singleFile;
 
-    private MappedWeights(String prefix, Weights source, Map<String, Mapped> index, Set<String> accessed,
+    private MappedWeights(String prefix, Weights singleFile, Map<String, Mapped> index, Set<String> accessed,
             String description) {
-        super(prefix);
-        this.source = source;
-        this.index = index;
-        this.accessed = accessed;
-        this.description = description;
+        super(prefix, index, accessed, description);
+        this.singleFile = singleFile;
     }
 
     /**
@@ -61,37 +56,12 @@ final class MappedWeights extends Weights {
     }
 
     @Override
-    protected Tensor load(String fullName) {
-        accessed.add(fullName);
-        Mapped m = index.get(fullName);
-        if (m == null) {
-            return null;
-        }
-        return m.transform().toDiffusers(source.get(m.name()), m.name());
-    }
-
-    @Override
-    protected boolean exists(String fullName) {
-        return index.containsKey(fullName);
+    protected Tensor read(String fullName, Mapped m) {
+        return m.transform().toDiffusers(singleFile.get(m.name()), m.name());
     }
 
     @Override
     protected Weights view(String newPrefix) {
-        return new MappedWeights(newPrefix, source, index, accessed, description);
-    }
-
-    @Override
-    public Set<String> allNames() {
-        return index.keySet();
-    }
-
-    @Override
-    public Set<String> accessedNames() {
-        return Collections.unmodifiableSet(accessed);
-    }
-
-    @Override
-    public String source() {
-        return description;
+        return new MappedWeights(newPrefix, singleFile, index, accessed, source());
     }
 }

@@ -19,14 +19,9 @@ public final class CrossAttnDownBlock2D implements UNetDownBlock {
     private final Downsample2D downsampler;
 
     CrossAttnDownBlock2D(Params p, BlockSpec s) {
-        int heads = s.numAttentionHeads();
         for (int i = 0; i < s.numLayers(); i++) {
-            resnets.add(new ResnetBlock2D(p.sub("resnets").sub(i), i == 0 ? s.inChannels() : s.outChannels(),
-                    s.outChannels(), s.tembChannels(), s.groups(), s.groups(), s.resnetEps(), s.act(), s.skipTimeAct(),
-                    s.outputScaleFactor()));
-            attentions.add(new Transformer2DModel(p.sub("attentions").sub(i), heads, s.outChannels() / heads,
-                    s.outChannels(), s.transformerLayers()[i], s.crossAttentionDim(), s.groups(),
-                    s.useLinearProjection(), s.onlyCrossAttention()));
+            resnets.add(s.resnet(p, i, i == 0 ? s.inChannels() : s.outChannels(), s.outChannels()));
+            attentions.add(s.transformer(p, i));
         }
         this.downsampler = s.addSample()
                 ? new Downsample2D(p.sub("downsamplers").sub(0), s.outChannels(), s.outChannels(), s.downsamplePadding())

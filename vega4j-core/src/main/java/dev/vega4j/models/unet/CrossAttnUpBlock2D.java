@@ -17,14 +17,9 @@ public final class CrossAttnUpBlock2D implements UNetUpBlock {
     private final Upsample2D upsampler;
 
     CrossAttnUpBlock2D(Params p, BlockSpec s) {
-        int heads = s.numAttentionHeads();
         for (int i = 0; i < s.numLayers(); i++) {
-            resnets.add(new ResnetBlock2D(p.sub("resnets").sub(i), UpBlock2D.resnetIn(s, i), s.outChannels(),
-                    s.tembChannels(), s.groups(), s.groups(), s.resnetEps(), s.act(), s.skipTimeAct(),
-                    s.outputScaleFactor()));
-            attentions.add(new Transformer2DModel(p.sub("attentions").sub(i), heads, s.outChannels() / heads,
-                    s.outChannels(), s.transformerLayers()[i], s.crossAttentionDim(), s.groups(),
-                    s.useLinearProjection(), s.onlyCrossAttention()));
+            resnets.add(s.resnet(p, i, UpBlock2D.resnetIn(s, i), s.outChannels()));
+            attentions.add(s.transformer(p, i));
         }
         this.upsampler = s.addSample() ? new Upsample2D(p.sub("upsamplers").sub(0), s.outChannels(), s.outChannels())
                 : null;

@@ -15,9 +15,7 @@ public final class DownBlock2D implements UNetDownBlock {
 
     DownBlock2D(Params p, BlockSpec s) {
         for (int i = 0; i < s.numLayers(); i++) {
-            resnets.add(new ResnetBlock2D(p.sub("resnets").sub(i), i == 0 ? s.inChannels() : s.outChannels(),
-                    s.outChannels(), s.tembChannels(), s.groups(), s.groups(), s.resnetEps(), s.act(), s.skipTimeAct(),
-                    s.outputScaleFactor()));
+            resnets.add(s.resnet(p, i, i == 0 ? s.inChannels() : s.outChannels(), s.outChannels()));
         }
         this.downsampler = s.addSample()
                 ? new Downsample2D(p.sub("downsamplers").sub(0), s.outChannels(), s.outChannels(), s.downsamplePadding())

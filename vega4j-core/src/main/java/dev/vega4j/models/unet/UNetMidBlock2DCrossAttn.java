@@ -17,13 +17,11 @@ public final class UNetMidBlock2DCrossAttn implements UNetMidBlock {
     UNetMidBlock2DCrossAttn(Params p, BlockSpec s) {
         int c = s.inChannels();
         int heads = s.numAttentionHeads();
-        resnets.add(new ResnetBlock2D(p.sub("resnets").sub(0), c, c, s.tembChannels(), s.groups(), s.groups(),
-                s.resnetEps(), s.act(), s.skipTimeAct(), s.outputScaleFactor()));
+        resnets.add(s.resnet(p, 0, c, c));
         for (int i = 0; i < s.numLayers(); i++) {
             attentions.add(new Transformer2DModel(p.sub("attentions").sub(i), heads, c / heads, c,
                     s.transformerLayers()[i], s.crossAttentionDim(), s.groups(), s.useLinearProjection()));
-            resnets.add(new ResnetBlock2D(p.sub("resnets").sub(i + 1), c, c, s.tembChannels(), s.groups(), s.groups(),
-                    s.resnetEps(), s.act(), s.skipTimeAct(), s.outputScaleFactor()));
+            resnets.add(s.resnet(p, i + 1, c, c));
         }
     }
 

@@ -19,8 +19,7 @@ public final class UpBlock2D implements UNetUpBlock {
 
     UpBlock2D(Params p, BlockSpec s) {
         for (int i = 0; i < s.numLayers(); i++) {
-            resnets.add(new ResnetBlock2D(p.sub("resnets").sub(i), resnetIn(s, i), s.outChannels(), s.tembChannels(),
-                    s.groups(), s.groups(), s.resnetEps(), s.act(), s.skipTimeAct(), s.outputScaleFactor()));
+            resnets.add(s.resnet(p, i, resnetIn(s, i), s.outChannels()));
         }
         this.upsampler = s.addSample() ? new Upsample2D(p.sub("upsamplers").sub(0), s.outChannels(), s.outChannels())
                 : null;
