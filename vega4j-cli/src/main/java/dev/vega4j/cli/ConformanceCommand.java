@@ -1,5 +1,6 @@
 package dev.vega4j.cli;
 
+import dev.vega4j.VegaException;
 import dev.vega4j.golden.ConformanceRunner;
 import dev.vega4j.golden.Golden;
 import java.nio.file.Path;
@@ -24,6 +25,14 @@ final class ConformanceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // a misspelt group would otherwise "pass" with 0 cases and exit 0
+        List<String> known = new ArrayList<>(ConformanceRunner.KNOWN_GROUPS);
+        ConformanceRunner.implementations().keySet().stream().filter(g -> !known.contains(g)).forEach(known::add);
+        for (String g : groups) {
+            if (!known.contains(g)) {
+                throw new VegaException("unknown conformance group '" + g + "'; groups: " + String.join(", ", known));
+            }
+        }
         Path root = golden != null ? golden : Golden.root();
         boolean ok = new ConformanceRunner(root, System.out, verbose).runAll(groups);
         return ok ? 0 : 1;

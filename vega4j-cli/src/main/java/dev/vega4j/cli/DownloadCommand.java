@@ -1,8 +1,11 @@
 package dev.vega4j.cli;
 
+import dev.vega4j.VegaException;
 import dev.vega4j.hub.HubCache;
 import dev.vega4j.hub.HubConfig;
 import dev.vega4j.hub.RepoId;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -54,6 +57,11 @@ final class DownloadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (isLocalPath(repo)) {
+            // RepoId's message ("neither a local model folder ... nor a repo id") would be false here
+            throw new VegaException("'" + repo + "' is a local path, not a Hugging Face repo id: there is nothing to "
+                    + "download (pass the folder to --model as it is)");
+        }
         HubConfig cfg = config != null ? config : HubConfig.fromEnvironment();
         if (cacheDir != null) {
             cfg = cfg.withCacheDir(cacheDir);
@@ -67,5 +75,13 @@ final class DownloadCommand implements Callable<Integer> {
         out.println(snapshot.toAbsolutePath());
         out.flush();
         return 0;
+    }
+
+    private static boolean isLocalPath(String arg) {
+        try {
+            return Files.exists(Path.of(arg));
+        } catch (InvalidPathException e) {
+            return false;
+        }
     }
 }

@@ -163,6 +163,11 @@ final class GenerateCommand implements Callable<Integer> {
             loraSpecs.addFirst(VegaRt.lora());
         }
         GenerationRequest request = b.build();
+        // an output that cannot be written would otherwise only fail after the whole generation
+        for (Path p : output != null ? outputPaths(0, request.samples(), format)
+                : List.of(workDir.resolve(".vega-probe.png"))) {
+            ImageFiles.checkWritable(p);
+        }
         List<LoraAdapter> adapters = loraSpecs.isEmpty() ? List.of()
                 : loraLoader.apply(loraSpecs, new DownloadProgress(err, tty));
 

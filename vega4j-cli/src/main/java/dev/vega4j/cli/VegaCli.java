@@ -24,6 +24,7 @@ public final class VegaCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new VegaCli());
         cl.setExecutionExceptionHandler(new ErrorHandler());
+        cl.setParameterExceptionHandler(new UsageErrorHandler());
         return cl;
     }
 
@@ -41,6 +42,22 @@ public final class VegaCli implements Runnable {
                 e.printStackTrace(cl.getErr());
             }
             return 1;
+        }
+    }
+
+    /**
+     * A mistyped option value or a missing argument: the reason and where the help is, not picocli's default of the
+     * whole usage text (forty lines that push the one line that matters off the screen).
+     */
+    static final class UsageErrorHandler implements CommandLine.IParameterExceptionHandler {
+        @Override
+        public int handleParseException(CommandLine.ParameterException e, String[] args) {
+            CommandLine cl = e.getCommandLine();
+            cl.getErr().println("vega: error: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, cl.getErr());
+            cl.getErr().println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options.");
+            cl.getErr().flush();
+            return cl.getCommandSpec().exitCodeOnInvalidInput();
         }
     }
 

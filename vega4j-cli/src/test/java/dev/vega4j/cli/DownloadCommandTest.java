@@ -65,4 +65,13 @@ class DownloadCommandTest {
         assertThat(run(down, "not/a/repo id")).isEqualTo(1);
         assertThat(err.toString()).contains("repo id");
     }
+
+    @Test
+    void aLocalFolderIsNotCalledANonFolder() throws Exception {
+        Path folder = Files.createDirectories(tmp.resolve("my-model"));
+        Files.writeString(folder.resolve("model_index.json"), "{}");
+        assertThat(run(new HubConfig(tmp.resolve("hub"), null, null, true), folder.toString())).isEqualTo(1);
+        assertThat(err.toString().strip()).isEqualTo("vega: error: '" + folder + "' is a local path, not a Hugging Face"
+                + " repo id: there is nothing to download (pass the folder to --model as it is)");
+    }
 }

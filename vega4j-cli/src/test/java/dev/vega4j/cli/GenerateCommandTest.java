@@ -180,6 +180,25 @@ class GenerateCommandTest {
     }
 
     @Test
+    void unknownSchedulerFailsBeforeTheModelLoadsAndListsTheValidNames() {
+        assertThat(run("a cat", "--scheduler", "Warp Drive")).isEqualTo(1);
+        assertThat(err.toString().strip()).startsWith("vega: error: unknown scheduler 'Warp Drive'; valid names: ")
+                .contains("DPM++ 2M Karras").contains("Euler a");
+        assertThat(loadedModels).isEmpty();
+    }
+
+    @Test
+    void unwritableOutputFailsBeforeTheModelLoads() throws Exception {
+        Path blocker = Files.writeString(tmp.resolve("notes"), "keep me");
+        assertThat(run("a cat", "-o", blocker.resolve("cat.png").toString())).isEqualTo(1);
+        assertThat(err.toString().strip()).isEqualTo("vega: error: cannot write " + blocker.resolve("cat.png") + ": "
+                + blocker + " exists and is not a folder");
+        assertThat(run("a cat", "--samples", "2", "-o", blocker.resolve("cats.png").toString())).isEqualTo(1);
+        assertThat(loadedModels).isEmpty();
+        assertThat(Files.readString(blocker)).isEqualTo("keep me");
+    }
+
+    @Test
     void vegaRegistersDownloadAndGenerate() {
         assertThat(VegaCli.commandLine().getSubcommands()).containsKeys("download", "generate");
     }

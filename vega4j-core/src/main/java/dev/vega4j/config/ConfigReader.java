@@ -35,7 +35,7 @@ final class ConfigReader {
         } catch (NoSuchFileException e) {
             throw new VegaException(what + " config not found: " + file);
         } catch (IOException e) {
-            throw new VegaException(file + ": cannot read " + what + " config: " + e.getMessage(), e);
+            throw new VegaException(file + ": cannot read " + what + " config: " + JsonErrors.describe(e), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.vega4j.pipeline;
 
 import dev.vega4j.VegaException;
+import dev.vega4j.schedulers.SchedulerRegistry;
 import java.awt.image.BufferedImage;
 
 /**
@@ -61,6 +62,10 @@ public record GenerationRequest(String prompt, String negativePrompt, String pro
         }
         if (mask != null && initImage == null) {
             throw new VegaException("a mask needs an init image (inpainting)");
+        }
+        if (scheduler != null && !scheduler.isBlank()) {
+            // a misspelt name fails here, listing the valid ones, not after a multi-gigabyte model has loaded
+            SchedulerRegistry.resolve(scheduler);
         }
     }
 

@@ -6,10 +6,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageTypeSpecifier;
@@ -59,9 +64,7 @@ public final class ImageFiles {
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
         byte[] bytes = name.endsWith(".jpg") || name.endsWith(".jpeg") ? jpeg(image, 0.92f) : png(image, parameters);
         try {
-            Path dir = path.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + path.getFileName(), ".tmp");
+            Path tmp = newTempFile(path);
             try {
                 Files.write(tmp, bytes);
                 Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -69,8 +72,50 @@ public final class ImageFiles {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            throw new VegaException("cannot write " + path + ": " + e.getMessage(), e);
+            throw new VegaException("cannot write " + path + ": " + reason(e), e);
         }
+    }
+
+    /**
+     * Fails now, with the reason, if {@link #write} could not create {@code path} (its folder is a file, read-only,
+     * ...), so a long generation is not thrown away at the end; creates missing folders as {@code write} does.
+     */
+    public static void checkWritable(Path path) {
+        if (Files.isDirectory(path)) {
+            throw new VegaException("cannot write " + path + ": it is a folder");
+        }
+        try {
+            Files.delete(newTempFile(path));
+        } catch (IOException e) {
+            throw new VegaException("cannot write " + path + ": " + reason(e), e);
+        }
+    }
+
+    /**
+     * A fresh hidden file next to {@code path}. {@code Files.createFile} gives it the usual permissions of a new file
+     * (0666 less the umask), where {@code Files.createTempFile} would make the image readable by its owner only.
+     */
+    private static Path newTempFile(Path path) throws IOException {
+        Path dir = path.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        while (true) {
+            String suffix = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
+            try {
+                return Files.createFile(dir.resolve("." + path.getFileName() + "." + suffix + ".tmp"));
+            } catch (FileAlreadyExistsException taken) {
+                // another writer's temporary file: draw another name
+            }
+        }
+    }
+
+    private static String reason(IOException e) {
+        return switch (e) {
+            case AccessDeniedException a -> "permission denied (" + a.getFile() + ")";
+            case FileAlreadyExistsException f -> f.getFile() + " exists and is not a folder";
+            case NoSuchFileException n -> n.getFile() + " does not exist";
+            case FileSystemException f when f.getReason() != null -> f.getReason() + " (" + f.getFile() + ")";
+            default -> e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        };
     }
 
     private static void writePng(BufferedImage image, String parameters, OutputStream out) {

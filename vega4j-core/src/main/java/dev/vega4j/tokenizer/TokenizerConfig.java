@@ -2,6 +2,7 @@ package dev.vega4j.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vega4j.config.JsonErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,7 +109,7 @@ record TokenizerConfig(TokenSpec bos, TokenSpec eos, TokenSpec unk, TokenSpec pa
             }
             return n;
         } catch (IOException e) {
-            throw new TokenizerException(p + ": not valid JSON: " + e.getMessage(), e);
+            throw new TokenizerException(p + ": not valid JSON: " + JsonErrors.describe(e), e);
         }
     }
 }

@@ -58,4 +58,26 @@ class ImageFilesTest {
                 .isInstanceOf(VegaException.class).hasMessageContaining("between 8 and");
         assertThatThrownBy(() -> GenerationRequest.builder(null).build()).hasMessageContaining("prompt is required");
     }
+
+    @Test
+    void writtenImagesGetTheUsualPermissionsOfANewFile() throws Exception {
+        // the atomic write once went through Files.createTempFile, leaving every image readable by its owner only
+        Path reference = Files.createFile(tmp.resolve("reference"));
+        Path png = tmp.resolve("image.png");
+        ImageFiles.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "x", png);
+        assertThat(Files.getPosixFilePermissions(png)).isEqualTo(Files.getPosixFilePermissions(reference));
+    }
+
+    @Test
+    void checkWritableFailsUpFrontWithTheReasonAndLeavesNothingBehind() throws Exception {
+        Path blocker = Files.writeString(tmp.resolve("notes.txt"), "keep me");
+        assertThatThrownBy(() -> ImageFiles.checkWritable(blocker.resolve("out.png")))
+                .isInstanceOf(VegaException.class).hasMessageContaining("exists and is not a folder");
+        Files.createDirectory(tmp.resolve("dir.png"));
+        assertThatThrownBy(() -> ImageFiles.checkWritable(tmp.resolve("dir.png")))
+                .isInstanceOf(VegaException.class).hasMessageContaining("it is a folder");
+        ImageFiles.checkWritable(tmp.resolve("new/sub/out.png"));
+        assertThat(tmp.resolve("new/sub")).isEmptyDirectory();
+        assertThat(Files.readString(blocker)).isEqualTo("keep me");
+    }
 }

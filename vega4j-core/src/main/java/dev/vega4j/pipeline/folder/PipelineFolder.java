@@ -3,6 +3,7 @@ package dev.vega4j.pipeline.folder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vega4j.config.ClipTextConfig;
+import dev.vega4j.config.JsonErrors;
 import dev.vega4j.config.UNetConfig;
 import dev.vega4j.config.VaeConfig;
 import dev.vega4j.io.SafetensorsWeights;
@@ -178,7 +179,7 @@ public final class PipelineFolder {
         try {
             n = JSON.readTree(Files.readString(p));
         } catch (IOException e) {
-            throw new PipelineFolderException(p + ": not valid JSON: " + e.getMessage(), e);
+            throw new PipelineFolderException(p + ": not valid JSON: " + JsonErrors.describe(e), e);
         }
         if (n == null || !n.isObject()) {
             throw new PipelineFolderException(p + ": expected a JSON object");

@@ -153,6 +153,19 @@ class PipelineFolderTest {
     }
 
     @Test
+    void jsonErrorsGiveLineAndColumnWithoutParserNoise(@TempDir Path dir) throws IOException {
+        // a file cut short while copying: the user needs where it breaks, not Jackson's "Source: REDACTED" trailer
+        Files.writeString(dir.resolve("model_index.json"), "{\"_class_name\": \"StableDiffusionXLPipeline\",\n");
+        assertThatThrownBy(() -> PipelineFolder.open(dir)).isInstanceOf(PipelineFolderException.class)
+                .hasMessageContaining("model_index.json: not valid JSON: Unexpected end-of-input")
+                .hasMessageContaining("(line 2, column 1)")
+                .hasMessageNotContaining("REDACTED").hasMessageNotContaining("StreamReadFeature");
+        Files.write(dir.resolve("model_index.json"), new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'});
+        assertThatThrownBy(() -> PipelineFolder.open(dir)).isInstanceOf(PipelineFolderException.class)
+                .hasMessageContaining("not valid JSON: not UTF-8 text");
+    }
+
+    @Test
     void variantNamesFollowDiffusersAddVariant() {
         assertThat(WeightFiles.addVariant("diffusion_pytorch_model.safetensors", "fp16"))
                 .isEqualTo("diffusion_pytorch_model.fp16.safetensors");
