@@ -6,6 +6,7 @@ import dev.vega4j.hub.HubCache;
 import dev.vega4j.lora.LoraAdapter;
 import dev.vega4j.lora.LoraSpec;
 import dev.vega4j.lora.Loras;
+import dev.vega4j.lora.VegaRt;
 import dev.vega4j.pipeline.DiffusionPipeline;
 import dev.vega4j.pipeline.Pipeline;
 import dev.vega4j.pipeline.Pipelines;
@@ -42,6 +43,18 @@ final class ServeCommand implements Callable<Integer> {
                     + " a folder or a Hub repo id, with an optional weight (default 1). For VegaRT: --lora"
                     + " segmind/Segmind-VegaRT, then request scheduler LCM, 4 steps, guidance 1.")
     List<String> loras = new ArrayList<>();
+
+    @Option(names = "--preset", paramLabel = "NAME",
+            description = "vegart: serve Segmind VegaRT - the first model (default segmind/Segmind-Vega) with the"
+                    + " LCM-LoRA " + VegaRt.LORA_REPO + " fused, as '" + VegaRt.SLUG + "' (POST /v1/" + VegaRt.SLUG
+                    + ": LCM, " + VegaRt.STEPS + " steps by default, " + VegaRt.MIN_STEPS + "-" + VegaRt.MAX_STEPS
+                    + " allowed, guidance 1).")
+    String preset;
+
+    @Option(names = "--vegart-lora", paramLabel = "ID_OR_PATH", defaultValue = VegaRt.LORA_REPO,
+            description = "Where --preset vegart takes the VegaRT LoRA from: a Hub repo id or a local .safetensors"
+                    + " file or folder (default: ${DEFAULT-VALUE}).")
+    String vegartLora;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
     String host;
@@ -108,15 +121,37 @@ final class ServeCommand implements Callable<Integer> {
     /** {@code slug -> model id or path}, in the order given. */
     Map<String, String> modelSpecs() {
         Map<String, String> out = new LinkedHashMap<>();
+        boolean vegaRt = vegaRt();
         for (String spec : models) {
             int eq = spec.indexOf('=');
-            String slug = eq > 0 ? spec.substring(0, eq) : slugOf(spec);
+            String slug = eq > 0 ? spec.substring(0, eq) : vegaRt && out.isEmpty() ? VegaRt.SLUG : slugOf(spec);
             String model = eq > 0 ? spec.substring(eq + 1) : spec;
             if (out.put(slug, model) != null) {
                 throw new VegaException("two models are named '" + slug + "'; name them with SLUG=MODEL");
             }
         }
         return out;
+    }
+
+    /** True for {@code --preset vegart}; an unknown preset is refused. */
+    boolean vegaRt() {
+        if (preset == null) {
+            return false;
+        }
+        if (!preset.strip().equalsIgnoreCase("vegart")) {
+            throw new VegaException("unknown preset '" + preset + "' (known: vegart)");
+        }
+        return true;
+    }
+
+    /** The adapters to fuse: VegaRT's LoRA first with {@code --preset vegart}, then every {@code --lora}. */
+    List<LoraSpec> loraSpecs() {
+        List<LoraSpec> specs = new ArrayList<>();
+        if (vegaRt()) {
+            specs.add(new LoraSpec(vegartLora, 1f));
+        }
+        loras.stream().map(LoraSpec::parse).forEach(specs::add);
+        return specs;
     }
 
     /** {@code segmind/Segmind-Vega} -> {@code segmind-vega}; {@code /models/sdxl-1.0.safetensors} -> {@code sdxl-1.0}. */
@@ -132,7 +167,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ServerConfig config = config();
         Map<String, Pipeline> pipelines = new LinkedHashMap<>();
-        List<LoraSpec> loraSpecs = loras.stream().map(LoraSpec::parse).toList();
+        List<LoraSpec> loraSpecs = loraSpecs();
         List<LoraAdapter> adapters = loraSpecs.isEmpty() ? List.of()
                 : Loras.load(loraSpecs, HubCache.fromEnvironment(), DownloadListener.NONE);
         try {

@@ -35,6 +35,20 @@ class ServeCommandTest {
     }
 
     @Test
+    void presetVegartServesTheFirstModelAsSegmindVegaRtWithTheLcmLora() {
+        ServeCommand c = parse("--preset", "vegart", "--lora", "style.safetensors:0.5");
+        assertThat(c.modelSpecs()).containsExactly(java.util.Map.entry("segmind-vega-rt", "segmind/Segmind-Vega"));
+        assertThat(c.loraSpecs()).containsExactly(new dev.vega4j.lora.LoraSpec("segmind/Segmind-VegaRT", 1f),
+                new dev.vega4j.lora.LoraSpec("style.safetensors", 0.5f));
+        ServeCommand local = parse("--preset", "VegaRT", "--vegart-lora", "/loras/vegart.safetensors",
+                "-m", "/models/vega", "-m", "other=/models/x");
+        assertThat(local.modelSpecs()).containsKeys("segmind-vega-rt", "other");
+        assertThat(local.loraSpecs().getFirst().source()).isEqualTo("/loras/vegart.safetensors");
+        assertThatThrownBy(() -> parse("--preset", "turbo").modelSpecs()).isInstanceOf(VegaException.class)
+                .hasMessageContaining("unknown preset 'turbo'");
+    }
+
+    @Test
     void optionsBecomeTheServerConfig() {
         ServerConfig c = parse("--host", "0.0.0.0", "--port", "9000", "--queue", "3", "--max-side", "1024",
                 "--quota-per-day", "100", "--data-dir", "/tmp/vega-test-data", "--rate-limit", "10").config();

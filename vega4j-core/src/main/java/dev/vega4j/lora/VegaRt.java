@@ -13,6 +13,11 @@ public final class VegaRt {
     public static final String SCHEDULER = "LCM";
     public static final int STEPS = 4;
     public static final double GUIDANCE = 1.0;
+    /** The server's model name for VegaRT ({@code POST /v1/segmind-vega-rt}), as Segmind's own API calls it. */
+    public static final String SLUG = "segmind-vega-rt";
+    /** The step range Segmind's VegaRT API accepts; LCM needs no more, and fewer than 4 loses too much detail. */
+    public static final int MIN_STEPS = 4;
+    public static final int MAX_STEPS = 10;
 
     private VegaRt() {}
 

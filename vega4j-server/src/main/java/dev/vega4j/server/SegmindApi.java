@@ -3,6 +3,7 @@ package dev.vega4j.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vega4j.lora.VegaRt;
 import dev.vega4j.pipeline.GenerationRequest;
 import dev.vega4j.pipeline.GenerationResult;
 import io.javalin.Javalin;
@@ -38,14 +39,30 @@ final class SegmindApi {
     record Parsed(GenerationRequest request, boolean base64, Images.Format format) {}
 
     Parsed parse(Fields f) {
+        return parse(f, null);
+    }
+
+    /**
+     * Parses for {@code model}: the VegaRT model ({@link VegaRt#SLUG}, served by {@code vega serve --preset vegart})
+     * defaults to LCM, 4 steps, guidance 1 and accepts 4–10 steps, as Segmind's VegaRT API does.
+     */
+    Parsed parse(Fields f, String model) {
+        boolean vegaRt = VegaRt.SLUG.equals(model);
         String prompt = f.prompt("prompt", true);
         GenerationRequest.Builder b = GenerationRequest.builder(prompt);
+        if (vegaRt) {
+            VegaRt.apply(b);
+        }
         b.negativePrompt(f.prompt("negative_prompt", false));
         Integer samples = f.integer("samples", 1, gen.config().maxSamples());
         if (samples != null) {
             b.samples(samples);
         }
         Generations.scheduler(f, b, "scheduler");
+        if (vegaRt) {
+            // VegaRT's narrower range, checked first so the message names it; sampling() then reads the same value
+            f.integer("num_inference_steps", VegaRt.MIN_STEPS, VegaRt.MAX_STEPS);
+        }
         gen.sampling(f, b, "num_inference_steps", "guidance_scale");
         b.width(gen.side("img_width", f.integer("img_width", Integer.MIN_VALUE, Integer.MAX_VALUE)));
         b.height(gen.side("img_height", f.integer("img_height", Integer.MIN_VALUE, Integer.MAX_VALUE)));
@@ -79,7 +96,7 @@ final class SegmindApi {
         Caller caller = gen.authenticate(ctx);
         String model = model(ctx);
         gen.rateLimit(caller);
-        Parsed p = parse(Fields.parse(json, gen.body(ctx)));
+        Parsed p = parse(Fields.parse(json, gen.body(ctx)), model);
         Job job = gen.runSync(ctx, caller, model, p.request(), p.format());
         if (job == null) {
             return;
@@ -99,7 +116,7 @@ final class SegmindApi {
         Caller caller = gen.authenticate(ctx);
         String model = model(ctx);
         gen.rateLimit(caller);
-        Parsed p = parse(Fields.parse(json, gen.body(ctx)));
+        Parsed p = parse(Fields.parse(json, gen.body(ctx)), model);
         Generations.Submitted s = gen.submit(caller, model, p.request(), p.format());
         Generations.creditsHeader(ctx, s.remainingCredits());
         Generations.seedHeader(ctx, s.job());
