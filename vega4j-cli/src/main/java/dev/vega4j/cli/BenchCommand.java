@@ -1,23 +1,141 @@
 package dev.vega4j.cli;
 
+import dev.vega4j.bench.BenchReports;
+import dev.vega4j.bench.ModelBenchmark;
 import dev.vega4j.tensor.bench.OpsBenchmark;
 import dev.vega4j.tensor.kernels.Parallel;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code vega bench}: speed measurements; one subcommand per subject (others add theirs next to {@code ops}). */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure speed.",
-        subcommands = {BenchCommand.Ops.class})
-public final class BenchCommand implements Runnable {
+/**
+ * {@code vega bench}: model-level speed (real-size models, seeded random weights or a model folder) per phase;
+ * {@code vega bench table} the seed's latency comparison; {@code vega bench ops} the tensor kernels.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure speed of a real-size pipeline per phase: prompt encoding, one UNet step (batch 1 and 2),"
+                + " VAE decode; median/min of N runs, GFLOPS (analytic FLOP count), %% of the FMA peak measured in the"
+                + " same run, peak resident memory.",
+            "Random weights from the bundled configs unless --model names a diffusers folder."},
+        subcommands = {BenchCommand.Table.class, BenchCommand.Ops.class})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--model-type", defaultValue = "vega",
+            description = "Bundled real-size config: vega, sdxl, ssd1b, sd15 (default: ${DEFAULT-VALUE}).")
+    String family;
+
+    @Option(names = "--model", description = "A diffusers pipeline folder to load instead of random weights.")
+    Path model;
+
+    @Option(names = "--size", description = "Image side in pixels (default 1024; sd15 768; --quick 256).")
+    Integer size;
+
+    @Option(names = "--runs", description = "Timed runs per phase after the cold one (default 3; --quick 1).")
+    Integer runs;
+
+    @Option(names = "--quick", description = "Small image, one timed run: a smoke test.")
+    boolean quick;
+
+    @Option(names = "--json", description = "Print the report as JSON.")
+    boolean json;
+
+    @Option(names = "--no-batch1", description = "Skip the batch-1 UNet step.")
+    boolean noBatch1;
+
+    @Option(names = "--no-kv-cache", description = "Project cross-attention K/V in every step (for comparison).")
+    boolean noKvCache;
+
+    @Option(names = "--vae-tiling", description = "Decode in tiles (only images larger than the VAE's sample_size).")
+    boolean vaeTiling;
+
+    @Option(names = "--sequential", description = "Build each model right before its phase and drop it after"
+            + " (a one-shot generation's memory) instead of keeping all resident.")
+    boolean sequential;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the random weights.")
+    long seed;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        ModelBenchmark.Options o = new ModelBenchmark.Options(family, model, imageSize(family, size, quick),
+                runs != null ? runs : (quick ? 1 : 3), quick, !noBatch1, !noKvCache, vaeTiling, sequential, seed);
+        ModelBenchmark.Report r = ModelBenchmark.run(o, new PrintStream(System.err, true));
+        var out = spec.commandLine().getOut();
+        out.print(json ? BenchReports.json(r) + System.lineSeparator() : BenchReports.table(r));
+        out.flush();
+        return 0;
+    }
+
+    static int imageSize(String family, Integer size, boolean quick) {
+        if (size != null) {
+            return size;
+        }
+        if (quick) {
+            return 256;
+        }
+        return "sd15".equalsIgnoreCase(family) ? 768 : 1024;
+    }
+
+    /** {@code vega bench table}: the seed's latency table (SDXL 1024², Vega 1024², SD 1.5 768²) as estimates. */
+    @Command(name = "table", mixinStandardHelpOptions = true,
+            description = {"Reproduce the seed's latency comparison: one 25-step image of SDXL 1024², Segmind Vega"
+                    + " 1024² and SD 1.5 768², each ESTIMATED as text encoders + 25 x UNet step (batch 2) + VAE decode"
+                    + " measured here, next to Segmind's A100 figures (3.35 s, 1.39 s, 1.42 s).",
+                "Runs the models one after another in this JVM (random weights)."})
+    static final class Table implements Callable<Integer> {
+        @Option(names = "--runs", description = "Timed runs per phase after the cold one (default 1).")
+        Integer runs;
+
+        @Option(names = "--quick", description = "Quarter-side images (256², 256², 192²): a smoke test.")
+        boolean quick;
+
+        @Option(names = "--only", split = ",", description = "Only these models (sdxl, vega, sd15).")
+        List<String> only;
+
+        @Option(names = "--sequential", description = "Build each model only for its phase (see vega bench).")
+        boolean sequential;
+
+        @Option(names = "--json", description = "Print the reports as a JSON array.")
+        boolean json;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            List<ModelBenchmark.Report> reports = new ArrayList<>();
+            PrintStream log = new PrintStream(System.err, true);
+            for (BenchReports.Seed s : BenchReports.SEED) {
+                if (only != null && !only.contains(s.family())) {
+                    continue;
+                }
+                int side = quick ? s.size() / 4 : s.size();
+                ModelBenchmark.Options o = new ModelBenchmark.Options(s.family(), null, side,
+                        runs != null ? runs : 1, quick, false, true, false, sequential, 0);
+                log.println("== " + s.family() + " " + side + "²");
+                reports.add(ModelBenchmark.run(o, log));
+                System.gc(); // drop this model's weights before the next one is built
+            }
+            var out = spec.commandLine().getOut();
+            if (json) {
+                out.println(BenchReports.json(reports));
+            } else {
+                for (ModelBenchmark.Report r : reports) {
+                    out.println(BenchReports.table(r));
+                }
+                out.print(BenchReports.latencyTable(reports));
+            }
+            out.flush();
+            return 0;
+        }
     }
 
     /** {@code vega bench ops}: the tensor kernels against the machine's FMA peak measured in the same run. */

@@ -26,4 +26,29 @@ class BenchCommandTest {
         cl.setErr(new PrintWriter(new StringWriter()));
         assertThat(cl.execute("bench", "ops", "--threads", "0")).isNotZero();
     }
+
+    @Test
+    void modelBenchAndTableHaveUsableHelp() {
+        for (String[] args : new String[][] {{"bench", "--help"}, {"bench", "table", "--help"}}) {
+            CommandLine cl = VegaCli.commandLine();
+            StringWriter out = new StringWriter();
+            cl.setOut(new PrintWriter(out));
+            assertThat(cl.execute(args)).isZero();
+            assertThat(out.toString()).contains("--quick").contains("--json");
+        }
+        StringWriter out = new StringWriter();
+        CommandLine cl = VegaCli.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.execute("bench", "--help");
+        assertThat(out.toString()).contains("% of the FMA peak").contains("--sequential").contains("--model-type");
+    }
+
+    @Test
+    void unknownModelTypeIsAReadableError() {
+        CommandLine cl = VegaCli.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        assertThat(cl.execute("bench", "--model-type", "nope", "--quick")).isNotZero();
+        assertThat(err.toString()).contains("unknown model 'nope'");
+    }
 }

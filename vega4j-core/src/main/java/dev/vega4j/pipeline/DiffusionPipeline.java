@@ -86,6 +86,13 @@ public final class DiffusionPipeline implements Pipeline {
      */
     public RunOutput run(GenerationRequest request, long seed, SamplingScheduler scheduler, ProgressListener progress,
             Cancellation cancellation, Trace trace) {
+        // one generation = one prompt: the UNet's cross-attention keys/values are projected once, not once per step
+        return dev.vega4j.models.layers.CrossAttentionCache.during(
+                () -> runOnce(request, seed, scheduler, progress, cancellation, trace));
+    }
+
+    private RunOutput runOnce(GenerationRequest request, long seed, SamplingScheduler scheduler,
+            ProgressListener progress, Cancellation cancellation, Trace trace) {
         long start = System.nanoTime();
         int vsf = vae.scaleFactor();
         boolean inpaint = request.mask() != null;

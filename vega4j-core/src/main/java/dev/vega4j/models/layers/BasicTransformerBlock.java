@@ -46,9 +46,9 @@ public final class BasicTransformerBlock {
         if (onlyCrossAttention) {
             TensorOps ops = Ops.get();
             Tensor h = ops.add(attn1.forward(norm1.forward(x), context), x);
-            return finish(ops, h, attn2.keyValue(context));
+            return finish(ops, h, CrossAttentionCache.keyValue(attn2, context));
         }
-        return forward(x, attn2.keyValue(context));
+        return forward(x, CrossAttentionCache.keyValue(attn2, context));
     }
 
     /** Same, with the cross-attention keys/values already projected ({@link Attention#keyValue}). */

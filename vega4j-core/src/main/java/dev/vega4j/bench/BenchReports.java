@@ -1,0 +1,167 @@
+package dev.vega4j.bench;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Text and JSON renderings of {@link ModelBenchmark.Report}s and the seed's latency comparison. */
+public final class BenchReports {
+    private BenchReports() {}
+
+    /** Segmind's published A100 latencies for one 25-step image (the seed's table). */
+    public record Seed(String family, int size, double a100Seconds) {}
+
+    public static final List<Seed> SEED = List.of(new Seed("sdxl", 1024, 3.35), new Seed("vega", 1024, 1.39),
+            new Seed("sd15", 768, 1.42));
+
+    public static final int STEPS = 25;
+
+    public static String table(ModelBenchmark.Report r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%s at %d², weights %s; %d threads, FMA peak %.1f GFLOPS (this run);"
+                + " %d timed run(s) per phase; cross-attention K/V cache %s; models %s%n", r.model(), r.size(),
+                r.weights(), r.threads(), r.peakGflops(), r.runs(), r.kvCache() ? "on" : "off",
+                r.sequential() ? "built per phase (sequential)" : "all resident"));
+        sb.append(String.format(Locale.ROOT, "build: %s; weights %.2f GB fp32%n", build(r.buildSeconds()),
+                r.weightBytes() / 1e9));
+        sb.append(String.format(Locale.ROOT, "%-14s %-30s %8s %8s %9s %8s %8s %8s %7s %9s %8s%n", "phase", "shape",
+                "TFLOP", "cold s", "median s", "min s", "CPU s", "GFLOPS", "% peak", "GF/CPU-s", "HWM GiB"));
+        for (ModelBenchmark.Phase p : r.phases()) {
+            sb.append(String.format(Locale.ROOT, "%-14s %-30s %8.3f %8.2f %9.2f %8.2f %8.2f %8.1f %6.1f%% %9.1f %8.2f%n",
+                    p.name(), p.shape(), p.flops() / 1e12, p.coldSeconds(), p.medianSeconds(), p.minSeconds(),
+                    p.medianCpuSeconds(), p.gflops(), p.percentOfPeak(r.peakGflops()), p.gflopsPerCpuSecond(),
+                    gb(p.peakResidentBytes())));
+        }
+        double warm = r.imageSeconds(STEPS, false), cold = r.imageSeconds(STEPS, true);
+        if (!Double.isNaN(warm)) {
+            sb.append(String.format(Locale.ROOT, "one %d-step image (estimate = text + %d x UNet step b2 + VAE):"
+                    + " warm %.1f s, cold %.1f s (first run of each phase)%n", STEPS, STEPS, warm, cold));
+        }
+        sb.append(String.format(Locale.ROOT, "peak resident memory (VmHWM): %.2f GiB%n", gb(r.peakResidentBytes())));
+        return sb.toString();
+    }
+
+    /** The seed's comparison: per-image estimates next to Segmind's A100 figures. */
+    public static String latencyTable(List<ModelBenchmark.Report> reports) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("one 25-step image, ESTIMATED as text encoders + 25 x UNet step (batch 2, CFG) + VAE decode,"
+                + " each measured here\n");
+        sb.append(String.format(Locale.ROOT, "%-8s %6s %10s %10s %10s %14s %14s%n", "model", "size", "A100 s",
+                "warm s", "cold s", "warm / A100", "vs Vega (CPU)"));
+        double vegaWarm = Double.NaN;
+        for (ModelBenchmark.Report r : reports) {
+            if (r.model().equals("vega")) {
+                vegaWarm = r.imageSeconds(STEPS, false);
+            }
+        }
+        for (ModelBenchmark.Report r : reports) {
+            Seed s = seed(r.model());
+            double warm = r.imageSeconds(STEPS, false), cold = r.imageSeconds(STEPS, true);
+            sb.append(String.format(Locale.ROOT, "%-8s %5d² %10s %10.1f %10.1f %14s %14s%n", r.model(), r.size(),
+                    s == null ? "-" : String.format(Locale.ROOT, "%.2f", s.a100Seconds()), warm, cold,
+                    s == null ? "-" : String.format(Locale.ROOT, "%.0fx", warm / s.a100Seconds()),
+                    Double.isNaN(vegaWarm) ? "-" : String.format(Locale.ROOT, "%.2fx", warm / vegaWarm)));
+        }
+        sb.append("A100 s: Segmind's published figures (the seed's table); the ratio column compares the CPU here"
+                + " with that GPU.\n");
+        return sb.toString();
+    }
+
+    static Seed seed(String family) {
+        return SEED.stream().filter(s -> s.family().equals(family)).findFirst().orElse(null);
+    }
+
+    /** The report as JSON (one object; see {@code BenchReportsTest} for the shape). */
+    public static String json(ModelBenchmark.Report r) {
+        StringBuilder sb = new StringBuilder("{");
+        sb.append("\"model\":").append(str(r.model()));
+        sb.append(",\"weights\":").append(str(r.weights()));
+        sb.append(",\"size\":").append(r.size());
+        sb.append(",\"threads\":").append(r.threads());
+        sb.append(",\"peakGflops\":").append(num(r.peakGflops()));
+        sb.append(",\"runs\":").append(r.runs());
+        sb.append(",\"kvCache\":").append(r.kvCache());
+        sb.append(",\"sequential\":").append(r.sequential());
+        sb.append(",\"weightBytes\":").append(r.weightBytes());
+        sb.append(",\"buildSeconds\":{");
+        int i = 0;
+        for (Map.Entry<String, Double> e : r.buildSeconds().entrySet()) {
+            sb.append(i++ > 0 ? "," : "").append(str(e.getKey())).append(':').append(num(e.getValue()));
+        }
+        sb.append("},\"phases\":[");
+        i = 0;
+        for (ModelBenchmark.Phase p : r.phases()) {
+            sb.append(i++ > 0 ? "," : "").append('{');
+            sb.append("\"name\":").append(str(p.name()));
+            sb.append(",\"shape\":").append(str(p.shape()));
+            sb.append(",\"flops\":").append(num(p.flops()));
+            sb.append(",\"coldSeconds\":").append(num(p.coldSeconds()));
+            sb.append(",\"medianSeconds\":").append(num(p.medianSeconds()));
+            sb.append(",\"minSeconds\":").append(num(p.minSeconds()));
+            sb.append(",\"medianCpuSeconds\":").append(num(p.medianCpuSeconds()));
+            sb.append(",\"gflops\":").append(num(p.gflops()));
+            sb.append(",\"percentOfPeak\":").append(num(p.percentOfPeak(r.peakGflops())));
+            sb.append(",\"gflopsPerCpuSecond\":").append(num(p.gflopsPerCpuSecond()));
+            sb.append(",\"peakResidentBytes\":").append(p.peakResidentBytes());
+            sb.append('}');
+        }
+        sb.append("],\"image25Steps\":{\"warmSeconds\":").append(num(r.imageSeconds(STEPS, false)));
+        sb.append(",\"coldSeconds\":").append(num(r.imageSeconds(STEPS, true))).append(",\"estimated\":true}");
+        Seed s = seed(r.model());
+        if (s != null && s.size() == r.size()) {
+            sb.append(",\"a100Seconds\":").append(num(s.a100Seconds()));
+        }
+        sb.append(",\"peakResidentBytes\":").append(r.peakResidentBytes());
+        return sb.append('}').toString();
+    }
+
+    /** Several reports as a JSON array. */
+    public static String json(List<ModelBenchmark.Report> reports) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < reports.size(); i++) {
+            sb.append(i > 0 ? "," : "").append(json(reports.get(i)));
+        }
+        return sb.append(']').toString();
+    }
+
+    private static String build(Map<String, Double> b) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Double> e : b.entrySet()) {
+            sb.append(sb.isEmpty() ? "" : ", ").append(e.getKey()).append(' ')
+                    .append(String.format(Locale.ROOT, "%.1f s", e.getValue()));
+        }
+        return sb.toString();
+    }
+
+    private static double gb(long bytes) {
+        return bytes / (1024.0 * 1024 * 1024);
+    }
+
+    static String num(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return "null";
+        }
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return String.format(Locale.ROOT, "%.6g", v);
+    }
+
+    static String str(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char ch : s.toCharArray()) {
+            switch (ch) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                default -> {
+                    if (ch < 0x20) {
+                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
+                    } else {
+                        sb.append(ch);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}

@@ -1,0 +1,373 @@
+package dev.vega4j.bench;
+
+import dev.vega4j.VegaException;
+import dev.vega4j.config.ClipTextConfig;
+import dev.vega4j.config.UNetConfig;
+import dev.vega4j.config.VaeConfig;
+import dev.vega4j.io.checkpoint.CheckpointVariant;
+import dev.vega4j.io.checkpoint.PipelineConfigs;
+import dev.vega4j.models.RandomWeights;
+import dev.vega4j.models.clip.ClipTextEncoder;
+import dev.vega4j.models.layers.CrossAttentionCache;
+import dev.vega4j.models.unet.UNet2DConditionModel;
+import dev.vega4j.models.vae.AutoencoderKL;
+import dev.vega4j.pipeline.PromptEmbeddings;
+import dev.vega4j.pipeline.PromptEncoder;
+import dev.vega4j.pipeline.PromptEncoders;
+import dev.vega4j.pipeline.PromptTokenizer;
+import dev.vega4j.pipeline.Sd15PromptEncoder;
+import dev.vega4j.pipeline.SdxlPromptEncoder;
+import dev.vega4j.pipeline.folder.PipelineFolder;
+import dev.vega4j.tensor.Tensor;
+import dev.vega4j.tensor.kernels.Parallel;
+import dev.vega4j.tensor.kernels.PeakProbe;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+/**
+ * Model-level speed: builds a real-size pipeline's models (seeded random weights from the bundled configs, or a
+ * diffusers folder), warms each phase up once (that first run is reported as "cold"), then times {@code runs} more:
+ * prompt encoding (tokenise + text encoder(s), as the pipeline does it with classifier-free guidance), one UNet step at
+ * batch 1 and batch 2 (CFG), one VAE decode of one image. Each phase reports median and min wall time, process CPU
+ * time, the analytic FLOPs ({@link FlopCounter}) as GFLOPS and as a share of the FMA peak measured in the same run,
+ * and the peak resident memory so far.
+ */
+public final class ModelBenchmark {
+    private ModelBenchmark() {}
+
+    /** What to run. */
+    public record Options(String family, Path modelDir, int size, int runs, boolean quick, boolean unetBatch1,
+            boolean kvCache, boolean vaeTiling, boolean sequential, long seed) {
+        public Options {
+            if (size < 8 || size % 8 != 0) {
+                throw new VegaException("bench: --size must be a positive multiple of 8, got " + size);
+            }
+            if (runs < 1) {
+                throw new VegaException("bench: --runs must be >= 1");
+            }
+            if (modelDir == null) {
+                variant(family); // an unknown name fails before anything is measured
+            }
+        }
+
+        /** The bundled configs for a family name (vega, sdxl, ssd1b, sd15). */
+        public CheckpointVariant variant() {
+            return variant(family);
+        }
+
+        private static CheckpointVariant variant(String family) {
+            for (CheckpointVariant v : CheckpointVariant.values()) {
+                if (v.id().equalsIgnoreCase(family)) {
+                    return v;
+                }
+            }
+            throw new VegaException("bench: unknown model '" + family + "' (vega, sdxl, ssd1b, sd15)");
+        }
+    }
+
+    /** One timed phase. Times in seconds; {@code flops} per run. */
+    public record Phase(String name, String shape, double flops, double coldSeconds, double medianSeconds,
+            double minSeconds, double medianCpuSeconds, long peakResidentBytes) {
+        public double gflops() {
+            return flops / minSeconds / 1e9;
+        }
+
+        /** FLOPs per CPU-second (all threads): the work rate however busy the machine is. */
+        public double gflopsPerCpuSecond() {
+            return flops / medianCpuSeconds / 1e9;
+        }
+
+        public double percentOfPeak(double peakGflops) {
+            return 100 * gflops() / peakGflops;
+        }
+    }
+
+    /** Everything one run measured. */
+    public record Report(String model, String weights, int size, int threads, double peakGflops, int runs,
+            boolean kvCache, boolean sequential, Map<String, Double> buildSeconds, List<Phase> phases,
+            long peakResidentBytes, long weightBytes) {
+
+        public Phase phase(String name) {
+            return phases.stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+        }
+
+        /**
+         * One image of {@code steps} CFG steps estimated from the phases: prompt encoding + steps × UNet step
+         * (batch 2) + VAE decode. Warm uses the medians; cold the first (JIT-cold) run of every phase and the median
+         * for the remaining steps.
+         */
+        public double imageSeconds(int steps, boolean cold) {
+            Phase text = phase(TEXT), unet = phase(UNET_B2), vae = phase(VAE);
+            if (text == null || unet == null || vae == null) {
+                return Double.NaN;
+            }
+            if (cold) {
+                return text.coldSeconds() + unet.coldSeconds() + (steps - 1) * unet.medianSeconds()
+                        + vae.coldSeconds();
+            }
+            return text.medianSeconds() + steps * unet.medianSeconds() + vae.medianSeconds();
+        }
+    }
+
+    public static final String TEXT = "text_encoders", UNET_B1 = "unet_step_b1", UNET_B2 = "unet_step_b2",
+            VAE = "vae_decode";
+
+    /** The token ids random-weight runs feed the encoders ("a photo of a cat", padded): no vocabulary is bundled. */
+    static final int[] FIXED_IDS = {49406, 320, 1125, 539, 320, 2368, 49407};
+
+    public static Report run(Options o, PrintStream progress) {
+        PrintStream log = progress != null ? progress : new PrintStream(java.io.OutputStream.nullOutputStream());
+        int threads = Parallel.defaultThreads();
+        double peak = measurePeak(threads, o.quick());
+        log.printf(Locale.ROOT, "FMA peak: %.1f GFLOPS (%d threads)%n", peak, threads);
+
+        Map<String, Double> build = new LinkedHashMap<>();
+        Loader loader = new Loader(o, build, log);
+        String model = o.modelDir() != null ? o.modelDir().getFileName().toString() : o.variant().id();
+        // resident (default): every model built up front, as a pipeline that serves requests holds them;
+        // sequential: each model built right before its phase and dropped after it (a one-shot generation)
+        Text text = loader.text();
+        UNet2DConditionModel unet = o.sequential() ? null : loader.unet();
+        AutoencoderKL vae = o.sequential() ? null : loader.vae();
+
+        List<Phase> phases = new ArrayList<>();
+        int latent = o.size() / loader.vaeConfig().scaleFactor();
+
+        // prompt encoding exactly as the pipeline does it (CFG on, no negative prompt)
+        double textFlops = 0;
+        for (ClipTextEncoder e : text.encoders()) {
+            textFlops += FlopCounter.clipText(e.config(), 77, 1).total() * text.passesPerEncoder();
+        }
+        PromptEmbeddings[] emb = new PromptEmbeddings[1];
+        PromptEncoder[] prompt = {text.prompt()}; // a slot, so that sequential mode can drop the encoders
+        phases.add(time(TEXT, "1 prompt, " + text.encoders().size() + " encoder(s)", textFlops, o.runs(), log,
+                () -> emb[0] = prompt[0].encode("a photo of a cat", null, null, null, 1, true, null)));
+        text = null;
+        prompt[0] = null;
+
+        if (o.sequential()) {
+            System.gc();
+            unet = loader.unet();
+        }
+        UNetConfig uc = unet.config();
+        UNet2DConditionModel[] u = {unet};
+        for (int batch : o.unetBatch1() ? new int[] {1, 2} : new int[] {2}) {
+            UNetInputs in = unetInputs(uc, batch, latent, o.size(), emb[0]);
+            double f = FlopCounter.unet(uc, latent, latent, batch, in.context.dim(1)).total();
+            String name = batch == 1 ? UNET_B1 : UNET_B2;
+            String shape = o.size() + "², latent " + latent + "², batch " + batch;
+            Supplier<Phase> timed = () -> time(name, shape, f, o.runs(), log,
+                    () -> u[0].forward(in.sample, 999f, in.context, in.added));
+            // a generation scope across the runs: the runs after the first reuse the cross-attention K/V
+            phases.add(o.kvCache() ? CrossAttentionCache.during(timed) : timed.get());
+        }
+        unet = null;
+        u[0] = null;
+
+        if (o.sequential()) {
+            System.gc();
+            vae = loader.vae();
+        }
+        AutoencoderKL v = vae;
+        v.setTiling(o.vaeTiling());
+        Tensor z = random(7, 1, v.config().latentChannels(), latent, latent);
+        double vf = FlopCounter.vaeDecode(v.config(), latent, latent, 1).total();
+        phases.add(time(VAE, o.size() + "², batch 1" + (o.vaeTiling() ? ", tiled" : ""), vf, o.runs(), log,
+                () -> v.decode(z)));
+
+        return new Report(model, o.modelDir() != null ? o.modelDir().toString() : "random (seed " + o.seed() + ")",
+                o.size(), threads, peak, o.runs(), o.kvCache(), o.sequential(), build, phases,
+                ProcessStats.peakResidentBytes(), loader.weightBytes);
+    }
+
+    static double measurePeak(int threads, boolean quick) {
+        Parallel team = new Parallel(threads);
+        PeakProbe.gflops(team, 1_000_000L, 1); // compile the probe
+        return PeakProbe.gflops(team, quick ? 2_000_000L : 20_000_000L, quick ? 2 : 3);
+    }
+
+    private static Phase time(String name, String shape, double flops, int runs, PrintStream log, Runnable r) {
+        long t0 = System.nanoTime();
+        r.run(); // cold: first call of this phase (JIT, first touch of buffers and weights)
+        double cold = (System.nanoTime() - t0) / 1e9;
+        log.printf(Locale.ROOT, "%-14s cold %8.2f s%n", name, cold);
+        double[] wall = new double[runs];
+        double[] cpu = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long c0 = ProcessStats.cpuNanos();
+            long w0 = System.nanoTime();
+            r.run();
+            wall[i] = (System.nanoTime() - w0) / 1e9;
+            cpu[i] = (ProcessStats.cpuNanos() - c0) / 1e9;
+            log.printf(Locale.ROOT, "%-14s run %d %8.2f s wall, %8.2f s CPU%n", name, i + 1, wall[i], cpu[i]);
+        }
+        double[] sorted = wall.clone();
+        Arrays.sort(sorted);
+        Arrays.sort(cpu);
+        return new Phase(name, shape, flops, cold, median(sorted), sorted[0], median(cpu),
+                ProcessStats.peakResidentBytes());
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private record UNetInputs(Tensor sample, Tensor context, UNet2DConditionModel.AddedConditions added) {}
+
+    private static UNetInputs unetInputs(UNetConfig c, int batch, int latent, int size, PromptEmbeddings emb) {
+        Tensor sample = random(1, batch, c.inChannels(), latent, latent);
+        Tensor context = batch == 2 ? emb.unetEncoderHiddenStates(true) : emb.promptEmbeds();
+        UNet2DConditionModel.AddedConditions added = null;
+        if ("text_time".equals(c.additionEmbedType())) {
+            Tensor pooled = batch == 2 ? emb.unetTextEmbeds(true) : emb.pooledPromptEmbeds();
+            float[] ids = new float[6 * batch];
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(new float[] {size, size, 0, 0, size, size}, 0, ids, 6 * b, 6);
+            }
+            added = new UNet2DConditionModel.AddedConditions(pooled, Tensor.of(ids, batch, 6));
+        }
+        return new UNetInputs(sample, context, added);
+    }
+
+    /** The prompt encoder and the encoders it runs. */
+    private record Text(PromptEncoder prompt, List<ClipTextEncoder> encoders, int passesPerEncoder) {}
+
+    /** Builds each model of the pipeline on demand (random weights or a folder), recording build time and size. */
+    private static final class Loader {
+        private final Options o;
+        private final Map<String, Double> build;
+        private final PrintStream log;
+        private final PipelineConfigs cfg;
+        private final PipelineFolder folder;
+        long weightBytes;
+
+        Loader(Options o, Map<String, Double> build, PrintStream log) {
+            this.o = o;
+            this.build = build;
+            this.log = log;
+            this.folder = o.modelDir() != null ? PipelineFolder.open(o.modelDir()) : null;
+            this.cfg = folder == null ? PipelineConfigs.bundled(o.variant()) : null;
+        }
+
+        VaeConfig vaeConfig() {
+            return folder != null ? VaeConfig.load(folder.componentDir("vae").resolve("config.json"))
+                    : VaeConfig.fromJson(cfg.json(PipelineConfigs.VAE), o.family() + " vae");
+        }
+
+        Text text() {
+            long t0 = System.nanoTime();
+            Text t = folder != null ? loadText() : randomText();
+            done("text_encoders", t0);
+            return t;
+        }
+
+        UNet2DConditionModel unet() {
+            long t0 = System.nanoTime();
+            UNet2DConditionModel m;
+            if (folder != null) {
+                m = UNet2DConditionModel.load(folder.componentDir("unet"));
+                for (var l : m.adaptableLayers().values()) {
+                    weightBytes += 4L * l.weight().numel();
+                }
+            } else {
+                UNetConfig uc = UNetConfig.fromJson(cfg.json(PipelineConfigs.UNET), o.family() + " unet");
+                var w = RandomWeights.forUNet(uc, o.seed() + 2);
+                m = UNet2DConditionModel.create(uc, w);
+                weightBytes += bytes(w.asMap());
+            }
+            done("unet", t0);
+            return m;
+        }
+
+        AutoencoderKL vae() {
+            long t0 = System.nanoTime();
+            AutoencoderKL m;
+            if (folder != null) {
+                m = AutoencoderKL.load(folder.componentDir("vae"));
+            } else {
+                VaeConfig vc = vaeConfig();
+                var w = RandomWeights.forVae(vc, o.seed() + 3);
+                m = AutoencoderKL.create(vc, w);
+                weightBytes += bytes(w.asMap());
+            }
+            done("vae", t0);
+            return m;
+        }
+
+        private void done(String what, long t0) {
+            build.put(what, seconds(t0));
+            log.printf(Locale.ROOT, "%s built (%s) in %.1f s, resident %.2f GiB%n", what,
+                    folder != null ? "loaded" : "random", build.get(what),
+                    ProcessStats.residentBytes() / (1024.0 * 1024 * 1024));
+        }
+
+        private Text randomText() {
+            CheckpointVariant v = o.variant();
+            List<ClipTextEncoder> encoders = new ArrayList<>();
+            ClipTextConfig c1 = ClipTextConfig.fromJson(cfg.json(PipelineConfigs.TEXT_ENCODER), v.id() + " te");
+            var w1 = RandomWeights.of(ClipShapes.of(c1), o.seed(), "random text_encoder");
+            encoders.add(ClipTextEncoder.create(c1, w1));
+            weightBytes += bytes(w1.asMap());
+            PromptTokenizer tok = text -> padded(FIXED_IDS, 77, 49407);
+            if (!v.xl()) {
+                return new Text(new Sd15PromptEncoder(tok, encoders.get(0), null, null), encoders, 2);
+            }
+            ClipTextConfig c2 = ClipTextConfig.fromJson(cfg.json(PipelineConfigs.TEXT_ENCODER_2), v.id() + " te2");
+            var w2 = RandomWeights.of(ClipShapes.of(c2), o.seed() + 1, "random text_encoder_2");
+            encoders.add(ClipTextEncoder.create(c2, w2));
+            weightBytes += bytes(w2.asMap());
+            // force_zeros_for_empty_prompt: the missing negative prompt is zeros, not encoded
+            return new Text(new SdxlPromptEncoder(tok, encoders.get(0), text -> padded(FIXED_IDS, 77, 0),
+                    encoders.get(1), true), encoders, 1);
+        }
+
+        private Text loadText() {
+            PromptEncoder prompt = PromptEncoders.load(folder);
+            if (prompt instanceof SdxlPromptEncoder s) {
+                return new Text(prompt, List.of(s.textEncoder(), s.textEncoder2()),
+                        s.forceZerosForEmptyPrompt() ? 1 : 2);
+            } else if (prompt instanceof Sd15PromptEncoder s) {
+                return new Text(prompt, List.of(s.textEncoder()), 2);
+            }
+            throw new VegaException("bench: unsupported prompt encoder " + prompt.getClass().getSimpleName());
+        }
+    }
+
+    private static long bytes(Map<String, Tensor> m) {
+        long n = 0;
+        for (Tensor t : m.values()) {
+            n += 4L * t.numel();
+        }
+        return n;
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    static int[] padded(int[] ids, int length, int pad) {
+        int[] out = new int[length];
+        Arrays.fill(out, pad);
+        System.arraycopy(ids, 0, out, 0, Math.min(ids.length, length));
+        return out;
+    }
+
+    static Tensor random(long seed, int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) {
+            d[i] = (float) r.nextGaussian();
+        }
+        return t;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.vega4j.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vega4j.VegaException;
+import dev.vega4j.golden.Golden;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The benchmark's plumbing and report shape on the tiny golden pipelines (no timing is checked). */
+class ModelBenchmarkTest {
+    private static ModelBenchmark.Report tiny(String name, boolean batch1) {
+        return ModelBenchmark.run(new ModelBenchmark.Options("vega", Golden.root().resolve(name), 32, 1, true, batch1,
+                true, false, false, 0), null);
+    }
+
+    @Test
+    void jsonHasEveryPhaseWithFlopsAndMemory() throws Exception {
+        ModelBenchmark.Report r = tiny("tiny-vega", true);
+        JsonNode j = new ObjectMapper().readTree(BenchReports.json(r));
+        assertEquals("tiny-vega", j.get("model").asText());
+        assertEquals(32, j.get("size").asInt());
+        assertTrue(j.get("peakGflops").asDouble() > 0);
+        assertTrue(j.get("kvCache").asBoolean());
+        JsonNode phases = j.get("phases");
+        assertEquals(List.of(ModelBenchmark.TEXT, ModelBenchmark.UNET_B1, ModelBenchmark.UNET_B2, ModelBenchmark.VAE),
+                names(phases));
+        for (JsonNode p : phases) {
+            for (String k : List.of("shape", "flops", "coldSeconds", "medianSeconds", "minSeconds",
+                    "medianCpuSeconds", "gflops", "percentOfPeak", "peakResidentBytes")) {
+                assertTrue(p.has(k), p.get("name") + " lacks " + k);
+            }
+            assertTrue(p.get("flops").asDouble() > 0, p.toString());
+        }
+        // batch 2 is twice the batch-1 work
+        assertEquals(2 * phases.get(1).get("flops").asDouble(), phases.get(2).get("flops").asDouble(), 1);
+        assertTrue(j.get("image25Steps").get("estimated").asBoolean());
+        assertTrue(j.get("buildSeconds").has("unet"));
+        assertFalse(j.has("a100Seconds")); // not one of the seed's models
+        assertTrue(BenchReports.table(r).contains(ModelBenchmark.VAE));
+    }
+
+    @Test
+    void sd15FolderAndLatencyTable() throws Exception {
+        ModelBenchmark.Report r = tiny("tiny-sd15", false);
+        assertEquals(3, r.phases().size());
+        String table = BenchReports.latencyTable(List.of(r));
+        assertTrue(table.contains("ESTIMATED"), table);
+        JsonNode arr = new ObjectMapper().readTree(BenchReports.json(List.of(r)));
+        assertEquals(1, arr.size());
+    }
+
+    @Test
+    void randomClipShapesBuildTheRealEncoders() {
+        var cfg = dev.vega4j.io.checkpoint.PipelineConfigs.bundled(dev.vega4j.io.checkpoint.CheckpointVariant.SDXL);
+        var c2 = dev.vega4j.config.ClipTextConfig.fromJson(
+                cfg.json(dev.vega4j.io.checkpoint.PipelineConfigs.TEXT_ENCODER_2), "te2");
+        // shapes only (no allocation): every name the model asks for is there, nothing extra
+        var shapes = ClipShapes.of(c2);
+        long params = shapes.values().stream().mapToLong(s -> dev.vega4j.tensor.Tensor.numel(s)).sum();
+        assertEquals(694_659_840L, params); // OpenCLIP bigG text tower with projection (transformers' count)
+    }
+
+    @Test
+    void badOptionsAreReadableErrors() {
+        assertThrows(VegaException.class, () -> new ModelBenchmark.Options("vega", null, 100, 1, true, true, true, false, false, 0));
+        assertThrows(VegaException.class,
+                () -> new ModelBenchmark.Options("nope", null, 64, 1, true, true, true, false, false, 0));
+    }
+
+    private static List<String> names(JsonNode phases) {
+        List<String> out = new java.util.ArrayList<>();
+        phases.forEach(p -> out.add(p.get("name").asText()));
+        return out;
+    }
+}
