@@ -208,7 +208,8 @@ public final class DistillationTrainer {
     public LossTerms evaluate(List<String> prompts, int n, long seed) {
         List<TrainingData.Example> ex = prompts.stream().map(p -> new TrainingData.Example(p, null)).toList();
         if (c.latents() == LatentSource.TEACHER) {
-            if (evalLatents == null) {
+            if (evalLatents == null || evalSeed != seed) {
+                evalSeed = seed;
                 evalLatents = new TeacherLatents(c.teacher(), null, seed, c.teacherSteps(), c.latentSize());
             }
             evalLatents.prepare(prompts, null);
@@ -228,6 +229,7 @@ public final class DistillationTrainer {
     private LossTerms lastTerms;
     /** Held-out prompts' teacher latents (in memory only; seeded with the evaluation seed). */
     private TeacherLatents evalLatents;
+    private long evalSeed;
 
     private record Batch(Tensor noisy, Tensor noise, float[] timesteps, Tensor context, Tensor textEmbeds,
             Tensor timeIds) {}
