@@ -2,6 +2,7 @@ package dev.vega4j.cli;
 
 import dev.vega4j.train.distill.DistillationConfig;
 import dev.vega4j.train.distill.DistillationTrainer;
+import dev.vega4j.train.distill.LatentSource;
 import dev.vega4j.train.distill.LossTerms;
 import dev.vega4j.train.distill.PruneRecipe;
 import dev.vega4j.train.distill.StudentPruner;
@@ -73,8 +74,16 @@ final class DistillCommand implements Runnable {
         @Option(names = "--warmup", defaultValue = "0", description = "LR warm-up steps.") int warmup;
         @Option(names = "--weight-decay", defaultValue = "1e-2") double weightDecay;
         @Option(names = "--max-grad-norm", defaultValue = "1.0") double maxGradNorm;
-        @Option(names = "--latent-size", defaultValue = "8", description = "Latent h = w (prompt-only data).")
+        @Option(names = "--latent-size", defaultValue = "8",
+                description = "Latent h = w (training resolution = this x the VAE factor).")
         int latentSize;
+        @Option(names = "--latents", defaultValue = "teacher", description = "x0 of prompt-only data: teacher"
+                + " (generated once per prompt by the teacher, cached in OUT/training/teacher_latents.safetensors)"
+                + " or random (N(0, 1)). Default teacher.")
+        String latents;
+        @Option(names = "--teacher-steps", defaultValue = "20",
+                description = "Teacher sampling steps for --latents teacher (default 20).")
+        int teacherSteps;
         @Option(names = "--checkpoint-every", defaultValue = "100") int checkpointEvery;
         @Option(names = "--gradient-checkpointing") boolean gradientCheckpointing;
         @Option(names = "--eval-prompts", description = "Held-out prompts file: report the loss terms before/after.")
@@ -84,8 +93,15 @@ final class DistillCommand implements Runnable {
         public Integer call() throws Exception {
             DistillationConfig c = new DistillationConfig(teacher, student, data, out, steps, lr, batch, lambdaOut,
                     lambdaFeat, seed, resume, warmup, weightDecay, maxGradNorm, latentSize, checkpointEvery,
-                    gradientCheckpointing);
+                    gradientCheckpointing, LatentSource.parse(latents), teacherSteps);
             DistillationTrainer t = new DistillationTrainer(c);
+            PrintStream out0 = System.err;
+            t.prepareLatents((done, total) -> {
+                out0.printf(Locale.ROOT, "\rteacher latents %d/%d", done, total);
+                if (done == total) {
+                    out0.println();
+                }
+            });
             List<String> held = evalPrompts == null ? null
                     : Files.readAllLines(evalPrompts).stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
             PrintStream err = System.err;

@@ -15,6 +15,8 @@ import dev.vega4j.pipeline.ImageFiles;
 import dev.vega4j.pipeline.Pipeline;
 import dev.vega4j.pipeline.Pipelines;
 import dev.vega4j.pipeline.ProgressListener;
+import dev.vega4j.pipeline.folder.PipelineFolder;
+import dev.vega4j.prompt.WeightedPromptEncoder;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,6 +106,12 @@ final class GenerateCommand implements Callable<Integer> {
                     + VegaRt.STEPS + " steps, guidance 1 (options given explicitly win).")
     String preset;
 
+    @Option(names = "--prompt-weighting",
+            description = "AUTOMATIC1111 prompt syntax: (word), (word:1.3), [word], BREAK, and prompts longer than 75"
+                    + " tokens encoded in chunks instead of truncated. A prompt without that syntax that fits in 75"
+                    + " tokens gives the same image as without this option.")
+    boolean promptWeighting;
+
     /** Reads the LoRA files (downloading repos) before the model is loaded; tests replace it. */
     BiFunction<List<LoraSpec>, DownloadListener, List<LoraAdapter>> loraLoader =
             (specs, progress) -> Loras.load(specs, HubCache.fromEnvironment(), progress);
@@ -189,7 +197,18 @@ final class GenerateCommand implements Callable<Integer> {
                         + loraSpecs);
                 err.flush();
             }
-            result = pipeline.generate(request, new StepProgress(err, tty), new Cancellation());
+            Pipeline run = pipeline;
+            if (promptWeighting) {
+                if (!(pipeline instanceof DiffusionPipeline dp)) {
+                    throw new VegaException("--prompt-weighting needs a diffusers pipeline, " + pipeline.info().name()
+                            + " is not one");
+                }
+                // the wrapper shares every model with the loaded pipeline; only the tokenizers are read again
+                Path folder = HubCache.fromEnvironment().resolve(model, DownloadListener.NONE);
+                run = WeightedPromptEncoder.enable(dp, PipelineFolder.openConfigsOnly(folder),
+                        WeightedPromptEncoder.Options.A1111);
+            }
+            result = run.generate(request, new StepProgress(err, tty), new Cancellation());
         }
         GenerationResult.UsedParameters used = result.parameters();
         List<Path> paths = outputPaths(used.seed(), result.images().size(), format);

@@ -25,7 +25,26 @@ public final class VegaCli implements Runnable {
         CommandLine cl = new CommandLine(new VegaCli());
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setParameterExceptionHandler(new UsageErrorHandler());
+        cl.setExecutionStrategy(VegaCli::runOutOfMemoryAware);
         return cl;
+    }
+
+    /**
+     * picocli turns exceptions into {@link ErrorHandler} lines but lets {@link Error}s through; a too-large image
+     * runs out of heap, which must read as advice, not as a stack trace. By the time it is caught here the failed
+     * run's tensors are unreachable, so printing is safe.
+     */
+    private static int runOutOfMemoryAware(CommandLine.ParseResult parsed) {
+        try {
+            return new CommandLine.RunLast().execute(parsed);
+        } catch (OutOfMemoryError e) {
+            var err = parsed.commandSpec().commandLine().getErr();
+            err.println("vega: error: out of memory (Java heap limit " + Runtime.getRuntime().maxMemory() / (1 << 20)
+                    + " MiB): use a smaller image size or fewer samples, or give Java more memory with VEGA_HEAP "
+                    + "(e.g. VEGA_HEAP=24g)");
+            err.flush();
+            return 1;
+        }
     }
 
     public static void main(String[] args) {

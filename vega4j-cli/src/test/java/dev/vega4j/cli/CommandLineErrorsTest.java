@@ -29,4 +29,24 @@ class CommandLineErrorsTest {
                 "vega: error: Invalid value for option '--steps': 'abc' is not an int",
                 "Try 'vega generate --help' for the options.");
     }
+
+    @picocli.CommandLine.Command(name = "boom")
+    static final class OutOfMemory implements java.util.concurrent.Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new OutOfMemoryError("Java heap space");
+        }
+    }
+
+    @Test
+    void runningOutOfHeapIsAdviceNotAStackTrace() {
+        // a 2048x2048 generation under a small heap once ended in "Exception in thread main java.lang.OutOfMemoryError"
+        StringWriter err = new StringWriter();
+        var cl = VegaCli.commandLine();
+        cl.addSubcommand(new OutOfMemory());
+        cl.setErr(new PrintWriter(err, true));
+        assertThat(cl.execute("boom")).isEqualTo(1);
+        assertThat(err.toString().strip()).startsWith("vega: error: out of memory (Java heap limit ")
+                .contains("smaller image size").contains("VEGA_HEAP").doesNotContain("\tat ");
+    }
 }

@@ -69,7 +69,7 @@ public record ClipTextConfig(
         } catch (NoSuchFileException e) {
             throw new VegaException("CLIP text config not found: " + configJson);
         } catch (IOException e) {
-            throw new VegaException(configJson + ": cannot read CLIP text config: " + e.getMessage(), e);
+            throw new VegaException(configJson + ": cannot read CLIP text config: " + JsonErrors.describe(e), e);
         }
     }
 

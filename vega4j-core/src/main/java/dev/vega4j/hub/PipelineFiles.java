@@ -2,6 +2,7 @@ package dev.vega4j.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vega4j.config.JsonErrors;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,7 +38,7 @@ public final class PipelineFiles {
         try {
             root = JSON.readTree(modelIndexJson);
         } catch (IOException e) {
-            throw new HubException(HubException.Reason.SERVER, "model_index.json is not valid JSON: " + e.getMessage());
+            throw new HubException(HubException.Reason.SERVER, "model_index.json is not valid JSON: " + JsonErrors.describe(e));
         }
         Set<String> out = new LinkedHashSet<>();
         root.properties().forEach(e -> {

@@ -3,6 +3,7 @@ package dev.vega4j.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vega4j.VegaException;
+import dev.vega4j.config.JsonErrors;
 import dev.vega4j.pipeline.folder.PipelineFolder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ public record ModelIndex(Path dir, String className, Pipeline.Family family, boo
         try {
             root = new ObjectMapper().readTree(Files.readString(file));
         } catch (IOException e) {
-            throw new VegaException(file + ": not readable JSON: " + e.getMessage(), e);
+            throw new VegaException(file + ": not readable JSON: " + JsonErrors.describe(e), e);
         }
         boolean te2 = root.has("text_encoder_2") && !root.get("text_encoder_2").path(0).isNull();
         return from(dir, root, root.path("_class_name").asText(""), te2);

@@ -2,6 +2,7 @@ package dev.vega4j.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vega4j.config.JsonErrors;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -110,7 +111,7 @@ public final class ClipTokenizer {
         try {
             root = new ObjectMapper().readTree(Files.readString(p, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new TokenizerException(p + ": not a readable JSON vocabulary: " + e.getMessage(), e);
+            throw new TokenizerException(p + ": not a readable JSON vocabulary: " + JsonErrors.describe(e), e);
         }
         if (root == null || !root.isObject()) {
             throw new TokenizerException(p + ": expected a JSON object mapping tokens to ids");

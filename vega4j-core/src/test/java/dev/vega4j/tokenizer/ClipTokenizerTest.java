@@ -101,4 +101,13 @@ class ClipTokenizerTest {
         assertThatThrownBy(() -> ClipTokenizer.load(dir)).isInstanceOf(TokenizerException.class)
                 .hasMessageContaining("vocab.json");
     }
+
+    @Test
+    void aBrokenVocabularySaysWhereItBreaks(@TempDir Path dir) throws java.io.IOException {
+        java.nio.file.Files.writeString(dir.resolve("vocab.json"), "{\"a</w>\": 0,\n");
+        java.nio.file.Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\n");
+        assertThatThrownBy(() -> ClipTokenizer.load(dir)).isInstanceOf(TokenizerException.class)
+                .hasMessageContaining("vocab.json: not a readable JSON vocabulary: Unexpected end-of-input")
+                .hasMessageContaining("(line 2, column 1)").hasMessageNotContaining("REDACTED");
+    }
 }

@@ -74,6 +74,9 @@ public final class DistillationTrainer {
     private final Map<String, PromptEmbeddings> promptCache = new HashMap<>();
     private final Map<Path, Tensor[]> imageCache = new HashMap<>();
     private final ObjectNode studentConfigJson;
+    /** x0 of prompt-only training data (null: random latents or image data); prepared before the first step. */
+    private final TeacherLatents teacherLatents;
+    private boolean latentsReady;
     private int step;
 
     public DistillationTrainer(DistillationConfig config) {
@@ -91,6 +94,11 @@ public final class DistillationTrainer {
         ObjectNode vaeCfg = StudentPruner.readJson(vaeDir.resolve("config.json"));
         this.vaeScaleFactor = 1 << (vaeCfg.path("block_out_channels").size() - 1);
         this.data = TrainingData.load(c.data());
+        boolean promptOnly = data.examples().stream().anyMatch(e -> e.image() == null);
+        this.teacherLatents = promptOnly && c.latents() == LatentSource.TEACHER
+                ? new TeacherLatents(c.teacher(), c.out().resolve("training/teacher_latents.safetensors"), c.seed(),
+                        c.teacherSteps(), c.latentSize())
+                : null;
 
         Path out = c.out();
         boolean resuming = c.resume() && Files.isRegularFile(out.resolve("training/trainer_state.json"));
@@ -127,6 +135,23 @@ public final class DistillationTrainer {
 
     public int step() {
         return step;
+    }
+
+    /**
+     * Generates (or loads from {@code out/training/teacher_latents.safetensors}) the teacher latents of every
+     * training prompt; the first step does this itself when it has not been called.
+     */
+    public void prepareLatents(TeacherLatents.Listener listener) {
+        if (!latentsReady && teacherLatents != null) {
+            teacherLatents.prepare(data.examples().stream().filter(e -> e.image() == null)
+                    .map(TrainingData.Example::caption).toList(), listener);
+        }
+        latentsReady = true;
+    }
+
+    /** The teacher latents of the training prompts (null when the run uses random latents or images). */
+    public TeacherLatents teacherLatents() {
+        return teacherLatents;
     }
 
     /** Trains up to {@code config.steps()}, checkpointing every {@code checkpointEvery} steps and at the end. */
@@ -182,9 +207,16 @@ public final class DistillationTrainer {
      */
     public LossTerms evaluate(List<String> prompts, int n, long seed) {
         List<TrainingData.Example> ex = prompts.stream().map(p -> new TrainingData.Example(p, null)).toList();
+        if (c.latents() == LatentSource.TEACHER) {
+            if (evalLatents == null || evalSeed != seed) {
+                evalSeed = seed;
+                evalLatents = new TeacherLatents(c.teacher(), null, seed, c.teacherSteps(), c.latentSize());
+            }
+            evalLatents.prepare(prompts, null);
+        }
         double tot = 0, task = 0, out = 0, feat = 0;
         for (int i = 0; i < n; i++) {
-            Batch b = batch(ex, i, seed);
+            Batch b = batch(ex, i, seed, c.latents() == LatentSource.TEACHER ? evalLatents : null);
             Autograd.noGrad(() -> loss(b, false));
             tot += lastTerms.total();
             task += lastTerms.task();
@@ -195,16 +227,20 @@ public final class DistillationTrainer {
     }
 
     private LossTerms lastTerms;
+    /** Held-out prompts' teacher latents (in memory only; seeded with the evaluation seed). */
+    private TeacherLatents evalLatents;
+    private long evalSeed;
 
     private record Batch(Tensor noisy, Tensor noise, float[] timesteps, Tensor context, Tensor textEmbeds,
             Tensor timeIds) {}
 
     private Batch batch(int s, long seed) {
-        return batch(data.examples(), s, seed);
+        prepareLatents(null);
+        return batch(data.examples(), s, seed, teacherLatents);
     }
 
     /** The batch of step {@code s}: examples, latents, noise and timesteps all derived from (seed, s). */
-    private Batch batch(List<TrainingData.Example> examples, int s, long seed) {
+    private Batch batch(List<TrainingData.Example> examples, int s, long seed, TeacherLatents prompted) {
         Random pick = new Random(seed * 1_000_003L + s);
         TorchGenerator gen = new TorchGenerator(seed * 7_919L + s);
         int n = c.batch(), l = c.latentSize(), ch = teacher.config().inChannels();
@@ -213,7 +249,8 @@ public final class DistillationTrainer {
         float[] ts = new float[n];
         for (int i = 0; i < n; i++) {
             TrainingData.Example e = examples.get(pick.nextInt(examples.size()));
-            Tensor x0 = e.image() == null ? gen.randn(1, ch, l, l) : imageLatents(e.image(), gen);
+            Tensor x0 = e.image() != null ? imageLatents(e.image(), gen)
+                    : prompted != null ? prompted.get(e.caption()) : gen.randn(1, ch, l, l);
             Tensor eps = gen.randn(x0.shape());
             int t = pick.nextInt(numTrainTimesteps);
             ts[i] = t;
@@ -310,6 +347,8 @@ public final class DistillationTrainer {
             state.put("seed", c.seed());
             state.put("teacher", c.teacher().toString());
             state.put("student", c.student().toString());
+            state.put("latents", c.latents().name().toLowerCase(java.util.Locale.ROOT));
+            state.put("teacher_steps", c.teacherSteps());
             Path tmp = out.resolve("training/trainer_state.json.tmp");
             Files.writeString(tmp, StudentPruner.JSON.writeValueAsString(state));
             Files.move(tmp, out.resolve("training/trainer_state.json"), StandardCopyOption.REPLACE_EXISTING,
