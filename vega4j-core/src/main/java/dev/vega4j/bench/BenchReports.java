@@ -15,6 +15,8 @@ public final class BenchReports {
             new Seed("sd15", 768, 1.42));
 
     public static final int STEPS = 25;
+    /** Steps of the VegaRT preset (Segmind's vega-rt default). */
+    public static final int VEGART_STEPS = 4;
 
     public static String table(ModelBenchmark.Report r) {
         StringBuilder sb = new StringBuilder();
@@ -37,6 +39,13 @@ public final class BenchReports {
         if (!Double.isNaN(warm)) {
             sb.append(String.format(Locale.ROOT, "one %d-step image (estimate = text + %d x UNet step b2 + VAE):"
                     + " warm %.1f s, cold %.1f s (first run of each phase)%n", STEPS, STEPS, warm, cold));
+        }
+        double rt = r.vegaRtSeconds(VEGART_STEPS);
+        if (!Double.isNaN(rt)) {
+            sb.append(String.format(Locale.ROOT, "VegaRT preset, one %d-step image (LCM, guidance 1; estimate = text + %d"
+                    + " x UNet step b1 + VAE): warm %.1f s%s%n", VEGART_STEPS, VEGART_STEPS, rt,
+                    Double.isNaN(warm) ? "" : String.format(Locale.ROOT, ", %.1fx faster than the %d-step default",
+                            warm / rt, STEPS)));
         }
         sb.append(String.format(Locale.ROOT, "peak resident memory (VmHWM): %.2f GiB%n", gb(r.peakResidentBytes())));
         return sb.toString();

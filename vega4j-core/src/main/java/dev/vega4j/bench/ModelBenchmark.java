@@ -120,6 +120,19 @@ public final class ModelBenchmark {
             }
             return text.medianSeconds() + steps * unet.medianSeconds() + vae.medianSeconds();
         }
+
+        /**
+         * A VegaRT-style image (LCM-LoRA, {@code steps} LCM steps at guidance 1: no classifier-free guidance, so one
+         * batch-1 UNet call per step) estimated from the warm medians: prompt encoding + steps × UNet step (batch 1)
+         * + VAE decode. NaN when the batch-1 step was not measured.
+         */
+        public double vegaRtSeconds(int steps) {
+            Phase text = phase(TEXT), unet = phase(UNET_B1), vae = phase(VAE);
+            if (text == null || unet == null || vae == null) {
+                return Double.NaN;
+            }
+            return text.medianSeconds() + steps * unet.medianSeconds() + vae.medianSeconds();
+        }
     }
 
     public static final String TEXT = "text_encoders", UNET_B1 = "unet_step_b1", UNET_B2 = "unet_step_b2",

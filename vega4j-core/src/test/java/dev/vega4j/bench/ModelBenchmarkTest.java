@@ -56,6 +56,26 @@ class ModelBenchmarkTest {
     }
 
     @Test
+    void vegaRtEstimateIsTextPlusFourBatch1StepsPlusVae() {
+        var text = new ModelBenchmark.Phase(ModelBenchmark.TEXT, "t", 1e9, 2, 1, 1, 1, 0, 100);
+        var b1 = new ModelBenchmark.Phase(ModelBenchmark.UNET_B1, "u1", 1e12, 6, 5, 5, 5, 0, 100);
+        var b2 = new ModelBenchmark.Phase(ModelBenchmark.UNET_B2, "u2", 2e12, 11, 10, 10, 10, 0, 100);
+        var vae = new ModelBenchmark.Phase(ModelBenchmark.VAE, "v", 1e12, 4, 3, 3, 3, 0, 100);
+        var r = new ModelBenchmark.Report("vega", "random", 1024, 2, 100, 1, true, false, java.util.Map.of(),
+                java.util.List.of(text, b1, b2, vae), 0, 0);
+        assertEquals(1 + 4 * 5 + 3, r.vegaRtSeconds(4), 1e-12);
+        assertEquals(1 + 25 * 10 + 3, r.imageSeconds(25, false), 1e-12);
+        String report = BenchReports.table(r);
+        org.assertj.core.api.Assertions.assertThat(report)
+                .contains("VegaRT preset, one 4-step image")
+                .contains("warm 24.0 s, 10.6x faster than the 25-step default");
+        var noB1 = new ModelBenchmark.Report("vega", "random", 1024, 2, 100, 1, true, false, java.util.Map.of(),
+                java.util.List.of(text, b2, vae), 0, 0);
+        org.assertj.core.api.Assertions.assertThat(noB1.vegaRtSeconds(4)).isNaN();
+        org.assertj.core.api.Assertions.assertThat(BenchReports.table(noB1)).doesNotContain("VegaRT");
+    }
+
+    @Test
     void randomClipShapesBuildTheRealEncoders() {
         var cfg = dev.vega4j.io.checkpoint.PipelineConfigs.bundled(dev.vega4j.io.checkpoint.CheckpointVariant.SDXL);
         var c2 = dev.vega4j.config.ClipTextConfig.fromJson(
