@@ -13,7 +13,6 @@ import dev.vega4j.pipeline.Pipeline;
 import dev.vega4j.pipeline.SamplingScheduler;
 import dev.vega4j.pipeline.SchedulerProvider;
 import dev.vega4j.rng.TorchGenerator;
-import dev.vega4j.schedulers.Scheduler;
 import dev.vega4j.schedulers.SchedulerConfig;
 import dev.vega4j.schedulers.SchedulerType;
 import dev.vega4j.tensor.Tensor;
@@ -47,12 +46,12 @@ final class LoraPipelineCheck {
         SchedulerProvider schedulers = new SchedulerProvider() {
             @Override
             public SamplingScheduler create(String name) {
-                return adapter(type.create(config));
+                return SamplingScheduler.of(type.create(config));
             }
 
             @Override
             public SamplingScheduler fromClass(String className, JsonNode overrides) {
-                return adapter(type.create(config));
+                return SamplingScheduler.of(type.create(config));
             }
         };
         DiffusionPipeline pipe = new DiffusionPipeline(info, m.promptEncoder(), m.unet(), vae, schedulers, () -> {});
@@ -62,7 +61,7 @@ final class LoraPipelineCheck {
             b.negativePrompt(run.get("negative_prompt").asText());
         }
         Map<String, List<Tensor>> trace = new LinkedHashMap<>();
-        pipe.run(b.build(), seed, adapter(type.create(config)), e -> {}, new Cancellation(),
+        pipe.run(b.build(), seed, SamplingScheduler.of(type.create(config)), e -> {}, new Cancellation(),
                 (k, v) -> trace.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
 
         compareText(r, c, trace, "cond.prompt_embeds");
@@ -87,7 +86,7 @@ final class LoraPipelineCheck {
         Tensor embeds = c.tensor("pipe.cond.prompt_embeds");
         Tensor textEmbeds = c.has("pipe.cond.add_text_embeds") ? c.tensor("pipe.cond.add_text_embeds") : null;
         Tensor timeIds = c.has("pipe.cond.add_time_ids") ? c.tensor("pipe.cond.add_time_ids") : null;
-        SamplingScheduler sched = adapter(type.create(config));
+        SamplingScheduler sched = SamplingScheduler.of(type.create(config));
         sched.setTimesteps(steps);
         TorchGenerator g = new TorchGenerator(seed);
         g.randn(ref0.shape()); // prepare_latents' draw
@@ -130,50 +129,5 @@ final class LoraPipelineCheck {
         float[] d = new float[n];
         System.arraycopy(stacked.data(), i * n, d, 0, n);
         return Tensor.of(d, one);
-    }
-
-    /** A {@link dev.vega4j.schedulers} scheduler as the pipeline's {@link SamplingScheduler}. */
-    static SamplingScheduler adapter(Scheduler s) {
-        return new SamplingScheduler() {
-            @Override
-            public String name() {
-                return s.config().type().className();
-            }
-
-            @Override
-            public void setTimesteps(int n) {
-                s.setTimesteps(n);
-            }
-
-            @Override
-            public double[] timesteps() {
-                return s.timesteps();
-            }
-
-            @Override
-            public int order() {
-                return s.order();
-            }
-
-            @Override
-            public float initNoiseSigma() {
-                return s.initNoiseSigma();
-            }
-
-            @Override
-            public Tensor scaleModelInput(Tensor sample, double t) {
-                return s.scaleModelInput(sample, t);
-            }
-
-            @Override
-            public Tensor step(Tensor modelOutput, double t, Tensor sample, TorchGenerator generator) {
-                return s.step(modelOutput, t, sample, generator).prevSample();
-            }
-
-            @Override
-            public Tensor addNoise(Tensor original, Tensor noise, double t) {
-                return s.addNoise(original, noise, t);
-            }
-        };
     }
 }

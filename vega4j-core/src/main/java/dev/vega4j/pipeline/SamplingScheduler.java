@@ -26,4 +26,9 @@ public interface SamplingScheduler {
 
     /** {@code scheduler.add_noise(original, noise, tensor([t]))}. */
     Tensor addNoise(Tensor original, Tensor noise, double timestep);
+
+    /** A {@link dev.vega4j.schedulers.Scheduler} as the pipeline sees it, named by its diffusers class. */
+    static SamplingScheduler of(dev.vega4j.schedulers.Scheduler scheduler) {
+        return new ModelSchedulers.Adapter(scheduler, scheduler.config().type().className());
+    }
 }
