@@ -16,7 +16,7 @@ class WinogradTest {
     private static final ReferenceOps REF = new ReferenceOps();
     private static final VectorOps TWO = new VectorOps(2, false);
     private static final WinogradTransform[] TRANSFORMS = {WinogradTransform.F2, WinogradTransform.F4,
-        WinogradTransform.F4_HALF};
+        WinogradTransform.F4_LAVIN};
     private final Random rnd = new Random(7);
 
     /** {n, c, h, w, o}: odd and even sides, 1x1 and 2x2 images, channels off the vector width, batch 2. */
@@ -120,6 +120,8 @@ class WinogradTest {
             assertThat(Winograd.fromSystemProperty()).isNull();
             System.setProperty("vega.winograd", "4");
             assertThat(Winograd.fromSystemProperty()).isSameAs(WinogradTransform.F4);
+            System.setProperty("vega.winograd", "4:0,1,-1,2,-2");
+            assertThat(Winograd.fromSystemProperty().points()).containsExactly(0, 1, -1, 2, -2);
         } finally {
             if (old == null) {
                 System.clearProperty("vega.winograd");
