@@ -44,6 +44,16 @@ class SchedulerConfigTest {
     }
 
     @Test
+    void invalidJsonIsReportedWithLineAndColumnWithoutParserNoise() {
+        assertThatThrownBy(() -> SchedulerConfig.fromJson(SchedulerType.DDIM, "{\"beta_end\": 0.012,\n oops}"))
+                .isInstanceOf(VegaException.class)
+                .hasMessageStartingWith("scheduler config is not valid JSON: Unexpected character ('o'")
+                .hasMessageContaining("(line 2, column 2)")
+                .hasMessageNotContaining("Source:").hasMessageNotContaining("REDACTED")
+                .hasMessageNotContaining("com.fasterxml").hasMessageNotContaining("StreamReadFeature");
+    }
+
+    @Test
     void img2imgKeepsTheTailOfTheScheduleTheDiffusersWay() {
         Scheduler s = SchedulerType.HEUN.create(SchedulerConfig.defaults(SchedulerType.HEUN));
         s.setTimesteps(8);
