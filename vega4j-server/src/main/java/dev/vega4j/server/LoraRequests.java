@@ -196,6 +196,7 @@ final class LoraRequests {
         if (positional.isEmpty() || positional.getFirst().isBlank()) {
             throw ApiException.badRequest(where + ": the LoRA name is missing");
         }
+        library.find(where, positional.getFirst()); // an unknown name first: the most useful message
         if (positional.size() > 3) {
             throw ApiException.badRequest(where + ": dynamic rank (a fourth value) is not supported");
         }
