@@ -248,8 +248,12 @@ public final class GenerationEngine implements AutoCloseable {
         Pipeline pipeline = options.promptWeighting() ? features.promptWeighting().get(job.model())
                 : pipelines.get(job.model());
         long[] lastStepNanos = {0};
+        // steps are denoising steps out of num_inference_steps (img2img: the steps the strength leaves), as diffusers'
+        // progress bar counts them; the pipeline announces that total before the first step
         ProgressListener listener = ev -> {
-            if (ev.phase() == ProgressListener.Phase.DENOISE) {
+            if (ev.phase() == ProgressListener.Phase.ENCODE_PROMPT) {
+                job.progress(0, ev.total());
+            } else if (ev.phase() == ProgressListener.Phase.DENOISE) {
                 metrics.step(Math.max(0, ev.elapsedNanos() - lastStepNanos[0]) / 1e9);
                 lastStepNanos[0] = ev.elapsedNanos();
                 job.progress(ev.step(), ev.total());

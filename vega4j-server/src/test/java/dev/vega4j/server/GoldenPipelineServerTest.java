@@ -87,4 +87,39 @@ class GoldenPipelineServerTest {
         String metrics = new String(http.get("/metrics").body());
         assertThat(metrics).doesNotContain("vega_step_seconds_count 0\n");
     }
+
+    /** The finished job of a request, found by its (unique) prompt. */
+    static Job jobOf(String prompt) {
+        return server.engine().jobs().stream().filter(j -> j.request().prompt().equals(prompt)).findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void progressCountsDenoisingStepsLikeDiffusersNotUNetCalls() throws InterruptedException {
+        // Heun: 2n-1 = 5 UNet calls for 3 steps; the status says 3 of 3, as diffusers' progress bar does
+        String id = TestHttp.json(http.post("/v2/tiny-vega", "{\"prompt\":\"heun progress\",\"seed\":1,"
+                + "\"num_inference_steps\":3,\"scheduler\":\"Heun\",\"img_width\":64,\"img_height\":64}"))
+                .get("request_id").asText();
+        JsonNode status;
+        long deadline = System.currentTimeMillis() + 60_000;
+        do {
+            Thread.sleep(50);
+            status = TestHttp.json(http.get("/v2/requests/" + id));
+        } while (!status.get("status").asText().equals("COMPLETED") && System.currentTimeMillis() < deadline);
+        assertThat(status.get("status").asText()).isEqualTo("COMPLETED");
+        assertThat(status.at("/progress/step").asInt()).isEqualTo(3);
+        assertThat(status.at("/progress/total").asInt()).isEqualTo(3);
+
+        // img2img: 10 steps at strength 0.3 run 3 (diffusers' get_timesteps), whatever the scheduler's calls
+        HttpResponse<byte[]> t2i = http.post("/sdapi/v1/txt2img", "{\"prompt\":\"init\",\"seed\":2,\"steps\":1,"
+                + "\"width\":64,\"height\":64}");
+        String init = TestHttp.json(t2i).get("images").get(0).asText();
+        HttpResponse<byte[]> i2i = http.post("/sdapi/v1/img2img", "{\"prompt\":\"img2img progress\",\"seed\":1,"
+                + "\"steps\":10,\"sampler_name\":\"Heun\",\"denoising_strength\":0.3,\"init_images\":[\"" + init
+                + "\"]}");
+        assertThat(i2i.statusCode()).as(new String(i2i.body())).isEqualTo(200);
+        Job job = jobOf("img2img progress");
+        assertThat(job.step()).isEqualTo(3);
+        assertThat(job.total()).isEqualTo(3);
+    }
 }
