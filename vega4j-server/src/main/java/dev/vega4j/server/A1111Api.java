@@ -223,6 +223,14 @@ final class A1111Api {
         o.put("clip_skip", job.request().clipSkip() == null ? 1 : job.request().clipSkip());
         o.put("job_timestamp", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss")));
         o.put("version", "vega4j");
+        ObjectNode extra = o.putObject("extra_generation_params");
+        if (!job.options().loras().isEmpty()) {
+            java.util.LinkedHashMap<String, String> hashes = new java.util.LinkedHashMap<>();
+            job.options().loras().forEach(u -> hashes.putIfAbsent(u.name().replace(",", ""), u.hash()));
+            StringBuilder sb = new StringBuilder();
+            hashes.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(k).append(": ").append(v));
+            extra.put("Lora hashes", sb.toString());
+        }
         return o;
     }
 
