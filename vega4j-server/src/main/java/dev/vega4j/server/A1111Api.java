@@ -103,8 +103,49 @@ final class A1111Api {
             b.initImage(Images.decodeBase64("init_images[0]", init.get(0).textValue(), gen.config().maxSide()));
             Double strength = f.number("denoising_strength", 0.01, 1);
             b.strength(strength != null ? strength : 0.75);
+            String mask = f.string("mask");
+            if (mask != null) {
+                b.mask(inpaintMask(f, Images.decodeBase64("mask", mask, gen.config().maxSide())));
+            }
         }
         return new Parsed(Generations.build(b), options);
+    }
+
+    /**
+     * A1111's inpainting mask options: {@code inpainting_mask_invert} 1 repaints the black part instead of the white.
+     * {@code mask_blur} is read (and checked) but has no effect: diffusers binarises the mask at 0.5, where a blur
+     * would only round its corners. {@code inpainting_fill} / {@code inpaint_full_res} are A1111 specifics, ignored.
+     */
+    private static java.awt.image.BufferedImage inpaintMask(Fields f, java.awt.image.BufferedImage mask) {
+        f.integer("mask_blur", 0, 64);
+        Integer invert = f.integer("inpainting_mask_invert", 0, 1);
+        if (invert == null || invert == 0) {
+            return mask;
+        }
+        // the grey levels the pipeline reads (VaeImageProcessor: a grey image's samples as they are, else PIL's
+        // RGB -> L luma in fixed point; never getRGB on a grey image, which converts its colour space), inverted
+        int w = mask.getWidth(), h = mask.getHeight();
+        int[] gray = new int[w * h];
+        var in = mask.getRaster();
+        if (in.getNumBands() == 1 && !(mask.getColorModel() instanceof java.awt.image.IndexColorModel)) {
+            int bits = mask.getColorModel().getComponentSize(0);
+            in.getSamples(0, 0, w, h, 0, gray);
+            for (int i = 0; i < gray.length; i++) {
+                gray[i] = bits > 8 ? gray[i] >> (bits - 8) : gray[i];
+            }
+        } else {
+            int[] argb = mask.getRGB(0, 0, w, h, null, 0, w);
+            for (int i = 0; i < argb.length; i++) {
+                int r = argb[i] >> 16 & 0xff, g = argb[i] >> 8 & 0xff, b = argb[i] & 0xff;
+                gray[i] = (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
+            }
+        }
+        var out = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        for (int i = 0; i < gray.length; i++) {
+            gray[i] = 255 - gray[i];
+        }
+        out.getRaster().setSamples(0, 0, w, h, 0, gray);
+        return out;
     }
 
     private static int opt(Integer v, int dflt) {
@@ -182,6 +223,14 @@ final class A1111Api {
         o.put("clip_skip", job.request().clipSkip() == null ? 1 : job.request().clipSkip());
         o.put("job_timestamp", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss")));
         o.put("version", "vega4j");
+        ObjectNode extra = o.putObject("extra_generation_params");
+        if (!job.options().loras().isEmpty()) {
+            java.util.LinkedHashMap<String, String> hashes = new java.util.LinkedHashMap<>();
+            job.options().loras().forEach(u -> hashes.putIfAbsent(u.name().replace(",", ""), u.hash()));
+            StringBuilder sb = new StringBuilder();
+            hashes.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(k).append(": ").append(v));
+            extra.put("Lora hashes", sb.toString());
+        }
         return o;
     }
 

@@ -79,7 +79,10 @@ public final class LoraLibrary {
                 && name.equals(name.strip());
     }
 
-    /** Re-reads the folders (A1111's {@code POST /sdapi/v1/refresh-loras}); named adapters stay. */
+    /**
+     * Re-reads the folders (A1111's {@code POST /sdapi/v1/refresh-loras}) and forgets what was cached; named adapters
+     * stay.
+     */
     public synchronized void refresh() {
         Map<String, Entry> out = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         named.forEach((name, file) -> out.put(name, new Entry(name, file, file.getFileName().toString())));
@@ -111,6 +114,12 @@ public final class LoraLibrary {
         Map<String, Entry> exact = new LinkedHashMap<>();
         out.values().forEach(e -> exact.put(e.name(), e));
         entries = java.util.Collections.unmodifiableMap(exact);
+        // a file replaced under the same name must be read again (a running job keeps the adapter it holds)
+        synchronized (cache) {
+            cache.clear();
+        }
+        hashes.clear();
+        metadata.clear();
     }
 
     /** Every offered adapter, sorted by name. */

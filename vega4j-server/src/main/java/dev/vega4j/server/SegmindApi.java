@@ -73,8 +73,18 @@ final class SegmindApi {
             if (strength != null) {
                 b.strength(strength);
             }
+            // inpainting: white = repaint (diffusers' convention; the mask is binarised at 0.5)
+            String maskField = f.has("mask") ? "mask" : "mask_image";
+            String mask = f.string(maskField);
+            if (mask != null) {
+                b.mask(Images.decodeBase64(maskField, mask, gen.config().maxSide()));
+            }
         } else if (f.has("strength")) {
             f.number("strength", 0.01, 1);
+        }
+        if (init == null && (f.has("mask") || f.has("mask_image"))) {
+            throw ApiException.badRequest((f.has("mask") ? "mask" : "mask_image") + " needs init_image (inpainting"
+                    + " repaints the white part of the mask in init_image)");
         }
         JobOptions options = options(f, prompt);
         Boolean base64 = f.bool("base64");

@@ -167,6 +167,7 @@ class LoraServerTest {
         assertThat(infotext).startsWith(prompt + "\nNegative prompt: blurry\n")
                 .contains("Lora hashes: \"diffusers-style: ");
         assertThat(info.get("prompt").asText()).isEqualTo(prompt);
+        assertThat(info.get("extra_generation_params").get("Lora hashes").asText()).matches("diffusers-style: [0-9a-f]{12}");
         assertThat(ImageFiles.readParameters(png)).isEqualTo(infotext);
         // A1111 removes the tag and nothing else; the emphasis is A1111's
         GenerationRequest req = GenerationRequest.builder("a (lighthouse:1.2) ").negativePrompt("blurry").seed(7)
