@@ -144,8 +144,9 @@ public final class GenerationEngine implements AutoCloseable {
             try {
                 targets(model).resolve(features.loras().adapter(u.entry()));
             } catch (VegaException e) {
+                // the operator's folder layout stays private: messages name the file as the listing does
                 throw ApiException.badRequest("LoRA '" + u.name() + "' cannot be applied to '" + model + "': "
-                        + e.getMessage());
+                        + String.valueOf(e.getMessage()).replace(u.entry().file().toString(), u.entry().display()));
             }
         }
     }

@@ -1,6 +1,5 @@
 package dev.vega4j.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vega4j.VegaException;
 import dev.vega4j.io.SafetensorsFile;
@@ -16,7 +15,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -233,8 +231,7 @@ public final class LoraLibrary {
     private static Object parsed(String v) {
         if (v != null && v.startsWith("{")) {
             try {
-                JsonNode n = JSON.readTree(v);
-                return n;
+                return JSON.readTree(v);
             } catch (IOException ignored) {
                 // not JSON after all: keep the string
             }
@@ -246,10 +243,6 @@ public final class LoraLibrary {
     String alias(Entry e) {
         Object o = metadata(e).get("ss_output_name");
         return o instanceof String s && !s.isBlank() ? s : e.name();
-    }
-
-    Optional<Entry> get(String name) {
-        return Optional.ofNullable(entries.get(name));
     }
 
     private static String abbreviate(String s) {

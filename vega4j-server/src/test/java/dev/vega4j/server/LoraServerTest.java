@@ -55,6 +55,12 @@ class LoraServerTest {
         Files.copy(golden.resolve("lora_kohya.safetensors"), loraDir.resolve("kohya-style.safetensors"));
         Files.createDirectories(loraDir.resolve("sub"));
         Files.copy(golden.resolve("lora_diffusers.safetensors"), loraDir.resolve("sub/diffusers-style.safetensors"));
+        // an adapter for some other network: its module names no layer of the tiny Vega
+        Map<String, dev.vega4j.tensor.Tensor> alien = new LinkedHashMap<>();
+        alien.put("lora_unet_no_such_block_proj.lora_down.weight", dev.vega4j.tensor.Tensor.zeros(4, 8));
+        alien.put("lora_unet_no_such_block_proj.lora_up.weight", dev.vega4j.tensor.Tensor.zeros(8, 4));
+        dev.vega4j.io.SafetensorsWriter.write(loraDir.resolve("alien.safetensors"), alien,
+                Map.of("ss_output_name", "Alien Style"));
         LoraLibrary library = LoraLibrary.builder().addDir(loraDir)
                 .add("peft", golden.resolve("lora_peft_layout.safetensors")).build();
         tinyDir = Golden.root().resolve("tiny-vega");
@@ -223,7 +229,9 @@ class LoraServerTest {
     @Test
     void badLoraRequestsAre400sNamingTheProblem() {
         Map<String, String> cases = new LinkedHashMap<>();
-        cases.put("\"lora\":\"nope\"", "unknown LoRA 'nope'; available: diffusers-style, kohya-style, peft");
+        cases.put("\"lora\":\"nope\"", "unknown LoRA 'nope'; available: alien, diffusers-style, kohya-style, peft");
+        cases.put("\"lora\":\"Alien Style\"", "LoRA 'alien' cannot be applied to 'tiny-vega': alien.safetensors does"
+                + " not fit this model");
         cases.put("\"lora\":\"kohya-style:abc\"", "the LoRA scale must be a number");
         cases.put("\"lora\":\"kohya-style:11\"", "between -10 and 10");
         cases.put("\"lora\":{\"name\":\"kohya-style\",\"scale\":\"NaN\"}", "must be a number");
@@ -273,18 +281,20 @@ class LoraServerTest {
         List<String> names = new ArrayList<>();
         arr.forEach(e -> {
             names.add(e.get("name").asText());
-            assertThat(e.get("alias").asText()).isEqualTo(e.get("name").asText());
+            assertThat(e.get("alias").asText()).isEqualTo(e.get("name").asText().equals("alien") ? "Alien Style"
+                    : e.get("name").asText());
             assertThat(e.get("metadata").isObject()).isTrue();
             assertThat(e.get("path").asText()).doesNotContain(loraDir.toString()).endsWith(".safetensors");
         });
-        assertThat(names).containsExactly("diffusers-style", "kohya-style", "peft");
-        assertThat(arr.get(0).get("path").asText()).isEqualTo("sub/diffusers-style.safetensors");
+        assertThat(names).containsExactly("alien", "diffusers-style", "kohya-style", "peft");
+        assertThat(arr.get(1).get("path").asText()).isEqualTo("sub/diffusers-style.safetensors");
+        assertThat(arr.get(0).get("metadata").get("ss_output_name").asText()).isEqualTo("Alien Style");
         JsonNode models = TestHttp.json(http.get("/sdapi/v1/sd-models"));
         assertThat(models.get(0).get("lora").asBoolean()).isTrue();
         assertThat(models.get(0).get("prompt_weighting").asBoolean()).isTrue();
         assertThat(models.get(1).get("prompt_weighting").asBoolean()).isFalse();
         assertThat(http.post("/sdapi/v1/refresh-loras", "").statusCode()).isEqualTo(200);
-        assertThat(TestHttp.json(http.get("/sdapi/v1/loras")).size()).isEqualTo(3);
+        assertThat(TestHttp.json(http.get("/sdapi/v1/loras")).size()).isEqualTo(4);
     }
 
     static int[] decodePixels(byte[] png) {
