@@ -53,7 +53,8 @@ class LoraConditioningTest {
 
     @Test
     void fullStrengthOutputIsBeyondFloat32Resolution() {
-        // measured 1.9e-4 (6 seeds: up to 3.2e-4): one rounding more per op moves the output by more than the UNet tolerance
+        // measured 1.9e-4 (6 seeds: up to 3.2e-4): one rounding more per op moves the output by more than the
+        // UNet tolerance
         assertThat(roundingSpread(1f)).isGreaterThan(LoraConformance.UNET_TOL);
         // and the reference's own fused vs unfused difference (float rounding only) says the same
         assertThat(LoraConformance.referenceNoiseFloor(golden)).isGreaterThan(LoraConformance.UNET_TOL);
