@@ -22,7 +22,7 @@ class WinogradTest {
     /** {n, c, h, w, o}: odd and even sides, 1x1 and 2x2 images, channels off the vector width, batch 2. */
     private static final int[][] SHAPES = {{1, 1, 1, 1, 1}, {1, 3, 2, 2, 5}, {2, 5, 7, 9, 13}, {1, 17, 8, 8, 12},
         {2, 4, 1, 9, 3}, {1, 2, 11, 1, 7}, {1, 19, 13, 15, 25}, {2, 8, 6, 33, 4}, {1, 3, 37, 5, 2},
-        {1, 130, 9, 10, 27}, {1, 6, 40, 40, 30}};
+        {1, 130, 9, 10, 27}, {1, 6, 40, 40, 30}, {1, 5, 64, 70, 6}};
 
     @Test
     void transformsComputeCorrelationExactly() {

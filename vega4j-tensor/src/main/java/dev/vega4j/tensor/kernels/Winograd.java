@@ -30,6 +30,8 @@ public final class Winograd {
     static final int NB_MAX = 2 * NR;
     /** Most output channels per task, so the per-task products M (α² x group x tiles) stay cache-sized. */
     static final int GROUP_MAX = 22 * MR;
+    /** How many input channels ahead {@link Plan#touch} reads. */
+    static final int PREFETCH = 2;
 
     private static final float[] ZERO_ROWS = new float[MR];
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -184,6 +186,28 @@ public final class Winograd {
             this.bias = bias;
         }
 
+        /**
+         * Reads one float per cache line of the input rows this block needs from a plane a few channels ahead, so
+         * their cache misses overlap with the current channel's work instead of stalling it one short row at a time
+         * (the block's rows are short strips of many planes: hardware prefetchers barely engage). Java has no prefetch
+         * instruction; the sum keeps the loads alive.
+         */
+        float touch(float[] x, int plane, int segs, int[] segTy, int[] segTx, int[] segN) {
+            float sum = 0;
+            for (int sg = 0; sg < segs; sg++) {
+                int lo = Math.max(0, segTx[sg] * m - 1), hi = Math.min(w, (segTx[sg] + segN[sg]) * m + alpha - m - 1);
+                int iy0 = Math.max(0, segTy[sg] * m - 1), iy1 = Math.min(h, segTy[sg] * m - 1 + alpha);
+                for (int iy = iy0; iy < iy1; iy++) {
+                    int row = plane + iy * w;
+                    for (int xx = lo; xx < hi; xx += 16) {
+                        sum += x[row + xx];
+                    }
+                    sum += x[row + hi - 1];
+                }
+            }
+            return sum;
+        }
+
         /** One task: tiles [blk·nbp, ...) of image img, output channels of group grp. */
         void run(float[] x, int img, int blk, int grp, float[] out) {
             int t0 = blk * nbp, nb = Math.min(nbp, tiles - t0);
@@ -217,25 +241,53 @@ public final class Winograd {
             for (int col = nb; col < nbp; col++) {
                 rIndex[col] = zeroZone; // padding columns read zeros
             }
-            float[] rows = s.floats(0, alpha * rLen);
+            float[] rows = s.floats(0, alpha * rLen + 2 * L + alpha); // slack: F2Kernels reads whole vectors
+            boolean f2 = u.transform() == WinogradTransform.F2;
+            // F(2x2) fast paths per vector of L tile columns: consecutive tiles of one tile row (inputs), also whole
+            // 2x2 tiles inside the image (outputs); -1 where the general path runs
+            int[] qIn = s.ints(7, nbp / L), qOut = s.ints(8, nbp / L), qX = s.ints(9, nbp / L);
+            boolean allOutFast = true, needRows = !f2;
+            for (int q = 0; q < nbp / L; q++) {
+                int c0 = q * L;
+                boolean consecutive = true;
+                for (int k = 1; k < L && consecutive; k++) {
+                    consecutive = rIndex[c0 + k] == rIndex[c0] + k * m;
+                }
+                qIn[q] = f2 && consecutive ? rIndex[c0] : -1;
+                int t = t0 + c0, ty = t / tilesW, tx = t % tilesW;
+                // interior: the 4 input rows and columns 2tx-1 .. 2(tx+L) all inside the image
+                boolean interior = consecutive && c0 + L <= nb && ty * m - 1 >= 0 && ty * m + 2 < h && tx * m - 1 >= 0
+                        && (tx + L) * m + 1 <= w;
+                qX[q] = f2 && interior ? (ty * m - 1) * w + tx * m - 1 : -1;
+                needRows |= qX[q] < 0;
+                boolean whole = c0 + L <= nb && tx + L <= tilesW && ty * m + m <= h && (tx + L) * m <= w;
+                qOut[q] = f2 && whole ? ty * m * w + tx * m : -1;
+                allOutFast &= qOut[q] >= 0 || c0 >= nb;
+            }
             for (int a = 0; a < alpha; a++) {
                 Arrays.fill(rows, a * rLen + zeroZone, a * rLen + zeroZone + alpha, 0f);
             }
             int kcMax = Math.min(KC, cin);
-            float[] v = s.floats(1, pts * kcMax * nbp);
-            float[] mm = s.floats(2, pts * gsz * nbp);
+            float[] v = s.floats(1, pts * unaliased(kcMax * nbp));
+            int mStride = unaliased(gsz * nbp);
+            float[] mm = s.floats(2, pts * mStride);
             float[] gbuf = s.floats(3, alpha * L);
             int[] rowOff = s.ints(6, alpha);
             float[] coef = s.floats(4, alpha);
             int xBase = img * cin * h * w;
+            float touched = 0;
             float[] ud = u.data();
             int pointStride = u.pointStride();
             for (int c0 = 0; c0 < cin; c0 += KC) {
                 int kc = Math.min(KC, cin - c0);
+                int vStride = unaliased(kc * nbp);
                 // input transform of channels [c0, c0 + kc) into V: ((ξ * panels + p) * kc + kk) * NR + j
                 for (int kk = 0; kk < kc; kk++) {
                     int plane = xBase + (c0 + kk) * h * w;
-                    for (int sg = 0; sg < segs; sg++) {
+                    if (c0 + kk + PREFETCH < cin) {
+                        touched += touch(x, plane + PREFETCH * h * w, segs, segTy, segTx, segN);
+                    }
+                    for (int sg = 0; sg < segs && needRows; sg++) {
                         int xs = segTx[sg] * m - 1, len = segN[sg] * m + alpha - m, iy0 = segTy[sg] * m - 1;
                         int lo = Math.max(0, xs), hi = Math.min(w, xs + len);
                         for (int a = 0; a < alpha; a++) {
@@ -257,19 +309,23 @@ public final class Winograd {
                             kernelRowCombine(x, rowOff, coef, nq, lo, hi, rows, dst - xs);
                         }
                     }
-                    kernelColumnTransform(rows, rLen, rIndex, nbp, alpha, bt, btNz, gbuf, v, panels * kc * NR, kc,
-                            kk);
+                    if (f2) {
+                        F2Kernels.kernelColumnTransform(rows, rLen, rIndex, qIn, x, plane, w, qX, nbp, gbuf, v,
+                                vStride, kc, kk);
+                    } else {
+                        kernelColumnTransform(rows, rLen, rIndex, nbp, alpha, bt, btNz, gbuf, v, vStride, kc, kk);
+                    }
                 }
                 // one GEMM per point: M_ξ[co0.., 0..nbp) (+)= U_ξ · V_ξ
                 for (int xi = 0; xi < pts; xi++) {
                     for (int m0 = co0; m0 < co1; m0 += Gemm.MC_A) {
                         int mEnd = Math.min(co1, m0 + Gemm.MC_A);
                         for (int p = 0; p < panels; p++) {
-                            int bOff = (xi * panels + p) * kc * NR;
+                            int bOff = xi * vStride + p * kc * NR;
                             for (int r0 = m0; r0 < mEnd; r0 += MR) {
                                 int rowsLeft = Math.min(MR, co1 - r0);
                                 int aOff = xi * pointStride + (r0 / MR) * cin * MR + c0 * MR;
-                                int cOff = (xi * gsz + (r0 - co0)) * nbp + p * NR;
+                                int cOff = xi * mStride + (r0 - co0) * nbp + p * NR;
                                 if (c0 == 0) {
                                     Gemm.firstTileRows(ud, aOff, v, bOff, kc, ZERO_ROWS, 0, mm, cOff, nbp, rowsLeft,
                                             NR);
@@ -281,15 +337,20 @@ public final class Winograd {
                     }
                 }
             }
+            s.sink += touched;
             // output transform Aᵀ M A + bias, then the tiles' values into the NCHW output
             float[] ys = s.floats(5, m * m * nbp);
             float[] tbuf = s.floats(6, alpha * L);
             int outBase = img * cout * h * w;
             for (int co = co0; co < co1; co++) {
                 float b = bias == null ? 0f : bias[co];
-                kernelOutputTransform(mm, (co - co0) * nbp, gsz * nbp, nbp, alpha, m, at, atNz, b, tbuf, ys);
                 int plane = outBase + co * h * w;
-                for (int sg = 0; sg < segs; sg++) {
+                if (f2) {
+                    F2Kernels.kernelOutputTransform(mm, (co - co0) * nbp, mStride, nbp, b, qOut, out, plane, w, ys);
+                } else {
+                    kernelOutputTransform(mm, (co - co0) * nbp, mStride, nbp, alpha, m, at, atNz, b, tbuf, ys);
+                }
+                for (int sg = 0; sg < segs && !allOutFast; sg++) {
                     int ty = segTy[sg], tx0 = segTx[sg], ns = segN[sg], col0 = segCol[sg];
                     for (int r = 0; r < m; r++) {
                         int oy = ty * m + r;
@@ -301,7 +362,9 @@ public final class Winograd {
                             int src = (r * m + cc) * nbp + col0;
                             int ox = tx0 * m + cc;
                             for (int k = 0; k < ns && ox < w; k++, ox += m) {
-                                out[rowBase + ox] = ys[src + k];
+                                if (qOut[(col0 + k) / L] < 0) { // else written by the fast path
+                                    out[rowBase + ox] = ys[src + k];
+                                }
                             }
                         }
                     }
@@ -343,8 +406,13 @@ public final class Winograd {
         for (int q = 0; q < nbp; q += L) {
             int p = q / NR, j0 = q % NR;
             for (int a = 0; a < alpha; a++) {
-                for (int j = 0; j < alpha; j++) {
-                    FloatVector.fromArray(S, rows, a * rLen + j, rIndex, q).intoArray(gbuf, j * L);
+                // a scalar gather: the Vector API's indexed load is not intrinsified here and costs ~50 ns
+                int rowA = a * rLen;
+                for (int lane = 0; lane < L; lane++) {
+                    int src = rowA + rIndex[q + lane];
+                    for (int j = 0; j < alpha; j++) {
+                        gbuf[j * L + lane] = rows[src + j];
+                    }
                 }
                 for (int b = 0; b < alpha; b++) {
                     int[] nz = btNz[b];
@@ -392,10 +460,23 @@ public final class Winograd {
         }
     }
 
+    /**
+     * A stride for the α² per-point planes of V and M: the transforms write (and read) all of them for every tile,
+     * and with a power-of-two stride those α² streams fall into the same L1 sets (measured: the input transform 10x
+     * slower). An odd number of cache lines spreads them.
+     */
+    static int unaliased(int floats) {
+        int lines = (floats + 15) / 16;
+        return (lines | 1) * 16;
+    }
+
     /** Per-thread buffers, grown on demand and reused across calls. */
     private static final class Scratch {
-        private final float[][] f = new float[8][];
-        private final int[][] i = new int[8][];
+        /** Where {@link Plan#touch} sums go (never read). */
+        float sink;
+
+        private final float[][] f = new float[12][];
+        private final int[][] i = new int[12][];
 
         float[] floats(int slot, int size) {
             if (f[slot] == null || f[slot].length < size) {
