@@ -4,13 +4,18 @@ import dev.vega4j.VegaException;
 import dev.vega4j.hub.DownloadListener;
 import dev.vega4j.hub.HubCache;
 import dev.vega4j.lora.LoraAdapter;
+import dev.vega4j.lora.LoraSource;
 import dev.vega4j.lora.LoraSpec;
 import dev.vega4j.lora.Loras;
 import dev.vega4j.lora.VegaRt;
 import dev.vega4j.pipeline.DiffusionPipeline;
 import dev.vega4j.pipeline.Pipeline;
 import dev.vega4j.pipeline.Pipelines;
+import dev.vega4j.pipeline.folder.PipelineFolder;
+import dev.vega4j.prompt.WeightedPromptEncoder;
 import dev.vega4j.server.ApiKeys;
+import dev.vega4j.server.LoraLibrary;
+import dev.vega4j.server.RequestFeatures;
 import dev.vega4j.server.ServerConfig;
 import dev.vega4j.server.VegaServer;
 import java.nio.file.Path;
@@ -38,11 +43,21 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "segmind/Segmind-Vega")
     List<String> models = new ArrayList<>();
 
-    @Option(names = "--lora", paramLabel = "ID_OR_PATH[:WEIGHT]",
-            description = "LoRA adapter fused into every served model at start-up (repeatable): a .safetensors file,"
-                    + " a folder or a Hub repo id, with an optional weight (default 1). For VegaRT: --lora"
-                    + " segmind/Segmind-VegaRT, then request scheduler LCM, 4 steps, guidance 1.")
+    @Option(names = "--lora", paramLabel = "ID_OR_PATH[:WEIGHT] | NAME=ID_OR_PATH",
+            description = "ID_OR_PATH[:WEIGHT]: a LoRA adapter fused into every served model at start-up (repeatable):"
+                    + " a .safetensors file, a folder or a Hub repo id, with an optional weight (default 1)."
+                    + " NAME=ID_OR_PATH: an adapter requests may apply by that name (like the files of --lora-dir).")
     List<String> loras = new ArrayList<>();
+
+    @Option(names = "--lora-dir", paramLabel = "DIR",
+            description = "Folder of LoRA adapters requests may apply (repeatable): every *.safetensors in it and its"
+                    + " sub-folders, named by its file stem (Segmind field \"lora\": \"name:0.8\", A1111"
+                    + " <lora:name:0.8> in the prompt, GET /sdapi/v1/loras). Requests can name nothing else.")
+    List<Path> loraDirs = new ArrayList<>();
+
+    @Option(names = "--lora-cache", defaultValue = "4", paramLabel = "N",
+            description = "Per-request LoRA adapters kept loaded at once (default: ${DEFAULT-VALUE}).")
+    int loraCache;
 
     @Option(names = "--preset", paramLabel = "NAME",
             description = "vegart: serve Segmind VegaRT - the first model (default segmind/Segmind-Vega) with the"
@@ -150,8 +165,31 @@ final class ServeCommand implements Callable<Integer> {
         if (vegaRt()) {
             specs.add(new LoraSpec(vegartLora, 1f));
         }
-        loras.stream().map(LoraSpec::parse).forEach(specs::add);
+        loras.stream().filter(l -> namedLora(l) == null).map(LoraSpec::parse).forEach(specs::add);
         return specs;
+    }
+
+    /** {@code NAME=ID_OR_PATH} split in two, or null for an adapter to fuse ({@code ID_OR_PATH[:WEIGHT]}). */
+    static String[] namedLora(String arg) {
+        int eq = arg.indexOf('=');
+        if (eq <= 0) {
+            return null;
+        }
+        String name = arg.substring(0, eq).strip();
+        return LoraLibrary.validName(name) ? new String[] {name, arg.substring(eq + 1).strip()} : null;
+    }
+
+    /** The adapters requests may name: {@code --lora-dir} folders and {@code --lora NAME=ID_OR_PATH}. */
+    LoraLibrary loraLibrary(HubCache hub) {
+        LoraLibrary.Builder b = LoraLibrary.builder().cacheSize(loraCache);
+        loraDirs.forEach(b::addDir);
+        for (String l : loras) {
+            String[] named = namedLora(l);
+            if (named != null) {
+                b.add(named[0], LoraSource.resolve(named[1], hub, DownloadListener.NONE));
+            }
+        }
+        return b.build();
     }
 
     /** {@code segmind/Segmind-Vega} -> {@code segmind-vega}; {@code /models/sdxl-1.0.safetensors} -> {@code sdxl-1.0}. */
@@ -168,8 +206,11 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig config = config();
         Map<String, Pipeline> pipelines = new LinkedHashMap<>();
         List<LoraSpec> loraSpecs = loraSpecs();
+        HubCache hub = HubCache.fromEnvironment();
+        LoraLibrary library = loraLibrary(hub);
         List<LoraAdapter> adapters = loraSpecs.isEmpty() ? List.of()
-                : Loras.load(loraSpecs, HubCache.fromEnvironment(), DownloadListener.NONE);
+                : Loras.load(loraSpecs, hub, DownloadListener.NONE);
+        Map<String, Pipeline> weighted = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, String> e : modelSpecs().entrySet()) {
                 System.out.println("loading " + e.getValue() + " as '" + e.getKey() + "' ...");
@@ -182,14 +223,21 @@ final class ServeCommand implements Callable<Integer> {
                     Loras.fuse(dp, loraSpecs, adapters, false);
                     System.out.println("fused LoRA " + loraSpecs + " into '" + e.getKey() + "'");
                 }
+                Pipeline w = promptWeighting(p, e.getValue(), hub);
+                if (w != null) {
+                    weighted.put(e.getKey(), w);
+                }
             }
         } catch (RuntimeException e) {
             pipelines.values().forEach(Pipeline::close);
             throw e;
         }
-        VegaServer server = VegaServer.start(config, pipelines);
+        VegaServer server = VegaServer.start(config, pipelines, new RequestFeatures(library, weighted));
         System.out.println("vega server listening on http://" + server.host() + ":" + server.port() + "/  models: "
                 + String.join(", ", pipelines.keySet()));
+        if (!library.isEmpty()) {
+            System.out.println("LoRA adapters for requests: " + String.join(", ", library.names()));
+        }
         System.out.println(server.notice());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -199,6 +247,27 @@ final class ServeCommand implements Callable<Integer> {
         }, "vega-serve-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The model with AUTOMATIC1111's prompt handling (sharing every weight; only the tokenizers are read again), for
+     * {@code prompt_weighting} and the A1111 routes; null when the model is no diffusers folder.
+     */
+    static Pipeline promptWeighting(Pipeline p, String model, HubCache hub) {
+        if (!(p instanceof DiffusionPipeline dp)) {
+            return null;
+        }
+        try {
+            Path folder = hub.resolve(model, DownloadListener.NONE);
+            if (!java.nio.file.Files.isDirectory(folder)) {
+                return null;
+            }
+            return WeightedPromptEncoder.enable(dp, PipelineFolder.openConfigsOnly(folder),
+                    WeightedPromptEncoder.Options.A1111);
+        } catch (VegaException e) {
+            System.out.println("prompt weighting is not available for " + model + ": " + e.getMessage());
+            return null;
+        }
     }
 
     static Pipeline load(String model) {

@@ -48,6 +48,11 @@ public final class VegaCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        // log records (e.g. which weights variant was loaded) as one "INFO: ..." line, not JUL's default two lines
+        // with a timestamp and class name; an explicit -Djava.util.logging.SimpleFormatter.format still wins
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
+        }
         System.exit(commandLine().execute(args));
     }
 

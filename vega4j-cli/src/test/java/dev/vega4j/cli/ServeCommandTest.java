@@ -62,6 +62,19 @@ class ServeCommandTest {
     }
 
     @Test
+    void namedLorasAreOfferedPerRequestAndOthersFused() {
+        java.nio.file.Path golden = dev.vega4j.golden.Golden.root().resolve("cases/lora");
+        ServeCommand c = parse("--lora", "style=" + golden.resolve("lora_kohya.safetensors"), "--lora",
+                "./a=b.safetensors:0.5", "--lora-dir", golden.toString(), "--lora-cache", "2");
+        assertThat(c.loraSpecs()).containsExactly(new dev.vega4j.lora.LoraSpec("./a=b.safetensors", 0.5f));
+        assertThat(ServeCommand.namedLora("x=org/repo")).containsExactly("x", "org/repo");
+        assertThat(ServeCommand.namedLora("C:\\loras\\x.safetensors")).isNull();
+        dev.vega4j.server.LoraLibrary lib = c.loraLibrary(dev.vega4j.hub.HubCache.fromEnvironment());
+        assertThat(lib.names()).containsExactly("lora_diffusers", "lora_kohya", "lora_outputs", "lora_peft_layout",
+                "style");
+    }
+
+    @Test
     void serveIsRegistered() {
         assertThat(VegaCli.commandLine().getSubcommands()).containsKey("serve");
     }

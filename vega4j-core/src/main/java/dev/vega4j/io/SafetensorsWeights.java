@@ -3,6 +3,7 @@ package dev.vega4j.io;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vega4j.VegaException;
+import dev.vega4j.config.JsonErrors;
 import dev.vega4j.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -77,7 +78,7 @@ public final class SafetensorsWeights extends IndexedWeights<SafetensorsFile> im
             }
             return out;
         } catch (IOException e) {
-            throw new VegaException(index + ": cannot read shard index: " + e.getMessage(), e);
+            throw new VegaException(index + ": cannot read shard index: " + JsonErrors.describe(e), e);
         }
     }
 

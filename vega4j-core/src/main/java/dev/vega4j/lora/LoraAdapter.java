@@ -33,8 +33,13 @@ public final class LoraAdapter {
     private static final Pattern DIFFUSERS_PROCESSOR = Pattern.compile(
             "^(?:(unet|text_encoder|text_encoder_2)\\.)?(.+?)(?:\\.processor)?\\.(to_q|to_k|to_v|to_out)_lora\\.(down|up)"
                     + "\\.weight$");
-    private static final Pattern PEFT = Pattern.compile(
-            "^(?:base_model\\.model\\.)?(?:(unet|text_encoder|text_encoder_2)\\.)?(.+?)\\.lora_([AB])(?:\\.[^.]+)?\\.weight$");
+    /**
+     * PEFT names, {@code get_peft_model_state_dict} of a {@code get_peft_model} wrapper ({@code base_model.model.}) or of
+     * a diffusers {@code add_adapter} model, optionally under the component prefix {@code save_lora_weights} adds - in
+     * either order: the late-2023 LCM-LoRA distillation scripts saved {@code unet.base_model.model.<path>.lora_A.weight}.
+     */
+    private static final Pattern PEFT = Pattern.compile("^(?:base_model\\.model\\.)?(?:(unet|text_encoder|text_encoder_2)\\.)?"
+            + "(?:base_model\\.model\\.)?(.+?)\\.lora_([AB])(?:\\.[^.]+)?\\.weight$");
     private static final Pattern ALPHA = Pattern.compile("^(?:(unet|text_encoder|text_encoder_2)\\.)?(.+)\\.alpha$");
     private static final Pattern LYCORIS = Pattern.compile(
             ".*\\.(hada_|lokr_|lora_mid|dora_scale|lora_magnitude_vector|diff|diff_b|on_input|t1|t2|w1|w2|b1|b2)"

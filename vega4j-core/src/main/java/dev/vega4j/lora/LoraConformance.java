@@ -37,7 +37,10 @@ import java.util.regex.Pattern;
  * {@code lora_scale}; then the kohya adapter fused: the fused weights (abs 1e-6), the fused model's outputs, the
  * 4-step LCM pipeline run ({@code pipe.*}, see {@link LoraPipelineCheck}), and the bit-exact restoration by unfuse.
  * Tolerances are those of the golden README: UNet {@code max|d|/max|ref| <= 1e-4}, text encoders and encode_prompt
- * {@code max|d| <= 1e-4 * max(1, max|ref|)}.
+ * {@code max|d| <= 1e-4 * max(1, max|ref|)}, fused weights abs 1e-6. One measured exception: UNet outputs with the
+ * adapter at full strength (scale 1.0, no kwargs, fused, the pipeline's teacher-forced steps), where the golden case is
+ * ill-conditioned beyond float32 resolution, are held to twice the reference's own float-rounding noise
+ * ({@link #referenceNoiseFloor}, the evidence is there).
  */
 public final class LoraConformance implements ConformanceGroup {
     static final double UNET_TOL = 1e-4;
@@ -124,15 +127,20 @@ public final class LoraConformance implements ConformanceGroup {
     }
 
     /**
-     * How reproducible the case's reference UNet outputs are in float32 at all: {@code max|d|/max|ref|} between
-     * diffusers' own unfused ({@code kohya.unet.t<t>.scale1.0}) and fused ({@code kohya_fused.unet.t<t>}) outputs of
-     * the same adapter and input, which differ only by float rounding (the README: "float rounding"). 0 when the case
-     * has no such pair.
+     * How reproducible the case's full-strength reference UNet outputs are in float32 at all: {@code max|d|/max|ref|}
+     * between diffusers' own unfused ({@code kohya.unet.t<t>.scale1.0}) and fused ({@code kohya_fused.unet.t<t>})
+     * outputs of the same adapter and input, which differ only by float rounding (3.8e-4 for the golden case). 0 when
+     * the case has no such pair.
      *
-     * <p>Why it is needed: with a full-strength random adapter the tiny UNet is ill-conditioned - perturbing the input
-     * latents by 1e-7 relative (one float ulp) moves the output by ~9e-5 relative at scale 1.0 (5e-7 at scale 0.5), and
-     * diffusers' fused and unfused results differ by 3.8e-4, above the 1e-4 UNet tolerance. No float32
-     * implementation that does not replicate torch's exact summation order can be held to 1e-4 there.
+     * <p>Why it is needed (measured, see {@code LoraConditioningTest} and the probe {@code LoraConditioningProbe}):
+     * with the golden full-strength random adapter the tiny UNet is ill-conditioned. Rounding noise grows 2-3x per
+     * transformer sub-layer through {@code up_blocks.0.attentions.1/2} (no single op is the source: perturbing the
+     * outputs of any one op type by one rounding moves the output by 1-2e-4), so two float32 evaluations that differ by
+     * one extra rounding per op output already disagree by more than 1e-4. Against an accurate evaluation (the mean of
+     * 32 stochastically rounded double-accumulation runs, uncertainty 2.7e-5 / 4.3e-6) the reference itself is 4.3e-4
+     * (t999) and 1.1e-4 (t421.5) off, ours 6.3e-4 and 2.2e-4; at scale 0.5 all of them agree to 1-2e-6. No float32
+     * implementation that does not replicate torch's exact summation order can be held to 1e-4 at scale 1.0; outputs
+     * at any other strength are held to the strict tolerance ({@link #floorFor}).
      */
     static double referenceNoiseFloor(GoldenCase c) {
         for (String key : keys(c)) {
@@ -148,9 +156,18 @@ public final class LoraConformance implements ConformanceGroup {
     }
 
     /**
+     * The noise floor that applies to a UNet output at LoRA strength {@code scale}: the reference's own floor at full
+     * strength (the strength its fused-vs-unfused pair was measured at), none otherwise - a scale-0.5 output is
+     * well-conditioned and must meet the strict tolerance.
+     */
+    static double floorFor(float scale, double fullStrengthFloor) {
+        return scale == 1f ? fullStrengthFloor : 0;
+    }
+
+    /**
      * The UNet check ({@code max|d|/max|ref| <= 1e-4}). Where that fails and the reference's own rounding noise
-     * ({@link #referenceNoiseFloor}) exceeds the tolerance, the output is accepted within twice that floor, and the
-     * comparison's note says so - the metric itself is always the strict one.
+     * ({@code floor}, from {@link #floorFor}) exceeds the tolerance, the output is accepted within twice that floor,
+     * and the comparison's note says so - the metric itself is always the strict one.
      */
     static Comparison unetComparison(String key, Tensor ours, Tensor ref, double floor) {
         Comparison strict = Comparison.maxRel(key, ours, ref, UNET_TOL);
@@ -160,7 +177,8 @@ public final class LoraConformance implements ConformanceGroup {
         double limit = 2 * floor;
         return new Comparison(key, strict.metric() <= limit, strict.metric(), limit, strict.worstIndex(), strict.ours(),
                 strict.reference(), String.format("(above the strict 1e-4; limit = 2x the reference's own fused vs"
-                        + " unfused difference %.3g: an ill-conditioned case)", floor));
+                        + " unfused difference %.3g: full-strength adapter, ill-conditioned beyond float32 resolution)",
+                        floor));
     }
 
     private static List<String> keys(GoldenCase c) {
@@ -181,8 +199,9 @@ public final class LoraConformance implements ConformanceGroup {
                 Matcher u = UNET_KEY.matcher(key);
                 if (u.matches() && u.group(1).equals(ref)) {
                     float t = Float.parseFloat(u.group(2));
-                    lora.setUnetScale(u.group(4) == null ? 1f : Float.parseFloat(u.group(4)));
-                    r.add(unetComparison(key, m.unet(c, t), c.tensor(key), referenceNoiseFloor(c)));
+                    float scale = u.group(4) == null ? 1f : Float.parseFloat(u.group(4));
+                    lora.setUnetScale(scale);
+                    r.add(unetComparison(key, m.unet(c, t), c.tensor(key), floorFor(scale, referenceNoiseFloor(c))));
                 }
             }
             lora.setUnetScale(1f);

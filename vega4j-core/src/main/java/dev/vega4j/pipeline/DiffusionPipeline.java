@@ -76,7 +76,8 @@ public final class DiffusionPipeline implements Pipeline {
         var used = new GenerationResult.UsedParameters(request.prompt(), request.negativePrompt(), request.steps(),
                 request.guidanceScale(), seed.seed(), out.scheduler(), out.width(), out.height(), request.samples(),
                 info.name(), request.initImage() != null ? request.strength() : null);
-        progress.onProgress(new ProgressEvent(Phase.DONE, request.steps(), request.steps(), System.nanoTime() - start));
+        int ran = DenoisingSteps.run(request);
+        progress.onProgress(new ProgressEvent(Phase.DONE, ran, ran, System.nanoTime() - start));
         return new GenerationResult(images, used, (System.nanoTime() - start) / 1_000_000);
     }
 
@@ -118,7 +119,8 @@ public final class DiffusionPipeline implements Pipeline {
         boolean cfg = Guidance.enabled(request.guidanceScale());
 
         // 3. encode_prompt
-        progress.onProgress(new ProgressEvent(Phase.ENCODE_PROMPT, 0, request.steps(), System.nanoTime() - start));
+        int stepsRun = DenoisingSteps.run(request);
+        progress.onProgress(new ProgressEvent(Phase.ENCODE_PROMPT, 0, stepsRun, System.nanoTime() - start));
         PromptEmbeddings pe = promptEncoder.encode(request.prompt(), request.prompt2(), request.negativePrompt(),
                 request.negativePrompt2(), batch, cfg, request.clipSkip());
         Tensor encoderHidden = pe.unetEncoderHiddenStates(cfg);
@@ -140,16 +142,16 @@ public final class DiffusionPipeline implements Pipeline {
         double[] timesteps = scheduler.timesteps();
         trace.record("scheduler_timesteps", vector(timesteps));
         if (request.initImage() != null) {
-            int n = request.steps();
-            int initTimestep = Math.min((int) (n * request.strength()), n);
-            int tStart = Math.max(n - initTimestep, 0);
-            int from = Math.min(tStart * scheduler.order(), timesteps.length);
+            int from = Math.min(DenoisingSteps.skipped(request) * scheduler.order(), timesteps.length);
             timesteps = java.util.Arrays.copyOfRange(timesteps, from, timesteps.length);
             if (timesteps.length == 0) {
-                throw new VegaException("strength " + request.strength() + " with " + n
+                throw new VegaException("strength " + request.strength() + " with " + request.steps()
                         + " steps leaves no denoising step; raise the strength or the steps");
             }
         }
+        // progress counts denoising steps, not UNet calls (Heun: two per step); cancellation is checked after each
+        DenoisingSteps steps = new DenoisingSteps(stepsRun, timesteps.length, scheduler.order());
+        int stepsDone = 0;
         TorchGenerator generator = new TorchGenerator(seed);
         int h = height / vsf, w = width / vsf;
         int[] latentShape = {batch, unet.inChannels(), h, w};
@@ -216,14 +218,16 @@ public final class DiffusionPipeline implements Pipeline {
                 latents = LatentMasks.blend(proper, latents, maskLatent);
             }
             trace.record("step_latents", latents);
-            progress.onProgress(new ProgressEvent(Phase.DENOISE, i + 1, timesteps.length, System.nanoTime() - start));
+            if (steps.completesStep(i) && stepsDone < stepsRun) {
+                stepsDone++;
+                progress.onProgress(new ProgressEvent(Phase.DENOISE, stepsDone, stepsRun, System.nanoTime() - start));
+            }
             cancellation.check();
         }
         trace.record("final_latents", latents);
 
         // decode: vae.decode(latents / scaling_factor), (x / 2 + 0.5).clamp(0, 1)
-        progress.onProgress(new ProgressEvent(Phase.DECODE, timesteps.length, timesteps.length,
-                System.nanoTime() - start));
+        progress.onProgress(new ProgressEvent(Phase.DECODE, stepsRun, stepsRun, System.nanoTime() - start));
         Tensor image01 = decode(latents);
         trace.record("image", VaeImageProcessor.toNhwc(image01));
         return new RunOutput(latents, image01, seed, scheduler.name(), width, height);

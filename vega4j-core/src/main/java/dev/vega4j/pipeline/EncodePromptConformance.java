@@ -6,6 +6,7 @@ import dev.vega4j.golden.Comparison;
 import dev.vega4j.golden.ConformanceGroup;
 import dev.vega4j.golden.GoldenCase;
 import dev.vega4j.golden.GoldenGroup;
+import dev.vega4j.pipeline.folder.PipelineFolder;
 import dev.vega4j.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ public final class EncodePromptConformance implements ConformanceGroup {
 
     private static CaseResult runCase(GoldenCase c, Map<Path, PromptEncoder> cache) {
         CaseResult r = new CaseResult(c.id());
-        PromptEncoder enc = cache.computeIfAbsent(c.modelDir(), d -> PromptEncoders.load(PipelineLoader.openFolder(d)));
+        PromptEncoder enc = cache.computeIfAbsent(c.modelDir(), d -> PromptEncoders.load(PipelineFolder.open(d)));
         JsonNode a = c.json().get("args");
         boolean cfg = c.json().path("do_classifier_free_guidance").asBoolean(true);
         PromptEmbeddings pe = enc.encode(text(a, "prompt"), text(a, "prompt_2"), text(a, "negative_prompt"),

@@ -4,7 +4,6 @@ import dev.vega4j.io.SafetensorsWeights;
 import dev.vega4j.models.unet.UNet2DConditionModel;
 import dev.vega4j.models.vae.AutoencoderKL;
 import dev.vega4j.pipeline.folder.PipelineFolder;
-import dev.vega4j.pipeline.folder.PipelineFolderException;
 import java.nio.file.Path;
 
 /**
@@ -13,26 +12,14 @@ import java.nio.file.Path;
  * the models (fp16 files are upcast on load) and the files closed; no second copy is kept.
  */
 public final class PipelineLoader {
-    /** The weights variant a Hugging Face download prefers (see dev.vega4j.hub); used when plain files are absent. */
-    static final String FALLBACK_VARIANT = "fp16";
-
     private PipelineLoader() {}
 
+    /**
+     * Plain (fp32) weights where a component has them, else its only variant (a Hugging Face download keeps just the
+     * fp16 files; upcast on load); see {@link dev.vega4j.io.WeightFiles}.
+     */
     public static DiffusionPipeline load(Path dir) {
-        return load(openFolder(dir));
-    }
-
-    /** Plain (fp32) weights when the folder has them, else the fp16 variant (upcast on load). */
-    static PipelineFolder openFolder(Path dir) {
-        try {
-            return PipelineFolder.open(dir);
-        } catch (PipelineFolderException plain) {
-            try {
-                return PipelineFolder.open(dir, PipelineFolder.Options.DEFAULT.withVariant(FALLBACK_VARIANT));
-            } catch (PipelineFolderException ignored) {
-                throw plain;
-            }
-        }
+        return load(PipelineFolder.open(dir));
     }
 
     public static DiffusionPipeline load(PipelineFolder folder) {

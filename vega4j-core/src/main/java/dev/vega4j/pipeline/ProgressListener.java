@@ -1,8 +1,11 @@
 package dev.vega4j.pipeline;
 
 /**
- * Told about each finished denoising step (and the phases around them). Returning normally continues; a listener
- * (or anyone holding the generation's {@link Cancellation}) can stop the run between steps.
+ * Told about each finished denoising step (and the phases around them). Steps are counted as diffusers' progress bar
+ * counts them: {@code num_inference_steps} of them whatever the scheduler's UNet calls per step (Heun: two; PNDM: one
+ * extra), for img2img/inpainting the steps the strength leaves ({@link DenoisingSteps}). Returning normally continues;
+ * a listener (or anyone holding the generation's {@link Cancellation}) can stop the run, which is checked after every
+ * UNet call.
  */
 @FunctionalInterface
 public interface ProgressListener {

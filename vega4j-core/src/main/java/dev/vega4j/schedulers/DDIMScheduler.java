@@ -25,6 +25,8 @@ public final class DDIMScheduler extends AlphaBarScheduler {
 
     @Override
     public void setTimesteps(int n) {
+        Spacing.checkIndexable("DDIMScheduler", config.timestepSpacing(), n, 1, config.numTrainTimesteps(),
+                config.stepsOffset());
         numInferenceSteps = n;
         timesteps = Spacing.ddim(config.timestepSpacing(), config.numTrainTimesteps(), n, config.stepsOffset());
         resetIndices();

@@ -20,6 +20,8 @@ public final class DDPMScheduler extends AlphaBarScheduler {
 
     @Override
     public void setTimesteps(int n) {
+        Spacing.checkIndexable("DDPMScheduler", config.timestepSpacing(), n, 1, config.numTrainTimesteps(),
+                config.stepsOffset());
         numInferenceSteps = n;
         timesteps = Spacing.ddim(config.timestepSpacing(), config.numTrainTimesteps(), n, config.stepsOffset());
         resetIndices();

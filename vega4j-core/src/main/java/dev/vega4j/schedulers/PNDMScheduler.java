@@ -30,6 +30,8 @@ public final class PNDMScheduler extends AlphaBarScheduler {
     @Override
     public void setTimesteps(int n) {
         Spacing.checkSteps(n, config.numTrainTimesteps());
+        Spacing.checkIndexable("PNDMScheduler", config.timestepSpacing(), n, config.skipPrkSteps() ? 1 : 4,
+                config.numTrainTimesteps(), config.stepsOffset());
         numInferenceSteps = n;
         int numTrain = config.numTrainTimesteps();
         double[] asc; // self._timesteps, ascending

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vega4j.VegaException;
+import dev.vega4j.config.JsonErrors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -161,7 +162,7 @@ public record SchedulerConfig(
         try {
             return fromJson(type, JSON.readTree(json), null);
         } catch (java.io.IOException e) {
-            throw new VegaException("scheduler config is not valid JSON: " + e.getMessage(), e);
+            throw new VegaException("scheduler config is not valid JSON: " + JsonErrors.describe(e), e);
         }
     }
 

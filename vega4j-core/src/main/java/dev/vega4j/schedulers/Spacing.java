@@ -63,6 +63,47 @@ final class Spacing {
         }
     }
 
+    /**
+     * DDIM, DDPM and PNDM look up {@code alphas_cumprod[t]} at every timestep t. With leading spacing the largest is
+     * {@code (n-1)*(N//n) + steps_offset}, which reaches N for some step counts (Stable Diffusion 1.5: steps_offset 1
+     * and 1000 steps), where diffusers' {@code step()} fails with an IndexError. Fail the same way but at
+     * {@code set_timesteps}, before any model call, and say which step counts this config allows.
+     *
+     * @param minSteps the smallest count the scheduler takes at all (PNDM with Runge-Kutta warm-up: 4); counts
+     *                 outside [minSteps, N] are left to the scheduler's own checks
+     */
+    static void checkIndexable(String scheduler, String spacing, int n, int minSteps, int numTrain, int stepsOffset) {
+        if (!spacing.equals("leading") || n < minSteps || n > numTrain
+                || lastLeading(n, numTrain, stepsOffset) < numTrain) {
+            return;
+        }
+        int max = 0;
+        java.util.List<Integer> gaps = new java.util.ArrayList<>();
+        for (int m = minSteps; m <= numTrain; m++) {
+            if (lastLeading(m, numTrain, stepsOffset) < numTrain) {
+                max = m;
+            }
+        }
+        for (int m = minSteps; m < max; m++) {
+            if (lastLeading(m, numTrain, stepsOffset) >= numTrain) {
+                gaps.add(m);
+            }
+        }
+        String allowed = max == 0 ? "no step count"
+                : gaps.isEmpty() ? minSteps + " to " + max + " inference steps"
+                : minSteps + " to " + max + " inference steps except " + gaps.stream().map(String::valueOf)
+                        .collect(java.util.stream.Collectors.joining(", "));
+        throw new VegaException(scheduler + " with timestep_spacing \"leading\", steps_offset " + stepsOffset
+                + " and num_train_timesteps " + numTrain + " allows " + allowed + ", not " + n + ": its last"
+                + " timestep would be " + lastLeading(n, numTrain, stepsOffset) + ", past the last training timestep "
+                + (numTrain - 1));
+    }
+
+    /** The largest leading-spacing timestep: {@code (n-1)*(N//n) + steps_offset}. */
+    private static long lastLeading(int n, int numTrain, int stepsOffset) {
+        return (long) (n - 1) * (numTrain / n) + stepsOffset;
+    }
+
     static VegaException unknown(String spacing) {
         return new VegaException("timestep_spacing '" + spacing + "' is not supported (use leading, trailing or linspace)");
     }

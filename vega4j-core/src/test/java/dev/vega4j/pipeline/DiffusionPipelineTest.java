@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vega4j.pipeline.ProgressListener.Phase;
 import dev.vega4j.rng.TorchGenerator;
+import dev.vega4j.schedulers.SchedulerConfig;
+import dev.vega4j.schedulers.SchedulerType;
 import dev.vega4j.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -176,5 +178,79 @@ class DiffusionPipelineTest {
                 for (int x = 0; x < 2; x++)
                     assertEquals(img.get(0, c, y, x), fin.get(0, c, y, x));
         assertEquals(1f, t.get("mask_latent").get(0, 0, 0, 3));
+    }
+
+    /** DENOISE events of a run with a real scheduler (fake UNet/VAE), as "step/total". */
+    private List<String> denoiseEvents(SchedulerType type, String config, GenerationRequest req) {
+        SamplingScheduler sched = SamplingScheduler.of(type.create(SchedulerConfig.fromJson(type, config)));
+        List<String> out = new ArrayList<>();
+        pipeline().run(req, 1, sched, e -> {
+            if (e.phase() == Phase.DENOISE) {
+                out.add(e.step() + "/" + e.total());
+            }
+        }, new Cancellation(), Trace.NONE);
+        return out;
+    }
+
+    @Test
+    void progressCountsDenoisingStepsNotUNetCalls() {
+        GenerationRequest five = GenerationRequest.builder("x").steps(5).size(8, 8).build();
+        List<String> oneToFive = List.of("1/5", "2/5", "3/5", "4/5", "5/5");
+        // Heun: order 2, 2n-1 = 9 UNet calls, the bar advances after every second call and the last
+        assertEquals(oneToFive, denoiseEvents(SchedulerType.HEUN, "{}", five));
+        assertEquals(9, unet.calls);
+        unet.calls = 0;
+        assertEquals(oneToFive, denoiseEvents(SchedulerType.KDPM2, "{}", five));
+        assertEquals(9, unet.calls);
+        unet.calls = 0;
+        // PNDM as SD 1.5 ships it (skip_prk_steps): n+1 calls, the first is the PLMS warm-up
+        assertEquals(oneToFive, denoiseEvents(SchedulerType.PNDM, "{\"skip_prk_steps\": true, \"steps_offset\": 1}",
+                five));
+        assertEquals(6, unet.calls);
+        unet.calls = 0;
+        // PNDM with Runge-Kutta warm-up: 12 + n - 3 calls
+        assertEquals(oneToFive, denoiseEvents(SchedulerType.PNDM, "{}", five));
+        assertEquals(14, unet.calls);
+        unet.calls = 0;
+        assertEquals(oneToFive, denoiseEvents(SchedulerType.EULER, "{}", five));
+        assertEquals(5, unet.calls);
+    }
+
+    @Test
+    void img2imgProgressCountsTheStepsTheStrengthLeaves() {
+        BufferedImage init = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+        // 10 steps, strength 0.3: int(3.0) = 3 steps run (get_timesteps), Heun makes 5 UNet calls for them
+        GenerationRequest req = GenerationRequest.builder("x").steps(10).strength(0.3).initImage(init).build();
+        assertEquals(List.of("1/3", "2/3", "3/3"), denoiseEvents(SchedulerType.HEUN, "{}", req));
+        assertEquals(5, unet.calls);
+        unet.calls = 0;
+        assertEquals(List.of("1/3", "2/3", "3/3"), denoiseEvents(SchedulerType.EULER, "{}", req));
+        assertEquals(3, unet.calls);
+
+        List<ProgressListener.ProgressEvent> events = new ArrayList<>();
+        pipeline().generate(req, events::add, new Cancellation());
+        assertEquals(List.of(Phase.ENCODE_PROMPT, Phase.DENOISE, Phase.DENOISE, Phase.DENOISE, Phase.DECODE,
+                Phase.DONE), events.stream().map(ProgressListener.ProgressEvent::phase).toList());
+        assertEquals(List.of(3), events.stream().map(ProgressListener.ProgressEvent::total).distinct().toList());
+    }
+
+    @Test
+    void cancellationIsCheckedAfterEveryUNetCallEvenWithinAStep() {
+        Cancellation c = new Cancellation();
+        SamplingScheduler heun = SamplingScheduler.of(SchedulerType.HEUN.create(SchedulerConfig.defaults(
+                SchedulerType.HEUN)));
+        NoisePredictor cancelling = new NoisePredictor() {
+            @Override public Tensor predict(Tensor s, double t, Tensor ehs, Tensor te, Tensor ids) {
+                c.cancel(); // during the first call: the second (Heun's correction) must not run
+                return unet.predict(s, t, ehs, te, ids);
+            }
+            @Override public int inChannels() { return 4; }
+            @Override public int sampleSize() { return 4; }
+        };
+        DiffusionPipeline p = new DiffusionPipeline(new Pipeline.ModelInfo("fake", Pipeline.Family.SDXL, 8, 8, "Fake"),
+                new FakeEncoder(), cancelling, new FakeVae(), null, null);
+        assertThrows(Cancellation.CancelledException.class, () -> p.run(GenerationRequest.builder("x").steps(5)
+                .size(8, 8).build(), 1, heun, ProgressListener.NONE, c, Trace.NONE));
+        assertEquals(1, unet.calls);
     }
 }

@@ -44,6 +44,44 @@ class SchedulerConfigTest {
     }
 
     @Test
+    void invalidJsonIsReportedWithLineAndColumnWithoutParserNoise() {
+        assertThatThrownBy(() -> SchedulerConfig.fromJson(SchedulerType.DDIM, "{\"beta_end\": 0.012,\n oops}"))
+                .isInstanceOf(VegaException.class)
+                .hasMessageStartingWith("scheduler config is not valid JSON: Unexpected character ('o'")
+                .hasMessageContaining("(line 2, column 2)")
+                .hasMessageNotContaining("Source:").hasMessageNotContaining("REDACTED")
+                .hasMessageNotContaining("com.fasterxml").hasMessageNotContaining("StreamReadFeature");
+    }
+
+    @Test
+    void tooManyLeadingStepsSayHowManyTheConfigAllows() {
+        // Stable Diffusion 1.5's PNDM config: 1000 steps would start at timestep 1000 (diffusers: IndexError in step)
+        String sd15 = "{\"beta_schedule\": \"scaled_linear\", \"beta_start\": 0.00085, \"beta_end\": 0.012,"
+                + " \"skip_prk_steps\": true, \"steps_offset\": 1, \"timestep_spacing\": \"leading\"}";
+        Scheduler pndm = SchedulerType.PNDM.create(SchedulerConfig.fromJson(SchedulerType.PNDM, sd15));
+        assertThatThrownBy(() -> pndm.setTimesteps(1000)).isInstanceOf(VegaException.class).hasMessage(
+                "PNDMScheduler with timestep_spacing \"leading\", steps_offset 1 and num_train_timesteps 1000 allows"
+                        + " 1 to 999 inference steps, not 1000: its last timestep would be 1000, past the last"
+                        + " training timestep 999");
+        pndm.setTimesteps(999);
+        assertThat(pndm.timesteps()[0]).isEqualTo(999);
+        // with the Runge-Kutta warm-up (at least 4 steps) and steps_offset 2 some counts in between fail too
+        Scheduler prk = SchedulerType.PNDM.create(SchedulerConfig.fromJson(SchedulerType.PNDM,
+                "{\"skip_prk_steps\": false, \"steps_offset\": 2}"));
+        assertThatThrownBy(() -> prk.setTimesteps(999)).hasMessageContaining("allows 4 to 998 inference steps"
+                + " except 500, not 999");
+        assertThatThrownBy(() -> prk.setTimesteps(2)).hasMessageContaining("at least 4");
+        // DDIM and DDPM index alphas_cumprod the same way
+        Scheduler ddim = SchedulerType.DDIM.create(SchedulerConfig.fromJson(SchedulerType.DDIM,
+                "{\"steps_offset\": 1}"));
+        assertThatThrownBy(() -> ddim.setTimesteps(1000)).hasMessageStartingWith("DDIMScheduler with")
+                .hasMessageContaining("1 to 999");
+        // linspace and trailing grids stay inside [0, N) for every count
+        SchedulerType.PNDM.create(SchedulerConfig.fromJson(SchedulerType.PNDM,
+                "{\"steps_offset\": 1, \"timestep_spacing\": \"trailing\"}")).setTimesteps(1000);
+    }
+
+    @Test
     void img2imgKeepsTheTailOfTheScheduleTheDiffusersWay() {
         Scheduler s = SchedulerType.HEUN.create(SchedulerConfig.defaults(SchedulerType.HEUN));
         s.setTimesteps(8);

@@ -36,6 +36,8 @@ final class A1111Api {
         app.get("/sdapi/v1/sd-models", this::models);
         app.get("/sdapi/v1/progress", this::progress);
         app.post("/sdapi/v1/interrupt", this::interrupt);
+        app.get("/sdapi/v1/loras", this::loras);
+        app.post("/sdapi/v1/refresh-loras", this::refreshLoras);
     }
 
     private String model(Fields f) {
@@ -51,9 +53,30 @@ final class A1111Api {
         return gen.engine().defaultModel();
     }
 
-    GenerationRequest parse(Fields f, boolean img2img) {
-        GenerationRequest.Builder b = GenerationRequest.builder(f.prompt("prompt", true));
-        b.negativePrompt(f.prompt("negative_prompt", false));
+    /** A parsed A1111 request: the generation, and its LoRA tags and prompt handling. */
+    record Parsed(GenerationRequest request, JobOptions options) {}
+
+    /**
+     * A1111's fields. {@code <lora:name:weight>} tags are taken out of the prompt and the negative prompt and applied
+     * (see {@link LoraRequests#fromPrompt}); prompts are encoded with A1111's emphasis syntax and 75-token chunks,
+     * as A1111 does, where the model supports it ({@link GenerationEngine#promptWeighting}).
+     */
+    Parsed parse(Fields f, boolean img2img, String model) {
+        String prompt = f.prompt("prompt", true);
+        String negative = f.prompt("negative_prompt", false);
+        LoraRequests.Extracted p = LoraRequests.fromPrompt("prompt", prompt, gen.engine().loras());
+        LoraRequests.Extracted n = LoraRequests.fromPrompt("negative_prompt", negative, gen.engine().loras());
+        java.util.List<LoraUse> loras = new java.util.ArrayList<>(p.loras());
+        loras.addAll(n.loras());
+        if (loras.size() > LoraRequests.MAX_PER_REQUEST) {
+            throw ApiException.badRequest("at most " + LoraRequests.MAX_PER_REQUEST + " LoRA adapters per request, got "
+                    + loras.size());
+        }
+        boolean tags = !loras.isEmpty() || !p.text().equals(prompt) || negative != null && !n.text().equals(negative);
+        JobOptions options = new JobOptions(loras, gen.engine().promptWeighting(model), tags ? prompt : null,
+                tags ? negative : null);
+        GenerationRequest.Builder b = GenerationRequest.builder(p.text());
+        b.negativePrompt(n.text());
         gen.sampling(f, b, "steps", "cfg_scale");
         String sampler = f.has("sampler_name") ? f.string("sampler_name") : f.string("sampler_index");
         if (sampler != null) {
@@ -80,8 +103,49 @@ final class A1111Api {
             b.initImage(Images.decodeBase64("init_images[0]", init.get(0).textValue(), gen.config().maxSide()));
             Double strength = f.number("denoising_strength", 0.01, 1);
             b.strength(strength != null ? strength : 0.75);
+            String mask = f.string("mask");
+            if (mask != null) {
+                b.mask(inpaintMask(f, Images.decodeBase64("mask", mask, gen.config().maxSide())));
+            }
         }
-        return Generations.build(b);
+        return new Parsed(Generations.build(b), options);
+    }
+
+    /**
+     * A1111's inpainting mask options: {@code inpainting_mask_invert} 1 repaints the black part instead of the white.
+     * {@code mask_blur} is read (and checked) but has no effect: diffusers binarises the mask at 0.5, where a blur
+     * would only round its corners. {@code inpainting_fill} / {@code inpaint_full_res} are A1111 specifics, ignored.
+     */
+    private static java.awt.image.BufferedImage inpaintMask(Fields f, java.awt.image.BufferedImage mask) {
+        f.integer("mask_blur", 0, 64);
+        Integer invert = f.integer("inpainting_mask_invert", 0, 1);
+        if (invert == null || invert == 0) {
+            return mask;
+        }
+        // the grey levels the pipeline reads (VaeImageProcessor: a grey image's samples as they are, else PIL's
+        // RGB -> L luma in fixed point; never getRGB on a grey image, which converts its colour space), inverted
+        int w = mask.getWidth(), h = mask.getHeight();
+        int[] gray = new int[w * h];
+        var in = mask.getRaster();
+        if (in.getNumBands() == 1 && !(mask.getColorModel() instanceof java.awt.image.IndexColorModel)) {
+            int bits = mask.getColorModel().getComponentSize(0);
+            in.getSamples(0, 0, w, h, 0, gray);
+            for (int i = 0; i < gray.length; i++) {
+                gray[i] = bits > 8 ? gray[i] >> (bits - 8) : gray[i];
+            }
+        } else {
+            int[] argb = mask.getRGB(0, 0, w, h, null, 0, w);
+            for (int i = 0; i < argb.length; i++) {
+                int r = argb[i] >> 16 & 0xff, g = argb[i] >> 8 & 0xff, b = argb[i] & 0xff;
+                gray[i] = (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
+            }
+        }
+        var out = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        for (int i = 0; i < gray.length; i++) {
+            gray[i] = 255 - gray[i];
+        }
+        out.getRaster().setSamples(0, 0, w, h, 0, gray);
+        return out;
     }
 
     private static int opt(Integer v, int dflt) {
@@ -93,8 +157,8 @@ final class A1111Api {
         gen.rateLimit(caller);
         Fields f = Fields.parse(json, gen.body(ctx));
         String model = model(f);
-        GenerationRequest req = parse(f, img2img);
-        Job job = gen.runSync(ctx, caller, model, req, Images.Format.PNG);
+        Parsed req = parse(f, img2img, model);
+        Job job = gen.runSync(ctx, caller, model, req.request(), req.options(), Images.Format.PNG);
         if (job == null) {
             return;
         }
@@ -123,19 +187,24 @@ final class A1111Api {
     private ObjectNode info(Job job) {
         GenerationResult.UsedParameters p = job.result().parameters();
         int n = job.result().images().size();
+        // A1111 reports the prompts as sent, <lora:...> tags included
+        String prompt = job.options().infotextPrompt() != null ? job.options().infotextPrompt() : p.prompt();
+        String negative = job.options().infotextNegative() != null ? job.options().infotextNegative()
+                : p.negativePrompt() == null ? "" : p.negativePrompt();
+        String infotext = job.infotext();
         ObjectNode o = json.createObjectNode();
-        o.put("prompt", p.prompt());
+        o.put("prompt", prompt);
         ArrayNode prompts = o.putArray("all_prompts");
         ArrayNode negatives = o.putArray("all_negative_prompts");
         ArrayNode seeds = o.putArray("all_seeds");
         ArrayNode infotexts = o.putArray("infotexts");
         for (int i = 0; i < n; i++) {
-            prompts.add(p.prompt());
-            negatives.add(p.negativePrompt() == null ? "" : p.negativePrompt());
+            prompts.add(prompt);
+            negatives.add(negative);
             seeds.add(p.seed());
-            infotexts.add(p.a1111Infotext());
+            infotexts.add(infotext);
         }
-        o.put("negative_prompt", p.negativePrompt() == null ? "" : p.negativePrompt());
+        o.put("negative_prompt", negative);
         o.put("seed", p.seed());
         o.put("subseed", -1);
         o.put("subseed_strength", 0);
@@ -154,7 +223,40 @@ final class A1111Api {
         o.put("clip_skip", job.request().clipSkip() == null ? 1 : job.request().clipSkip());
         o.put("job_timestamp", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss")));
         o.put("version", "vega4j");
+        ObjectNode extra = o.putObject("extra_generation_params");
+        if (!job.options().loras().isEmpty()) {
+            java.util.LinkedHashMap<String, String> hashes = new java.util.LinkedHashMap<>();
+            job.options().loras().forEach(u -> hashes.putIfAbsent(u.name().replace(",", ""), u.hash()));
+            StringBuilder sb = new StringBuilder();
+            hashes.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(k).append(": ").append(v));
+            extra.put("Lora hashes", sb.toString());
+        }
         return o;
+    }
+
+    /**
+     * {@code GET /sdapi/v1/loras}: A1111's listing, {@code [{"name", "alias", "path", "metadata"}]}. The path is
+     * relative to the operator's LoRA folder (A1111 shows the absolute one; this server does not reveal its layout).
+     */
+    private void loras(Context ctx) {
+        gen.authenticate(ctx);
+        LoraLibrary lib = gen.engine().loras();
+        ArrayNode arr = json.createArrayNode();
+        for (LoraLibrary.Entry e : lib.entries()) {
+            ObjectNode o = arr.addObject();
+            o.put("name", e.name());
+            o.put("alias", lib.alias(e));
+            o.put("path", e.display());
+            o.set("metadata", json.valueToTree(lib.metadata(e)));
+        }
+        ctx.json(arr);
+    }
+
+    /** {@code POST /sdapi/v1/refresh-loras}: re-reads the LoRA folders. */
+    private void refreshLoras(Context ctx) {
+        gen.authenticate(ctx);
+        gen.engine().loras().refresh();
+        ctx.json(json.nullNode());
     }
 
     private void samplers(Context ctx) {
@@ -185,6 +287,8 @@ final class A1111Api {
             m.put("default_width", info.defaultWidth());
             m.put("default_height", info.defaultHeight());
             m.put("default_scheduler", info.defaultScheduler());
+            m.put("prompt_weighting", gen.engine().promptWeighting(e.getKey()));
+            m.put("lora", gen.engine().takesLora(e.getKey()));
         }
         ctx.json(arr);
     }

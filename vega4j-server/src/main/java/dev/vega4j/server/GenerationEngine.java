@@ -1,7 +1,10 @@
 package dev.vega4j.server;
 
 import dev.vega4j.VegaException;
+import dev.vega4j.lora.ActiveLora;
+import dev.vega4j.lora.LoraTargets;
 import dev.vega4j.pipeline.Cancellation;
+import dev.vega4j.pipeline.DiffusionPipeline;
 import dev.vega4j.pipeline.GenerationRequest;
 import dev.vega4j.pipeline.GenerationResult;
 import dev.vega4j.pipeline.Pipeline;
@@ -25,11 +28,19 @@ import org.slf4j.LoggerFactory;
  * Runs generations one at a time on a single worker thread (a generation saturates the CPU, and {@link Pipeline}s
  * are not thread-safe), with a bounded queue in front. Every submitted job reaches a final state exactly once:
  * completed by the worker, failed by the worker, cancelled while queued, or failed at shutdown.
+ *
+ * <p>A job's LoRA adapters are attached unfused ({@link LoraTargets#attach}: the layers add the low-rank update to
+ * their output, the weights are never written) just before it runs and detached right after, whatever happened, so
+ * the next job sees the model exactly as loaded. Unfused also means no float32 copy of a half-precision weight is ever
+ * needed. The UNet's cross-attention key/value cache lives for one generation only (see
+ * {@code DiffusionPipeline.run}), so it can never serve keys computed with another job's adapters or prompt.
  */
 public final class GenerationEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GenerationEngine.class);
 
     private final Map<String, Pipeline> pipelines;
+    private final RequestFeatures features;
+    private final Map<String, LoraTargets> loraTargets = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<Job> queue;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     private final Duration resultTtl;
@@ -44,10 +55,16 @@ public final class GenerationEngine implements AutoCloseable {
 
     public GenerationEngine(Map<String, Pipeline> pipelines, int queueCapacity, Duration resultTtl,
             int maxRetainedJobs, Metrics metrics) {
+        this(pipelines, RequestFeatures.NONE, queueCapacity, resultTtl, maxRetainedJobs, metrics);
+    }
+
+    public GenerationEngine(Map<String, Pipeline> pipelines, RequestFeatures features, int queueCapacity,
+            Duration resultTtl, int maxRetainedJobs, Metrics metrics) {
         if (pipelines.isEmpty()) {
             throw new VegaException("the server needs at least one loaded model");
         }
         this.pipelines = Collections.unmodifiableMap(new LinkedHashMap<>(pipelines));
+        this.features = features;
         this.queue = new LinkedBlockingQueue<>(Math.max(1, queueCapacity));
         this.resultTtl = resultTtl;
         this.maxRetainedJobs = maxRetainedJobs;
@@ -65,17 +82,39 @@ public final class GenerationEngine implements AutoCloseable {
         return pipelines.keySet().iterator().next();
     }
 
+    /** The LoRA adapters requests may name. */
+    public LoraLibrary loras() {
+        return features.loras();
+    }
+
+    /** Whether {@code model} can encode prompts the AUTOMATIC1111 way. */
+    public boolean promptWeighting(String model) {
+        return features.promptWeighting().containsKey(model);
+    }
+
+    /** Whether {@code model} takes per-request LoRA adapters (a diffusers pipeline, with adapters offered). */
+    public boolean takesLora(String model) {
+        return !features.loras().isEmpty() && pipelines.get(model) instanceof DiffusionPipeline;
+    }
+
     /** Queues a generation; 429 when the queue is full, 503 while shutting down. */
     public Job submit(String model, GenerationRequest request, String owner, int credits, Images.Format format) {
+        return submit(model, request, JobOptions.NONE, owner, credits, format);
+    }
+
+    /** As above with LoRA adapters and prompt handling; an adapter that does not fit the model is a 400 here. */
+    Job submit(String model, GenerationRequest request, JobOptions options, String owner, int credits,
+            Images.Format format) {
         if (!pipelines.containsKey(model)) {
             throw ApiException.badRequest("unknown model '" + model + "'; loaded: " + String.join(", ",
                     pipelines.keySet()));
         }
+        check(model, options);
         if (!accepting) {
             throw new ApiException(503, "shutting_down", "the server is shutting down and takes no new jobs", 30);
         }
-        Job job = new Job(UUID.randomUUID().toString(), model, request, owner, credits, System.currentTimeMillis(),
-                format);
+        Job job = new Job(UUID.randomUUID().toString(), model, request, options, owner, credits,
+                System.currentTimeMillis(), format);
         jobs.put(job.id(), job);
         if (!queue.offer(job)) {
             jobs.remove(job.id());
@@ -88,6 +127,37 @@ public final class GenerationEngine implements AutoCloseable {
             job.finish(null, 503, "the server shut down before the job ran", System.currentTimeMillis());
         }
         return job;
+    }
+
+    /**
+     * Refuses what the model cannot do before the job is queued (so an async client hears it at once): prompt
+     * weighting where it is not set up, LoRA on a model that is not a diffusers pipeline, and adapters made for
+     * another architecture (read here, into the library's cache, and matched against the model's layers).
+     */
+    private void check(String model, JobOptions options) {
+        if (options.promptWeighting() && !promptWeighting(model)) {
+            throw ApiException.badRequest("prompt_weighting is not available for model '" + model + "'"
+                    + (features.promptWeighting().isEmpty() ? "" : "; it is for: " + String.join(", ",
+                    features.promptWeighting().keySet())));
+        }
+        for (LoraUse u : options.loras()) {
+            try {
+                targets(model).resolve(features.loras().adapter(u.entry()));
+            } catch (VegaException e) {
+                // the operator's folder layout stays private: messages name the file as the listing does
+                throw ApiException.badRequest("LoRA '" + u.name() + "' cannot be applied to '" + model + "': "
+                        + String.valueOf(e.getMessage()).replace(u.entry().file().toString(), u.entry().display()));
+            }
+        }
+    }
+
+    /** The layers of {@code model} adapters can patch (found once per model). */
+    private LoraTargets targets(String model) {
+        if (!(pipelines.get(model) instanceof DiffusionPipeline dp)) {
+            throw ApiException.badRequest("model '" + model + "' does not take LoRA adapters (not a diffusers"
+                    + " pipeline)");
+        }
+        return loraTargets.computeIfAbsent(model, m -> LoraTargets.of(dp));
     }
 
     public Optional<Job> find(String id) {
@@ -175,26 +245,47 @@ public final class GenerationEngine implements AutoCloseable {
     }
 
     private void run(Job job) {
-        Pipeline pipeline = pipelines.get(job.model());
+        JobOptions options = job.options();
+        Pipeline pipeline = options.promptWeighting() ? features.promptWeighting().get(job.model())
+                : pipelines.get(job.model());
         long[] lastStepNanos = {0};
+        // steps are denoising steps out of num_inference_steps (img2img: the steps the strength leaves), as diffusers'
+        // progress bar counts them; the pipeline announces that total before the first step
         ProgressListener listener = ev -> {
-            if (ev.phase() == ProgressListener.Phase.DENOISE) {
+            if (ev.phase() == ProgressListener.Phase.ENCODE_PROMPT) {
+                job.progress(0, ev.total());
+            } else if (ev.phase() == ProgressListener.Phase.DENOISE) {
                 metrics.step(Math.max(0, ev.elapsedNanos() - lastStepNanos[0]) / 1e9);
                 lastStepNanos[0] = ev.elapsedNanos();
                 job.progress(ev.step(), ev.total());
             }
         };
+        List<ActiveLora> attached = new ArrayList<>();
         try {
+            for (LoraUse u : options.loras()) {
+                if (u.applied()) {
+                    ActiveLora a = targets(job.model()).attach(features.loras().adapter(u.entry()), 1f);
+                    attached.add(a);
+                    a.setTextEncoderScale(u.textEncoderScale());
+                    a.setUnetScale(u.unetScale());
+                }
+            }
             GenerationResult r = pipeline.generate(job.request(), listener, job.cancellation());
             finish(job, r, 0, null);
         } catch (Cancellation.CancelledException e) {
             finish(job, null, 499, stopping ? "the server shut down while the job ran" : job.cancelReason());
+        } catch (ApiException e) {
+            finish(job, null, e.status(), e.getMessage());
         } catch (VegaException e) {
             // A pipeline's VegaException is a problem with the request (unknown scheduler, bad init image ...).
             finish(job, null, 400, e.getMessage());
         } catch (Throwable t) {
             LOG.error("generation {} failed", job.id(), t);
             finish(job, null, 500, "internal error while generating (see the server log)");
+        } finally {
+            for (int i = attached.size() - 1; i >= 0; i--) {
+                attached.get(i).detach();
+            }
         }
     }
 

@@ -166,6 +166,12 @@ final class Generations {
      * be reported even if the job fails), and queues the job; credits come back when the job fails or is refused.
      */
     Submitted submit(Caller caller, String model, GenerationRequest request, Images.Format format) {
+        return submit(caller, model, request, JobOptions.NONE, format);
+    }
+
+    /** As above, with LoRA adapters and prompt handling for this job. */
+    Submitted submit(Caller caller, String model, GenerationRequest request, JobOptions options,
+            Images.Format format) {
         if (request.seed() == -1) {
             // 32-bit like AUTOMATIC1111's random seeds, so they can be typed back into any UI.
             request = request.toBuilder().seed(ThreadLocalRandom.current().nextLong(1L << 32)).build();
@@ -174,7 +180,7 @@ final class Generations {
         long remaining = quotas.reserve(caller.key(), credits);
         Job job;
         try {
-            job = engine.submit(model, request, caller.key(), credits, format);
+            job = engine.submit(model, request, options, caller.key(), credits, format);
         } catch (RuntimeException e) {
             quotas.refund(caller.key(), credits);
             throw e;
@@ -222,7 +228,13 @@ final class Generations {
      * otherwise the finished job, with the credits and seed headers already set.
      */
     Job runSync(Context ctx, Caller caller, String model, GenerationRequest request, Images.Format format) {
-        Job job = awaitSync(ctx, submit(caller, model, request, format).job());
+        return runSync(ctx, caller, model, request, JobOptions.NONE, format);
+    }
+
+    /** As above, with LoRA adapters and prompt handling for this job. */
+    Job runSync(Context ctx, Caller caller, String model, GenerationRequest request, JobOptions options,
+            Images.Format format) {
+        Job job = awaitSync(ctx, submit(caller, model, request, options, format).job());
         if (job == null) {
             return null;
         }

@@ -16,6 +16,7 @@ public final class Job {
     private final String id;
     private final String model;
     private final GenerationRequest request;
+    private final JobOptions options;
     private final String owner;
     private final int credits;
     private final long createdMillis;
@@ -37,7 +38,13 @@ public final class Job {
 
     Job(String id, String model, GenerationRequest request, String owner, int credits, long createdMillis,
             Images.Format format) {
+        this(id, model, request, JobOptions.NONE, owner, credits, createdMillis, format);
+    }
+
+    Job(String id, String model, GenerationRequest request, JobOptions options, String owner, int credits,
+            long createdMillis, Images.Format format) {
         this.id = id;
+        this.options = options;
         this.format = format;
         this.model = model;
         this.request = request;
@@ -50,6 +57,8 @@ public final class Job {
     public String id() { return id; }
     public String model() { return model; }
     public GenerationRequest request() { return request; }
+    /** The LoRA adapters and prompt handling of this job. */
+    JobOptions options() { return options; }
     /** The API key that submitted the job (null when the server has no keys). */
     public String owner() { return owner; }
     int credits() { return credits; }
@@ -135,13 +144,46 @@ public final class Job {
         }
         if (encoded == null) {
             List<byte[]> list = new ArrayList<>();
-            String info = result.parameters().a1111Infotext();
+            String info = infotext();
             for (var img : result.images()) {
                 list.add(Images.encode(img, format, info));
             }
             encoded = List.copyOf(list);
         }
         return encoded;
+    }
+
+    /**
+     * AUTOMATIC1111's infotext of the result: the pipeline's, with the prompts as the client wrote them (A1111 keeps
+     * {@code <lora:...>} tags there; a Segmind request's adapters are added as such tags) and, when adapters were
+     * applied, A1111's {@code Lora hashes: "name: hash, ..."}. Null before the job completed.
+     */
+    public synchronized String infotext() {
+        if (result == null) {
+            return null;
+        }
+        GenerationResult.UsedParameters p = result.parameters();
+        if (options.plain()) {
+            return p.a1111Infotext();
+        }
+        String prompt = options.infotextPrompt() != null ? options.infotextPrompt() : p.prompt();
+        String negative = options.infotextNegative() != null ? options.infotextNegative() : p.negativePrompt();
+        String text = new GenerationResult.UsedParameters(prompt, negative, p.steps(), p.guidanceScale(), p.seed(),
+                p.scheduler(), p.width(), p.height(), p.samples(), p.model(), p.strength()).a1111Infotext();
+        java.util.LinkedHashMap<String, String> hashes = new java.util.LinkedHashMap<>();
+        for (LoraUse u : options.loras()) {
+            hashes.putIfAbsent(u.name(), u.hash());
+        }
+        if (!hashes.isEmpty()) {
+            StringBuilder sb = new StringBuilder(text).append(", Lora hashes: \"");
+            String sep = "";
+            for (var e : hashes.entrySet()) {
+                sb.append(sep).append(e.getKey().replace(",", "")).append(": ").append(e.getValue());
+                sep = ", ";
+            }
+            text = sb.append('"').toString();
+        }
+        return text;
     }
 
     public synchronized long version() {

@@ -36,7 +36,7 @@ final class SegmindApi {
     }
 
     /** A parsed Segmind request: the generation and how to answer. */
-    record Parsed(GenerationRequest request, boolean base64, Images.Format format) {}
+    record Parsed(GenerationRequest request, JobOptions options, boolean base64, Images.Format format) {}
 
     Parsed parse(Fields f) {
         return parse(f, null);
@@ -73,14 +73,44 @@ final class SegmindApi {
             if (strength != null) {
                 b.strength(strength);
             }
+            // inpainting: white = repaint (diffusers' convention; the mask is binarised at 0.5)
+            String maskField = f.has("mask") ? "mask" : "mask_image";
+            String mask = f.string(maskField);
+            if (mask != null) {
+                b.mask(Images.decodeBase64(maskField, mask, gen.config().maxSide()));
+            }
         } else if (f.has("strength")) {
             f.number("strength", 0.01, 1);
         }
+        if (init == null && (f.has("mask") || f.has("mask_image"))) {
+            throw ApiException.badRequest((f.has("mask") ? "mask" : "mask_image") + " needs init_image (inpainting"
+                    + " repaints the white part of the mask in init_image)");
+        }
+        JobOptions options = options(f, prompt);
         Boolean base64 = f.bool("base64");
         String fmt = f.has("img_format") ? f.string("img_format") : f.string("format");
         Images.Format format = fmt == null ? Images.Format.JPEG
                 : Images.Format.parse(f.has("img_format") ? "img_format" : "format", fmt);
-        return new Parsed(Generations.build(b), base64 != null && base64, format);
+        return new Parsed(Generations.build(b), options, base64 != null && base64, format);
+    }
+
+    /**
+     * {@code lora} (adapters of the server's library, see {@link LoraRequests#fromJson}) and {@code prompt_weighting}
+     * (A1111 emphasis syntax and 75-token chunks; default off = diffusers). The infotext shows the adapters as A1111
+     * {@code <lora:name:scale>} tags after the prompt, so A1111 reproduces the image from it.
+     */
+    private JobOptions options(Fields f, String prompt) {
+        List<LoraUse> loras = LoraRequests.fromJson(f, gen.engine().loras());
+        Boolean weighting = f.bool("prompt_weighting");
+        String infotextPrompt = null;
+        if (!loras.isEmpty()) {
+            StringBuilder sb = new StringBuilder(prompt);
+            for (LoraUse u : loras) {
+                sb.append(' ').append(u.tag());
+            }
+            infotextPrompt = sb.toString();
+        }
+        return new JobOptions(loras, weighting != null && weighting, infotextPrompt, null);
     }
 
     private String model(Context ctx) {
@@ -97,7 +127,7 @@ final class SegmindApi {
         String model = model(ctx);
         gen.rateLimit(caller);
         Parsed p = parse(Fields.parse(json, gen.body(ctx)), model);
-        Job job = gen.runSync(ctx, caller, model, p.request(), p.format());
+        Job job = gen.runSync(ctx, caller, model, p.request(), p.options(), p.format());
         if (job == null) {
             return;
         }
@@ -117,7 +147,7 @@ final class SegmindApi {
         String model = model(ctx);
         gen.rateLimit(caller);
         Parsed p = parse(Fields.parse(json, gen.body(ctx)), model);
-        Generations.Submitted s = gen.submit(caller, model, p.request(), p.format());
+        Generations.Submitted s = gen.submit(caller, model, p.request(), p.options(), p.format());
         Generations.creditsHeader(ctx, s.remainingCredits());
         Generations.seedHeader(ctx, s.job());
         ObjectNode out = json.createObjectNode();
@@ -152,6 +182,7 @@ final class SegmindApi {
         if (job.state() == JobState.QUEUED) {
             out.put("position", gen.engine().position(job));
         }
+        putOptions(json, out, job.options());
         ObjectNode progress = out.putObject("progress");
         progress.put("step", job.step());
         progress.put("total", job.total());
@@ -176,8 +207,28 @@ final class SegmindApi {
         }
         out.put("format", job.format().name().toLowerCase(java.util.Locale.ROOT));
         out.put("seed", job.result().parameters().seed());
-        out.set("parameters", parametersJson(json, job.result().parameters()));
+        ObjectNode params = parametersJson(json, job.result().parameters());
+        putOptions(json, params, job.options());
+        params.put("infotext", job.infotext());
+        out.set("parameters", params);
         return out;
+    }
+
+    /** {@code "lora": [{"name", "scale"}...], "prompt_weighting": bool}: what the job applied. */
+    static void putOptions(ObjectMapper json, ObjectNode out, JobOptions options) {
+        ArrayNode arr = out.putArray("lora");
+        for (LoraUse u : options.loras()) {
+            ObjectNode o = arr.addObject();
+            o.put("name", u.name());
+            if (u.uniform()) {
+                o.put("scale", u.unetScale());
+            } else {
+                o.put("text_encoder_scale", u.textEncoderScale());
+                o.put("unet_scale", u.unetScale());
+            }
+            o.put("hash", u.hash());
+        }
+        out.put("prompt_weighting", options.promptWeighting());
     }
 
     static ObjectNode parametersJson(ObjectMapper json, GenerationResult.UsedParameters p) {

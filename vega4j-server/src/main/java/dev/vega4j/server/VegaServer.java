@@ -39,7 +39,7 @@ public final class VegaServer implements AutoCloseable {
     private final String notice;
     private volatile boolean stopped;
 
-    private VegaServer(ServerConfig config, Map<String, Pipeline> pipelines) {
+    private VegaServer(ServerConfig config, Map<String, Pipeline> pipelines, RequestFeatures features) {
         for (String slug : pipelines.keySet()) {
             if (!SLUG.matcher(slug).matches() || slug.equals("requests") || slug.equals("images")) {
                 throw new VegaException("model slug '" + slug + "' must be lower-case letters, digits, '.', '_' or"
@@ -61,7 +61,12 @@ public final class VegaServer implements AutoCloseable {
                     long q = config.keys().quotaOf(key);
                     return q == ApiKeys.DEFAULT_QUOTA ? config.defaultDailyQuota() : q;
                 }, Clock.systemUTC());
-        this.engine = new GenerationEngine(pipelines, config.queueCapacity(), config.resultTtl(),
+        for (String slug : features.promptWeighting().keySet()) {
+            if (!pipelines.containsKey(slug)) {
+                throw new VegaException("prompt weighting is set up for '" + slug + "', which is not a served model");
+            }
+        }
+        this.engine = new GenerationEngine(pipelines, features, config.queueCapacity(), config.resultTtl(),
                 config.maxRetainedJobs(), metrics);
         Generations gen = new Generations(config, engine, quotas);
         this.app = Javalin.create(cfg -> {
@@ -115,7 +120,16 @@ public final class VegaServer implements AutoCloseable {
 
     /** Starts serving; the port is {@link #port()} (useful with port 0). */
     public static VegaServer start(ServerConfig config, Map<String, Pipeline> pipelines) {
-        VegaServer s = new VegaServer(config, pipelines);
+        return start(config, pipelines, RequestFeatures.NONE);
+    }
+
+    /**
+     * Starts serving with per-request LoRA adapters and/or AUTOMATIC1111 prompt handling ({@link RequestFeatures});
+     * the pipelines of {@code features.promptWeighting()} share their models with {@code pipelines} and are not
+     * closed by {@link #stop()} (closing the served pipelines frees the models).
+     */
+    public static VegaServer start(ServerConfig config, Map<String, Pipeline> pipelines, RequestFeatures features) {
+        VegaServer s = new VegaServer(config, pipelines, features);
         try {
             s.app.start(s.host, config.port());
         } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vega4j.VegaException;
+import dev.vega4j.config.JsonErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -56,7 +57,7 @@ public final class PipelineConfigs {
                 try {
                     m.put(f, JSON.readTree(Files.readString(p)));
                 } catch (IOException e) {
-                    throw new VegaException(p + ": cannot read config: " + e.getMessage(), e);
+                    throw new VegaException(p + ": cannot read config: " + JsonErrors.describe(e), e);
                 }
             }
         }

@@ -3,6 +3,7 @@ package dev.vega4j.models.unet;
 import dev.vega4j.VegaException;
 import dev.vega4j.config.UNetConfig;
 import dev.vega4j.io.SafetensorsWeights;
+import dev.vega4j.io.WeightFiles;
 import dev.vega4j.io.Weights;
 import dev.vega4j.models.layers.Activation;
 import dev.vega4j.models.layers.Conv2d;
@@ -152,11 +153,12 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
 
     /**
      * Loads a diffusers {@code unet/} folder: {@code config.json} and {@code diffusion_pytorch_model.safetensors}
-     * (sharded, or the {@code fp16} variant widened to float32, when that is what the folder has).
+     * (or its shard index); a folder whose only weights are one variant ({@code fp16}) loads it widened to float32,
+     * and says so on the log ({@link WeightFiles}).
      */
     public static UNet2DConditionModel load(Path dir) {
         UNetConfig config = UNetConfig.load(dir.resolve("config.json"));
-        Path file = dev.vega4j.models.DiffusersFiles.weights(dir);
+        Path file = WeightFiles.resolveModel(dir, WeightFiles.Library.DIFFUSERS, "UNet2DConditionModel");
         try (SafetensorsWeights w = SafetensorsWeights.open(file)) {
             return create(config, w);
         }

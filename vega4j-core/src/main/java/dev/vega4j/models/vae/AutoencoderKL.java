@@ -3,6 +3,7 @@ package dev.vega4j.models.vae;
 import dev.vega4j.VegaException;
 import dev.vega4j.config.VaeConfig;
 import dev.vega4j.io.SafetensorsWeights;
+import dev.vega4j.io.WeightFiles;
 import dev.vega4j.io.Weights;
 import dev.vega4j.models.layers.Conv2d;
 import dev.vega4j.models.layers.Params;
@@ -47,10 +48,13 @@ public final class AutoencoderKL implements dev.vega4j.pipeline.LatentAutoencode
         return m;
     }
 
-    /** Loads a diffusers {@code vae/} folder: {@code config.json} and {@code diffusion_pytorch_model.safetensors}. */
+    /**
+     * Loads a diffusers {@code vae/} folder: {@code config.json} and {@code diffusion_pytorch_model.safetensors}, or
+     * the only variant present ({@link WeightFiles}).
+     */
     public static AutoencoderKL load(Path dir) {
         VaeConfig config = VaeConfig.load(dir.resolve("config.json"));
-        Path file = dev.vega4j.models.DiffusersFiles.weights(dir);
+        Path file = WeightFiles.resolveModel(dir, WeightFiles.Library.DIFFUSERS, "AutoencoderKL");
         try (SafetensorsWeights w = SafetensorsWeights.open(file)) {
             return create(config, w);
         }

@@ -7,6 +7,8 @@ import dev.vega4j.config.JsonErrors;
 import dev.vega4j.config.UNetConfig;
 import dev.vega4j.config.VaeConfig;
 import dev.vega4j.io.SafetensorsWeights;
+import dev.vega4j.io.WeightFiles;
+import dev.vega4j.io.WeightFilesException;
 import dev.vega4j.tokenizer.ClipTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +38,9 @@ public final class PipelineFolder {
 
     /**
      * @param variant     weights variant such as {@code "fp16"} ({@code diffusion_pytorch_model.fp16.safetensors}),
-     *                    or null for the plain files; a component that lacks the variant uses its plain files
+     *                    or null for the plain files; a component that lacks the variant uses its plain files, and
+     *                    without a variant a component whose only weights are one variant uses it (logged); see
+     *                    {@link WeightFiles}
      * @param configsOnly do not require weights and tokenizer vocabularies
      */
     public record Options(String variant, boolean configsOnly) {
@@ -79,7 +83,7 @@ public final class PipelineFolder {
         this.weights = weights;
     }
 
-    /** Opens a folder with its plain (fp32) weights. */
+    /** Opens a folder with its plain (fp32) weights, or a component's only variant where it has no plain ones. */
     public static PipelineFolder open(Path dir) {
         return open(dir, Options.DEFAULT);
     }
@@ -105,6 +109,7 @@ public final class PipelineFolder {
         }
         Map<String, ComponentSpec> components = parseComponents(indexFile, index);
         Map<String, Path> weights = new LinkedHashMap<>();
+        Map<String, WeightFiles.Found> guessed = new LinkedHashMap<>();
         for (ComponentSpec c : components.values()) {
             Path sub = dir.resolve(c.name());
             if (!Files.isDirectory(sub)) {
@@ -114,11 +119,27 @@ public final class PipelineFolder {
             }
             checkFiles(sub, c, options);
             if (c.kind() == ComponentSpec.Kind.MODEL && !options.configsOnly()) {
-                weights.put(c.name(), WeightFiles.resolve(sub, c, options.variant()));
+                WeightFiles.Found found = weightsOf(sub, c, options);
+                weights.put(c.name(), found.file());
+                if (found.guessed()) {
+                    guessed.put(c.name(), found);
+                }
             }
         }
+        WeightFiles.announce(dir.toString(), guessed);
         return new PipelineFolder(dir, options, index, cls.asText(), Collections.unmodifiableMap(components),
                 Collections.unmodifiableMap(weights));
+    }
+
+    private static WeightFiles.Found weightsOf(Path sub, ComponentSpec c, Options options) {
+        try {
+            return WeightFiles.resolve(sub, c.isTransformers() ? WeightFiles.Library.TRANSFORMERS
+                    : WeightFiles.Library.DIFFUSERS, options.variant(), "component '" + c.name() + "' ("
+                    + c.className() + ")");
+        } catch (WeightFilesException e) {
+            throw new PipelineFolderException(e.getMessage() + (e.noWeights()
+                    ? ", or open the pipeline folder in configs-only mode if weights are not needed" : ""), e);
+        }
     }
 
     /** Components with a [library, class] entry; {@code [null, null]} entries (absent optional parts) are skipped. */

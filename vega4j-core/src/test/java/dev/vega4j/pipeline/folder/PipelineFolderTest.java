@@ -72,21 +72,27 @@ class PipelineFolderTest {
     }
 
     @Test
-    void variantFilesAreFoundOnlyWhenTheVariantIsRequested(@TempDir Path dir) throws IOException {
+    void aComponentWithOnlyOneVariantUsesItAndARequestedVariantFallsBackToPlainFiles(@TempDir Path dir)
+            throws IOException {
         writeIndex(dir, "\"unet\": [\"diffusers\", \"UNet2DConditionModel\"]");
         Path unet = Files.createDirectories(dir.resolve("unet"));
         Files.writeString(unet.resolve("config.json"), "{}");
         SafetensorsWriter.write(unet.resolve("diffusion_pytorch_model.fp16.safetensors"),
                 Map.of("w", Tensor.of(new float[] {1.5f, -2f}, 2)), Map.of(), DType.F16);
 
-        assertThatThrownBy(() -> PipelineFolder.open(dir)).isInstanceOf(PipelineFolderException.class)
-                .hasMessageContaining("diffusion_pytorch_model.safetensors")
-                .hasMessageContaining("variant \"fp16\"");
-        PipelineFolder f = PipelineFolder.open(dir, PipelineFolder.Options.DEFAULT.withVariant("fp16"));
+        PipelineFolder f = PipelineFolder.open(dir);
         assertThat(f.weightsFile("unet").getFileName()).hasToString("diffusion_pytorch_model.fp16.safetensors");
         try (SafetensorsWeights w = f.openWeights("unet")) {
             assertThat(w.get("w").data()).containsExactly(1.5f, -2f);
         }
+        // Two variants and no plain file: no silent pick.
+        SafetensorsWriter.write(unet.resolve("diffusion_pytorch_model.bf16.safetensors"),
+                Map.of("w", Tensor.of(new float[] {1f}, 1)), Map.of(), DType.BF16);
+        assertThatThrownBy(() -> PipelineFolder.open(dir)).isInstanceOf(PipelineFolderException.class)
+                .hasMessageContaining("component 'unet'").hasMessageContaining("diffusion_pytorch_model.safetensors")
+                .hasMessageContaining("variant \"bf16\", variant \"fp16\"");
+        assertThat(PipelineFolder.open(dir, PipelineFolder.Options.DEFAULT.withVariant("fp16")).weightsFile("unet")
+                .getFileName()).hasToString("diffusion_pytorch_model.fp16.safetensors");
         // A component without the requested variant falls back to its plain weights.
         SafetensorsWriter.write(unet.resolve("diffusion_pytorch_model.safetensors"),
                 Map.of("w", Tensor.of(new float[] {1f}, 1)), Map.of());
@@ -163,17 +169,6 @@ class PipelineFolderTest {
         Files.write(dir.resolve("model_index.json"), new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'});
         assertThatThrownBy(() -> PipelineFolder.open(dir)).isInstanceOf(PipelineFolderException.class)
                 .hasMessageContaining("not valid JSON: not UTF-8 text");
-    }
-
-    @Test
-    void variantNamesFollowDiffusersAddVariant() {
-        assertThat(WeightFiles.addVariant("diffusion_pytorch_model.safetensors", "fp16"))
-                .isEqualTo("diffusion_pytorch_model.fp16.safetensors");
-        assertThat(WeightFiles.addVariant("model.safetensors.index.json", "fp16"))
-                .isEqualTo("model.safetensors.index.fp16.json");
-        assertThat(WeightFiles.variantOf("model.safetensors.index.fp16.json")).isEqualTo("fp16");
-        assertThat(WeightFiles.variantOf("diffusion_pytorch_model.safetensors")).isNull();
-        assertThat(WeightFiles.variantOf("model-00001-of-00002.safetensors")).isNull();
     }
 
     private static void writeIndex(Path dir, String components) throws IOException {
