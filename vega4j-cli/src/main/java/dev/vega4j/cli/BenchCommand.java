@@ -66,6 +66,14 @@ public final class BenchCommand implements Callable<Integer> {
                     + " as loaded from such files) or fp32 (default: ${DEFAULT-VALUE}).")
     String weights;
 
+    @Option(names = "--phases", split = ",", description = "Only these phases (text_encoders, unet_step_b1, "
+            + "unet_step_b2, vae_decode); models no selected phase needs are not built.")
+    java.util.Set<String> phases;
+
+    @Option(names = "--profile-ops", description = "Time every tensor op by kind during the warm runs and print "
+            + "where each phase's time goes.")
+    boolean profileOps;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -73,7 +81,7 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         ModelBenchmark.Options o = new ModelBenchmark.Options(family, model, imageSize(family, size, quick),
                 runs != null ? runs : (quick ? 1 : 3), quick, !noBatch1, !noKvCache, vaeTiling, sequential, seed,
-                storage(weights));
+                phases, profileOps, storage(weights));
         ModelBenchmark.Report r = ModelBenchmark.run(o, new PrintStream(System.err, true));
         var out = spec.commandLine().getOut();
         out.print(json ? BenchReports.json(r) + System.lineSeparator() : BenchReports.table(r));

@@ -18,7 +18,10 @@ import dev.vega4j.pipeline.PromptTokenizer;
 import dev.vega4j.pipeline.Sd15PromptEncoder;
 import dev.vega4j.pipeline.SdxlPromptEncoder;
 import dev.vega4j.pipeline.folder.PipelineFolder;
+import dev.vega4j.tensor.Ops;
 import dev.vega4j.tensor.Tensor;
+import dev.vega4j.tensor.TensorOps;
+import dev.vega4j.tensor.bench.ProfilingOps;
 import dev.vega4j.tensor.kernels.Parallel;
 import dev.vega4j.tensor.kernels.PeakProbe;
 import java.io.PrintStream;
@@ -29,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
@@ -43,18 +47,40 @@ import java.util.function.Supplier;
 public final class ModelBenchmark {
     private ModelBenchmark() {}
 
-    /** What to run. */
+    /**
+     * What to run.
+     *
+     * @param phases     the phases to run (names as {@link #TEXT}, {@link #UNET_B1}, {@link #UNET_B2}, {@link #VAE});
+     *                   null or empty = all; models no selected phase needs are not built
+     * @param profileOps time every tensor op by kind during the timed runs and print the split per phase
+     */
     public record Options(String family, Path modelDir, int size, int runs, boolean quick, boolean unetBatch1,
-            boolean kvCache, boolean vaeTiling, boolean sequential, long seed, Tensor.Storage randomWeights) {
-        /** Random weights held as fp16, like a pipeline loaded from fp16 files. */
+            boolean kvCache, boolean vaeTiling, boolean sequential, long seed, Set<String> phases,
+            boolean profileOps, Tensor.Storage randomWeights) {
+
+        /** All phases, no op profile, random weights held as fp16 (like a pipeline loaded from fp16 files). */
         public Options(String family, Path modelDir, int size, int runs, boolean quick, boolean unetBatch1,
                 boolean kvCache, boolean vaeTiling, boolean sequential, long seed) {
-            this(family, modelDir, size, runs, quick, unetBatch1, kvCache, vaeTiling, sequential, seed,
-                    Tensor.Storage.F16);
+            this(family, modelDir, size, runs, quick, unetBatch1, kvCache, vaeTiling, sequential, seed, null, false);
+        }
+
+        /** Random weights held as fp16. */
+        public Options(String family, Path modelDir, int size, int runs, boolean quick, boolean unetBatch1,
+                boolean kvCache, boolean vaeTiling, boolean sequential, long seed, Set<String> phases,
+                boolean profileOps) {
+            this(family, modelDir, size, runs, quick, unetBatch1, kvCache, vaeTiling, sequential, seed, phases,
+                    profileOps, Tensor.Storage.F16);
         }
 
         public Options {
             java.util.Objects.requireNonNull(randomWeights, "randomWeights");
+            phases = phases == null ? Set.of() : Set.copyOf(phases);
+            for (String ph : phases) {
+                if (!List.of(TEXT, UNET_B1, UNET_B2, VAE).contains(ph)) {
+                    throw new VegaException("bench: unknown phase '" + ph + "' (" + TEXT + ", " + UNET_B1 + ", "
+                            + UNET_B2 + ", " + VAE + ")");
+                }
+            }
             if (size < 8 || size % 8 != 0) {
                 throw new VegaException("bench: --size must be a positive multiple of 8, got " + size);
             }
@@ -64,6 +90,11 @@ public final class ModelBenchmark {
             if (modelDir == null) {
                 variant(family); // an unknown name fails before anything is measured
             }
+        }
+
+        /** Whether a phase is selected. */
+        public boolean runs(String phase) {
+            return phases.isEmpty() || phases.contains(phase);
         }
 
         /** The bundled configs for a family name (vega, sdxl, ssd1b, sd15). */
@@ -158,56 +189,82 @@ public final class ModelBenchmark {
         Map<String, Double> build = new LinkedHashMap<>();
         Loader loader = new Loader(o, build, log);
         String model = o.modelDir() != null ? o.modelDir().getFileName().toString() : o.variant().id();
+        boolean unetPhases = o.runs(UNET_B2) || (o.unetBatch1() && o.runs(UNET_B1));
+        ProfilingOps profile = o.profileOps() ? new ProfilingOps(Ops.get()) : null;
+        TensorOps previousOps = Ops.get();
         // resident (default): every model built up front, as a pipeline that serves requests holds them;
         // sequential: each model built right before its phase and dropped after it (a one-shot generation)
-        Text text = loader.text();
-        UNet2DConditionModel unet = o.sequential() ? null : loader.unet();
-        AutoencoderKL vae = o.sequential() ? null : loader.vae();
+        Text text = o.runs(TEXT) || unetPhases ? loader.text() : null;
+        UNet2DConditionModel unet = o.sequential() || !unetPhases ? null : loader.unet();
+        AutoencoderKL vae = o.sequential() || !o.runs(VAE) ? null : loader.vae();
 
         List<Phase> phases = new ArrayList<>();
         int latent = o.size() / loader.vaeConfig().scaleFactor();
+        try {
+            if (profile != null) {
+                Ops.set(profile);
+            }
+            PromptEmbeddings[] emb = new PromptEmbeddings[1];
+            if (text != null) {
+                // prompt encoding exactly as the pipeline does it (CFG on, no negative prompt)
+                double textFlops = 0;
+                for (ClipTextEncoder e : text.encoders()) {
+                    textFlops += FlopCounter.clipText(e.config(), 77, 1).total() * text.passesPerEncoder();
+                }
+                PromptEncoder[] prompt = {text.prompt()}; // a slot, so that sequential mode can drop the encoders
+                Runnable encode = () -> emb[0] = prompt[0].encode("a photo of a cat", null, null, null, 1, true,
+                        null);
+                if (o.runs(TEXT)) {
+                    phases.add(time(TEXT, "1 prompt, " + text.encoders().size() + " encoder(s)", textFlops, o.runs(),
+                            log, profile, encode));
+                } else {
+                    encode.run(); // the UNet's conditioning, untimed
+                }
+                text = null;
+                prompt[0] = null;
+            }
 
-        // prompt encoding exactly as the pipeline does it (CFG on, no negative prompt)
-        double textFlops = 0;
-        for (ClipTextEncoder e : text.encoders()) {
-            textFlops += FlopCounter.clipText(e.config(), 77, 1).total() * text.passesPerEncoder();
-        }
-        PromptEmbeddings[] emb = new PromptEmbeddings[1];
-        PromptEncoder[] prompt = {text.prompt()}; // a slot, so that sequential mode can drop the encoders
-        phases.add(time(TEXT, "1 prompt, " + text.encoders().size() + " encoder(s)", textFlops, o.runs(), log,
-                () -> emb[0] = prompt[0].encode("a photo of a cat", null, null, null, 1, true, null)));
-        text = null;
-        prompt[0] = null;
+            if (unetPhases) {
+                if (o.sequential()) {
+                    System.gc();
+                    unet = loader.unet();
+                }
+                UNetConfig uc = unet.config();
+                UNet2DConditionModel[] u = {unet};
+                for (int batch : o.unetBatch1() ? new int[] {1, 2} : new int[] {2}) {
+                    String name = batch == 1 ? UNET_B1 : UNET_B2;
+                    if (!o.runs(name)) {
+                        continue;
+                    }
+                    UNetInputs in = unetInputs(uc, batch, latent, o.size(), emb[0]);
+                    double f = FlopCounter.unet(uc, latent, latent, batch, in.context.dim(1)).total();
+                    String shape = o.size() + "², latent " + latent + "², batch " + batch;
+                    Supplier<Phase> timed = () -> time(name, shape, f, o.runs(), log, profile,
+                            () -> u[0].forward(in.sample, 999f, in.context, in.added));
+                    // a generation scope across the runs: the runs after the first reuse the cross-attention K/V
+                    phases.add(o.kvCache() ? CrossAttentionCache.during(timed) : timed.get());
+                }
+                unet = null;
+                u[0] = null;
+            }
 
-        if (o.sequential()) {
-            System.gc();
-            unet = loader.unet();
+            if (o.runs(VAE)) {
+                if (o.sequential()) {
+                    System.gc();
+                    vae = loader.vae();
+                }
+                AutoencoderKL v = vae;
+                v.setTiling(o.vaeTiling());
+                Tensor z = random(7, 1, v.config().latentChannels(), latent, latent);
+                double vf = FlopCounter.vaeDecode(v.config(), latent, latent, 1).total();
+                phases.add(time(VAE, o.size() + "², batch 1" + (o.vaeTiling() ? ", tiled" : ""), vf, o.runs(), log,
+                        profile, () -> v.decode(z)));
+            }
+        } finally {
+            if (profile != null) {
+                Ops.set(previousOps);
+            }
         }
-        UNetConfig uc = unet.config();
-        UNet2DConditionModel[] u = {unet};
-        for (int batch : o.unetBatch1() ? new int[] {1, 2} : new int[] {2}) {
-            UNetInputs in = unetInputs(uc, batch, latent, o.size(), emb[0]);
-            double f = FlopCounter.unet(uc, latent, latent, batch, in.context.dim(1)).total();
-            String name = batch == 1 ? UNET_B1 : UNET_B2;
-            String shape = o.size() + "², latent " + latent + "², batch " + batch;
-            Supplier<Phase> timed = () -> time(name, shape, f, o.runs(), log,
-                    () -> u[0].forward(in.sample, 999f, in.context, in.added));
-            // a generation scope across the runs: the runs after the first reuse the cross-attention K/V
-            phases.add(o.kvCache() ? CrossAttentionCache.during(timed) : timed.get());
-        }
-        unet = null;
-        u[0] = null;
-
-        if (o.sequential()) {
-            System.gc();
-            vae = loader.vae();
-        }
-        AutoencoderKL v = vae;
-        v.setTiling(o.vaeTiling());
-        Tensor z = random(7, 1, v.config().latentChannels(), latent, latent);
-        double vf = FlopCounter.vaeDecode(v.config(), latent, latent, 1).total();
-        phases.add(time(VAE, o.size() + "², batch 1" + (o.vaeTiling() ? ", tiled" : ""), vf, o.runs(), log,
-                () -> v.decode(z)));
 
         return new Report(model, o.modelDir() != null ? o.modelDir().toString()
                 : "random " + o.randomWeights().name().toLowerCase(Locale.ROOT) + " (seed " + o.seed() + ")",
@@ -221,11 +278,15 @@ public final class ModelBenchmark {
         return PeakProbe.gflops(team, quick ? 2_000_000L : 20_000_000L, quick ? 2 : 3);
     }
 
-    private static Phase time(String name, String shape, double flops, int runs, PrintStream log, Runnable r) {
+    private static Phase time(String name, String shape, double flops, int runs, PrintStream log,
+            ProfilingOps profile, Runnable r) {
         long t0 = System.nanoTime();
         r.run(); // cold: first call of this phase (JIT, first touch of buffers and weights)
         double cold = (System.nanoTime() - t0) / 1e9;
         log.printf(Locale.ROOT, "%-14s cold %8.2f s%n", name, cold);
+        if (profile != null) {
+            profile.reset(); // the split of the timed (warm) runs only
+        }
         double[] wall = new double[runs];
         double[] cpu = new double[runs];
         for (int i = 0; i < runs; i++) {
@@ -235,6 +296,9 @@ public final class ModelBenchmark {
             wall[i] = (System.nanoTime() - w0) / 1e9;
             cpu[i] = (ProcessStats.cpuNanos() - c0) / 1e9;
             log.printf(Locale.ROOT, "%-14s run %d %8.2f s wall, %8.2f s CPU%n", name, i + 1, wall[i], cpu[i]);
+        }
+        if (profile != null) {
+            log.printf(Locale.ROOT, "%s: time per op kind over %d warm run(s)%n%s", name, runs, profile.table());
         }
         double[] sorted = wall.clone();
         Arrays.sort(sorted);

@@ -11,6 +11,8 @@ import dev.vega4j.tensor.Ops;
 import dev.vega4j.tensor.Tensor;
 import dev.vega4j.io.DType;
 import dev.vega4j.io.SafetensorsWriter;
+import dev.vega4j.io.checkpoint.Mappings;
+import dev.vega4j.io.checkpoint.NameMapping;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -143,6 +145,25 @@ class LcmLoraLayoutTest {
     void kohyaLayoutOfTheReleasedLcmLoraSdxlFile() {
         check(LoraAdapter.fromTensors("lcm-kohya", file(p -> "lora_unet_" + p.replace('.', '_'), ".lora_down.weight",
                 ".lora_up.weight", ".alpha")));
+    }
+
+    @Test
+    void kohyaLayoutWithOriginalSgmBlockNames() {
+        // kohya sd-scripts' SDXL LoCon naming: the convolutions under their LDM names (in_layers.2, out_layers.3,
+        // emb_layers.1, skip_connection, op, output_blocks.i.j.conv)
+        NameMapping sgm = Mappings.unet(LoraTargets.layout(model.unet().config()));
+        Map<String, String> names = new TreeMap<>();
+        for (String p : factors.keySet()) {
+            String single = sgm.toSingleFile(p + ".weight").name();
+            names.put(p, "lora_unet_" + single.substring(0, single.length() - ".weight".length()).replace('.', '_'));
+        }
+        assertThat(names.values()).contains("lora_unet_input_blocks_1_0_in_layers_2",
+                "lora_unet_input_blocks_1_0_out_layers_3", "lora_unet_input_blocks_1_0_emb_layers_1",
+                "lora_unet_input_blocks_3_0_op", "lora_unet_input_blocks_4_0_skip_connection",
+                "lora_unet_output_blocks_2_2_conv", "lora_unet_input_blocks_4_1_proj_in",
+                "lora_unet_output_blocks_0_1_transformer_blocks_0_ff_net_0_proj");
+        check(LoraAdapter.fromTensors("lcm-kohya-sgm", file(names::get, ".lora_down.weight", ".lora_up.weight",
+                ".alpha")));
     }
 
     @Test

@@ -7,6 +7,8 @@ import dev.vega4j.tensor.kernels.HalfPanels;
 import dev.vega4j.tensor.kernels.PackCache;
 import dev.vega4j.tensor.kernels.Parallel;
 import dev.vega4j.tensor.kernels.VMath;
+import dev.vega4j.tensor.kernels.Winograd;
+import dev.vega4j.tensor.kernels.WinogradTransform;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -30,8 +32,13 @@ public final class VectorOps implements TensorOps {
     /** Elements per task of elementwise ops (a multiple of every vector length). */
     private static final int CHUNK = 1 << 14;
 
+    /** {@code -Dvega.winograd}, read once (see {@link Winograd#fromSystemProperty()}). */
+    private static final WinogradTransform WINOGRAD = Winograd.fromSystemProperty();
+
     private final Parallel par;
     private final PackCache cache;
+    /** 3x3 stride-1 convolutions by Winograd with this transform; null = implicit GEMM for every convolution. */
+    private final WinogradTransform winograd;
 
     /** Sized by {@code -Dvega.threads=N}, else the number of available processors. */
     public VectorOps() {
@@ -48,8 +55,26 @@ public final class VectorOps implements TensorOps {
      *                  memory equal to the weights used, and must stay off while weights are modified in place
      */
     public VectorOps(int threads, boolean packCache) {
-        this.par = new Parallel(threads);
-        this.cache = new PackCache(packCache);
+        this(new Parallel(threads), new PackCache(packCache), WINOGRAD);
+    }
+
+    private VectorOps(Parallel par, PackCache cache, WinogradTransform winograd) {
+        this.par = par;
+        this.cache = cache;
+        this.winograd = winograd;
+    }
+
+    /**
+     * The same ops (sharing this instance's threads and cache) with 3x3 stride-1 convolutions computed by Winograd
+     * with {@code tf}, or by implicit GEMM when tf is null: for A/B measurements and accuracy checks.
+     */
+    public VectorOps withWinograd(WinogradTransform tf) {
+        return new VectorOps(par, cache, tf);
+    }
+
+    /** The Winograd transform 3x3 stride-1 convolutions use, or null when they run as implicit GEMM. */
+    public WinogradTransform winograd() {
+        return winograd;
     }
 
     public int threads() {
@@ -145,10 +170,18 @@ public final class VectorOps implements TensorOps {
             }
             return y;
         }
+        float[] yd = y.data();
+        if (winograd != null && Winograd.applies(kh, kw, stride, padding)) {
+            // a half-precision weight is widened (exactly) for the transform: one float32 copy per call, dropped after
+            Winograd.PackedWeights wp = cache.winograd(weight, winograd,
+                    () -> Winograd.packWeights(weight.toFloat32().data(), 0, o, c, winograd, par));
+            Winograd.conv2d(x.data(), n, c, h, w, wp, bias == null ? null : bias.data(), yd, par);
+            return y;
+        }
+        // a half-precision weight is converted while it is packed (HalfPanels): same panels, no float32 copy kept
         Gemm.PackedA wp = cache.packedA(weight, () -> weight.isHalf()
                 ? HalfPanels.packA(weight.halfData(), o, ckk, par)
                 : Gemm.packA(weight.data(), 0, o, ckk, ckk, par));
-        float[] yd = y.data();
         Conv.conv2d(x.data(), n, c, h, w, wp, bias == null ? null : bias.data(), kh, kw, stride, padding, yd, oh, ow,
                 par);
         return y;
@@ -650,7 +683,8 @@ public final class VectorOps implements TensorOps {
 
     @Override
     public String toString() {
-        return "VectorOps(" + par.threads() + " threads, " + L * 32 + "-bit vectors)";
+        return "VectorOps(" + par.threads() + " threads, " + L * 32 + "-bit vectors, conv3x3 "
+                + (winograd == null ? "implicit GEMM" : "Winograd " + winograd) + ")";
     }
 
     @Override

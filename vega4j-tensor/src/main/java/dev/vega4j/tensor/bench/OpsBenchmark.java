@@ -83,10 +83,12 @@ public final class OpsBenchmark {
         for (int[] g : gemms) {
             cs.add(linear(g[0], g[1], g[2]));
         }
+        // UNet (batch 2), then the SDXL VAE decoder at 1024² (batch 1)
         int[][] convs = quick ? new int[][] {{2, 64, 32, 64}} : new int[][] {{2, 320, 128, 320}, {2, 640, 64, 640},
-            {2, 1280, 32, 1280}};
+            {2, 1280, 32, 1280}, {1, 512, 128, 512}, {1, 512, 256, 512}, {1, 256, 512, 256}, {1, 128, 1024, 128}};
         for (int[] c : convs) {
-            cs.add(conv3x3(c[0], c[1], c[2], c[3]));
+            cs.add(conv3x3(c[0], c[1], c[2], c[3], false));
+            cs.add(conv3x3(c[0], c[1], c[2], c[3], true));
         }
         int[][] atts = quick ? new int[][] {{2, 2, 256, 64}} : new int[][] {{2, 10, 4096, 64}, {2, 20, 1024, 64}};
         for (int[] a : atts) {
@@ -118,11 +120,16 @@ public final class OpsBenchmark {
         });
     }
 
-    static BenchCase conv3x3(int n, int c, int hw, int o) {
-        return new BenchCase("conv3x3", "N=" + n + " C=" + c + " H=W=" + hw + " O=" + o,
+    /**
+     * A 3x3 stride-1 convolution; GFLOPS count direct-convolution flops, so the Winograd row (the default path) and
+     * the implicit-GEMM row ({@code igemm}: {@code -Dvega.winograd=false}) compare by time.
+     */
+    static BenchCase conv3x3(int n, int c, int hw, int o, boolean implicitGemm) {
+        return new BenchCase(implicitGemm ? "conv3x3 igemm" : "conv3x3", "N=" + n + " C=" + c + " H=W=" + hw + " O=" + o,
                 BenchCase.convFlops(n, c, hw, hw, o, 3, 3), 0, ops -> {
+                    TensorOps run = implicitGemm && ops instanceof VectorOps v ? v.withWinograd(null) : ops;
                     Tensor x = random(4, n, c, hw, hw), w = random(5, o, c, 3, 3), b = random(6, o);
-                    return () -> ops.conv2d(x, w, b, 1, 1);
+                    return () -> run.conv2d(x, w, b, 1, 1);
                 });
     }
 

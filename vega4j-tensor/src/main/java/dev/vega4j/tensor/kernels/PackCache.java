@@ -17,6 +17,7 @@ public final class PackCache {
     private final boolean enabled;
     private final Map<Object, Object> packedA = Collections.synchronizedMap(new WeakHashMap<>());
     private final Map<Object, Object> packedB = Collections.synchronizedMap(new WeakHashMap<>());
+    private final Map<Object, Object> winograd = Collections.synchronizedMap(new WeakHashMap<>());
 
     public PackCache(boolean enabled) {
         this.enabled = enabled;
@@ -34,6 +35,7 @@ public final class PackCache {
     public void invalidate(Tensor weight) {
         packedA.remove(weight.storageKey());
         packedB.remove(weight.storageKey());
+        winograd.remove(weight.storageKey());
     }
 
     public Gemm.PackedA packedA(Tensor weight, Supplier<Gemm.PackedA> pack) {
@@ -59,6 +61,21 @@ public final class PackCache {
         }
         Gemm.PackedB p = pack.get();
         packedB.put(weight.storageKey(), p);
+        return p;
+    }
+
+    /** Winograd-transformed weights (α²/9 times the weight's size: only kept when the cache is on). */
+    public Winograd.PackedWeights winograd(Tensor weight, WinogradTransform tf, Supplier<Winograd.PackedWeights> pack) {
+        if (!enabled) {
+            return pack.get();
+        }
+        Object hit = winograd.get(weight.storageKey());
+        if (hit instanceof Winograd.PackedWeights p && p.transform() == tf && p.cout() == weight.dim(0)
+                && p.cin() == weight.dim(1)) {
+            return p;
+        }
+        Winograd.PackedWeights p = pack.get();
+        winograd.put(weight.storageKey(), p);
         return p;
     }
 }
