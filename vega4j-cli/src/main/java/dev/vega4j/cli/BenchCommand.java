@@ -2,6 +2,7 @@ package dev.vega4j.cli;
 
 import dev.vega4j.bench.BenchReports;
 import dev.vega4j.bench.ModelBenchmark;
+import dev.vega4j.tensor.Tensor;
 import dev.vega4j.tensor.bench.OpsBenchmark;
 import dev.vega4j.tensor.kernels.Parallel;
 import java.io.PrintStream;
@@ -60,6 +61,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the random weights.")
     long seed;
 
+    @Option(names = "--weights", defaultValue = "fp16",
+            description = "How random weights are held: fp16 or bf16 (layer weights stay half precision in memory,"
+                    + " as loaded from such files) or fp32 (default: ${DEFAULT-VALUE}).")
+    String weights;
+
     @Option(names = "--phases", split = ",", description = "Only these phases (text_encoders, unet_step_b1, "
             + "unet_step_b2, vae_decode); models no selected phase needs are not built.")
     java.util.Set<String> phases;
@@ -75,12 +81,22 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         ModelBenchmark.Options o = new ModelBenchmark.Options(family, model, imageSize(family, size, quick),
                 runs != null ? runs : (quick ? 1 : 3), quick, !noBatch1, !noKvCache, vaeTiling, sequential, seed,
-                phases, profileOps);
+                phases, profileOps, storage(weights));
         ModelBenchmark.Report r = ModelBenchmark.run(o, new PrintStream(System.err, true));
         var out = spec.commandLine().getOut();
         out.print(json ? BenchReports.json(r) + System.lineSeparator() : BenchReports.table(r));
         out.flush();
         return 0;
+    }
+
+    private Tensor.Storage storage(String name) {
+        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "fp16", "f16", "float16" -> Tensor.Storage.F16;
+            case "bf16", "bfloat16" -> Tensor.Storage.BF16;
+            case "fp32", "f32", "float32" -> Tensor.Storage.F32;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--weights must be fp16, bf16 or fp32, got '" + name + "'");
+        };
     }
 
     static int imageSize(String family, Integer size, boolean quick) {

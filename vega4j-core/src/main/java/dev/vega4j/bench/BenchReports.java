@@ -25,7 +25,7 @@ public final class BenchReports {
                 + " %d timed run(s) per phase; cross-attention K/V cache %s; models %s%n", r.model(), r.size(),
                 r.weights(), r.threads(), r.peakGflops(), r.runs(), r.kvCache() ? "on" : "off",
                 r.sequential() ? "built per phase (sequential)" : "all resident"));
-        sb.append(String.format(Locale.ROOT, "build: %s; weights %.2f GB fp32%n", build(r.buildSeconds()),
+        sb.append(String.format(Locale.ROOT, "build: %s; weights %.2f GB in memory%n", build(r.buildSeconds()),
                 r.weightBytes() / 1e9));
         sb.append(String.format(Locale.ROOT, "%-14s %-30s %8s %8s %9s %8s %8s %8s %7s %9s %8s%n", "phase", "shape",
                 "TFLOP", "cold s", "median s", "min s", "CPU s", "GFLOPS", "% peak", "GF/CPU-s", "HWM GiB"));

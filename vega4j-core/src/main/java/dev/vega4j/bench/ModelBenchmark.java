@@ -56,15 +56,24 @@ public final class ModelBenchmark {
      */
     public record Options(String family, Path modelDir, int size, int runs, boolean quick, boolean unetBatch1,
             boolean kvCache, boolean vaeTiling, boolean sequential, long seed, Set<String> phases,
-            boolean profileOps) {
+            boolean profileOps, Tensor.Storage randomWeights) {
 
-        /** All phases, no op profile. */
+        /** All phases, no op profile, random weights held as fp16 (like a pipeline loaded from fp16 files). */
         public Options(String family, Path modelDir, int size, int runs, boolean quick, boolean unetBatch1,
                 boolean kvCache, boolean vaeTiling, boolean sequential, long seed) {
             this(family, modelDir, size, runs, quick, unetBatch1, kvCache, vaeTiling, sequential, seed, null, false);
         }
 
+        /** Random weights held as fp16. */
+        public Options(String family, Path modelDir, int size, int runs, boolean quick, boolean unetBatch1,
+                boolean kvCache, boolean vaeTiling, boolean sequential, long seed, Set<String> phases,
+                boolean profileOps) {
+            this(family, modelDir, size, runs, quick, unetBatch1, kvCache, vaeTiling, sequential, seed, phases,
+                    profileOps, Tensor.Storage.F16);
+        }
+
         public Options {
+            java.util.Objects.requireNonNull(randomWeights, "randomWeights");
             phases = phases == null ? Set.of() : Set.copyOf(phases);
             for (String ph : phases) {
                 if (!List.of(TEXT, UNET_B1, UNET_B2, VAE).contains(ph)) {
@@ -257,7 +266,8 @@ public final class ModelBenchmark {
             }
         }
 
-        return new Report(model, o.modelDir() != null ? o.modelDir().toString() : "random (seed " + o.seed() + ")",
+        return new Report(model, o.modelDir() != null ? o.modelDir().toString()
+                : "random " + o.randomWeights().name().toLowerCase(Locale.ROOT) + " (seed " + o.seed() + ")",
                 o.size(), threads, peak, o.runs(), o.kvCache(), o.sequential(), build, phases,
                 ProcessStats.peakResidentBytes(), loader.weightBytes);
     }
@@ -359,11 +369,11 @@ public final class ModelBenchmark {
             if (folder != null) {
                 m = UNet2DConditionModel.load(folder.componentDir("unet"));
                 for (var l : m.adaptableLayers().values()) {
-                    weightBytes += 4L * l.weight().numel();
+                    weightBytes += l.weight().byteSize();
                 }
             } else {
                 UNetConfig uc = UNetConfig.fromJson(cfg.json(PipelineConfigs.UNET), o.family() + " unet");
-                var w = RandomWeights.forUNet(uc, o.seed() + 2);
+                var w = RandomWeights.forUNet(uc, o.seed() + 2, o.randomWeights());
                 m = UNet2DConditionModel.create(uc, w);
                 weightBytes += bytes(w.asMap());
             }
@@ -378,7 +388,7 @@ public final class ModelBenchmark {
                 m = AutoencoderKL.load(folder.componentDir("vae"));
             } else {
                 VaeConfig vc = vaeConfig();
-                var w = RandomWeights.forVae(vc, o.seed() + 3);
+                var w = RandomWeights.forVae(vc, o.seed() + 3, o.randomWeights());
                 m = AutoencoderKL.create(vc, w);
                 weightBytes += bytes(w.asMap());
             }
@@ -397,7 +407,7 @@ public final class ModelBenchmark {
             CheckpointVariant v = o.variant();
             List<ClipTextEncoder> encoders = new ArrayList<>();
             ClipTextConfig c1 = ClipTextConfig.fromJson(cfg.json(PipelineConfigs.TEXT_ENCODER), v.id() + " te");
-            var w1 = RandomWeights.of(ClipShapes.of(c1), o.seed(), "random text_encoder");
+            var w1 = RandomWeights.of(ClipShapes.of(c1), o.seed(), "random text_encoder", o.randomWeights());
             encoders.add(ClipTextEncoder.create(c1, w1));
             weightBytes += bytes(w1.asMap());
             PromptTokenizer tok = text -> padded(FIXED_IDS, 77, 49407);
@@ -405,7 +415,8 @@ public final class ModelBenchmark {
                 return new Text(new Sd15PromptEncoder(tok, encoders.get(0), null, null), encoders, 2);
             }
             ClipTextConfig c2 = ClipTextConfig.fromJson(cfg.json(PipelineConfigs.TEXT_ENCODER_2), v.id() + " te2");
-            var w2 = RandomWeights.of(ClipShapes.of(c2), o.seed() + 1, "random text_encoder_2");
+            var w2 = RandomWeights.of(ClipShapes.of(c2), o.seed() + 1, "random text_encoder_2",
+                    o.randomWeights());
             encoders.add(ClipTextEncoder.create(c2, w2));
             weightBytes += bytes(w2.asMap());
             // force_zeros_for_empty_prompt: the missing negative prompt is zeros, not encoded
@@ -428,7 +439,7 @@ public final class ModelBenchmark {
     private static long bytes(Map<String, Tensor> m) {
         long n = 0;
         for (Tensor t : m.values()) {
-            n += 4L * t.numel();
+            n += t.byteSize();
         }
         return n;
     }

@@ -24,14 +24,14 @@ public abstract class IndexedWeights<E> extends Weights {
         this.source = source;
     }
 
-    /** The tensor behind an index entry. */
-    protected abstract Tensor read(String fullName, E entry);
+    /** The tensor behind an index entry; with {@code keepHalf} it may be half precision ({@link Weights#getWeight}). */
+    protected abstract Tensor read(String fullName, E entry, boolean keepHalf);
 
     @Override
-    protected final Tensor load(String fullName) {
+    protected final Tensor load(String fullName, boolean keepHalf) {
         accessed.add(fullName);
         E entry = index.get(fullName);
-        return entry == null ? null : read(fullName, entry);
+        return entry == null ? null : read(fullName, entry, keepHalf);
     }
 
     @Override

@@ -19,7 +19,7 @@ public final class MapWeights extends IndexedWeights<Tensor> {
     }
 
     @Override
-    protected Tensor read(String fullName, Tensor tensor) {
+    protected Tensor read(String fullName, Tensor tensor, boolean keepHalf) {
         return tensor;
     }
 

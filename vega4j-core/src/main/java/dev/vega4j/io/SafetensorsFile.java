@@ -58,14 +58,22 @@ public final class SafetensorsFile implements AutoCloseable {
     private final MemorySegment data;
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
+    /** Where the data section starts in the file (8 + header length). */
+    private final long dataStart;
+    /** True when {@link #data} maps the file at {@link #path} (and is unmapped by {@link #close}). */
+    private final boolean mapped;
+    /** The data section mapped a second time for half-precision tensors; see {@link #loadHalf}. */
+    private MemorySegment halfData;
 
     private SafetensorsFile(Path path, Arena arena, MemorySegment data, Map<String, TensorInfo> tensors,
-            Map<String, String> metadata) {
+            Map<String, String> metadata, long dataStart, boolean mapped) {
         this.path = path;
         this.arena = arena;
         this.data = data;
         this.tensors = tensors;
         this.metadata = metadata;
+        this.dataStart = dataStart;
+        this.mapped = mapped;
     }
 
     public static SafetensorsFile open(Path path) {
@@ -75,7 +83,8 @@ public final class SafetensorsFile implements AutoCloseable {
             if (size < 8) {
                 throw new SafetensorsException(path + ": not a safetensors file (" + size + " bytes, too short for a header)");
             }
-            return fromSegment(path, ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena), arena);
+            SafetensorsFile f = fromSegment(path, ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena), arena);
+            return new SafetensorsFile(path, arena, f.data, f.tensors, f.metadata, f.dataStart, true);
         } catch (NoSuchFileException e) {
             arena.close();
             throw new SafetensorsException(path + ": file not found");
@@ -106,7 +115,7 @@ public final class SafetensorsFile implements AutoCloseable {
         byte[] headerBytes = whole.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE);
         MemorySegment dataSection = whole.asSlice(8 + headerLen);
         Header h = parseHeader(path, headerBytes, dataSection.byteSize());
-        return new SafetensorsFile(path, arena, dataSection, h.tensors, h.metadata);
+        return new SafetensorsFile(path, arena, dataSection, h.tensors, h.metadata, 8 + headerLen, false);
     }
 
     private record Header(Map<String, TensorInfo> tensors, Map<String, String> metadata) {}
@@ -272,6 +281,38 @@ public final class SafetensorsFile implements AutoCloseable {
             }
         }
         return Tensor.of(toFloats(segment(name), t.dtype(), (int) t.numel()), t.intShape());
+    }
+
+    /**
+     * An F16 or BF16 tensor as a half-precision {@link Tensor} over the file's bytes, without converting or copying
+     * them. The bytes come from a second, garbage-collected mapping of the file, so the tensor stays valid after
+     * {@link #close()} (which only ends the main mapping) for as long as it is reachable; a model built from such
+     * tensors keeps the file mapped while it lives, and only the pages it reads become resident.
+     */
+    public Tensor loadHalf(String name) {
+        TensorInfo t = info(name);
+        if (t.dtype() != DType.F16 && t.dtype() != DType.BF16) {
+            throw new SafetensorsException(path + ": tensor '" + name + "' is " + t.dtype() + ", not F16 or BF16");
+        }
+        int[] shape = t.intShape();
+        return Tensor.ofHalf(halfSection().asSlice(t.begin(), t.end() - t.begin()),
+                t.dtype() == DType.F16 ? Tensor.Storage.F16 : Tensor.Storage.BF16, shape);
+    }
+
+    private synchronized MemorySegment halfSection() {
+        if (halfData == null) {
+            if (!mapped) {
+                halfData = data; // an image already in memory: its owner keeps it alive
+            } else {
+                try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+                    long size = dataStart + data.byteSize();
+                    halfData = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto()).asSlice(dataStart);
+                } catch (IOException e) {
+                    throw new SafetensorsException(path + ": cannot map: " + e.getMessage(), e);
+                }
+            }
+        }
+        return halfData;
     }
 
     /** Converts {@code n} elements of {@code dtype} at the start of {@code seg} to float. */

@@ -67,7 +67,7 @@ public final class SafetensorsWriter {
                 }
                 ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
                 for (Tensor t : tensors.values()) {
-                    for (float v : t.data()) {
+                    for (float v : t.toFloat32().data()) {
                         if (buf.remaining() < 4) {
                             out.write(buf.array(), 0, buf.position());
                             buf.clear();

@@ -18,29 +18,60 @@ public abstract class Weights {
 
     /** The tensor called {@code name} under this view, as float32. */
     public final Tensor get(String name) {
-        String full = full(name);
-        Tensor t = load(full);
-        if (t == null) {
-            throw new MissingWeightsException(Set.of(full), source());
-        }
-        return t;
+        return require(name, false);
     }
 
     /** Like {@link #get}, and checks the shape (a clear error when a config does not match its weights). */
     public final Tensor get(String name, int... shape) {
-        Tensor t = get(name);
+        return checkShape(name, get(name), shape);
+    }
+
+    /**
+     * A layer's weight matrix or kernel (a Linear [out, in], a Conv2d [out, in, k, k], an embedding table) with the
+     * given shape. Unlike {@link #get} it may be a half-precision tensor ({@link Tensor#isHalf()}): a large fp16/bf16
+     * tensor stays in the file's bytes (see {@link HalfResidency}), so only code that reads it through the ops or
+     * {@link Tensor#readFloats} may ask for it this way.
+     */
+    public final Tensor getWeight(String name, int... shape) {
+        return checkShape(name, require(name, true), shape);
+    }
+
+    /** The tensor, or null when the file has no such name (for optional parameters such as biases). */
+    public final Tensor getOptional(String name) {
+        return getOptional(name, false);
+    }
+
+    /** {@link #getWeight} without the shape check, or null when there is no such name. */
+    public final Tensor getWeightOptional(String name) {
+        return getOptional(name, true);
+    }
+
+    private Tensor getOptional(String name, boolean keepHalf) {
+        String full = full(name);
+        return exists(full) ? float32Unless(load(full, keepHalf), keepHalf) : null;
+    }
+
+    private Tensor require(String name, boolean keepHalf) {
+        String full = full(name);
+        Tensor t = load(full, keepHalf);
+        if (t == null) {
+            throw new MissingWeightsException(Set.of(full), source());
+        }
+        return float32Unless(t, keepHalf);
+    }
+
+    /** A source holding half tensors (random fp16 weights in memory) still hands plain readers float32. */
+    private static Tensor float32Unless(Tensor t, boolean keepHalf) {
+        return t == null || keepHalf ? t : t.toFloat32();
+    }
+
+    private Tensor checkShape(String name, Tensor t, int... shape) {
         if (!java.util.Arrays.equals(t.shape(), shape)) {
             throw new dev.vega4j.VegaException(source() + ": weight '" + full(name) + "' has shape "
                     + java.util.Arrays.toString(t.shape()) + " but the model config expects "
                     + java.util.Arrays.toString(shape));
         }
         return t;
-    }
-
-    /** The tensor, or null when the file has no such name (for optional parameters such as biases). */
-    public final Tensor getOptional(String name) {
-        String full = full(name);
-        return exists(full) ? load(full) : null;
     }
 
     public final boolean has(String name) {
@@ -71,8 +102,11 @@ public abstract class Weights {
         return prefix + name;
     }
 
-    /** The tensor with this full name, or null. */
-    protected abstract Tensor load(String fullName);
+    /**
+     * The tensor with this full name, or null. With {@code keepHalf} the source may return a half-precision tensor
+     * (without it, it may too: {@link #get} widens what comes back).
+     */
+    protected abstract Tensor load(String fullName, boolean keepHalf);
 
     protected abstract boolean exists(String fullName);
 

@@ -8,7 +8,9 @@ import java.util.List;
  * An adapter merged into the weights ({@link LoraTargets#fuse}). By default the weights it changed are kept as they
  * were before, so {@link #unfuse()} restores them bit for bit (diffusers' {@code unfuse_lora} subtracts the update
  * again, which only restores them up to rounding). That copy costs the memory of every patched weight; fused with
- * {@code keepOriginals = false} the handle subtracts like diffusers instead and keeps nothing.
+ * {@code keepOriginals = false} the handle subtracts like diffusers instead and keeps nothing. A half-precision weight
+ * (read-only, {@link Tensor#isHalf()}) is replaced by a float32 copy that the adapter is fused into; unfusing puts the
+ * half-precision tensor itself back, so that layer is restored exactly and returns to its half-size memory.
  */
 public final class FusedLora implements AutoCloseable {
     private final LoraTargets owner;
@@ -16,6 +18,8 @@ public final class FusedLora implements AutoCloseable {
     private final float scale;
     private final List<Tensor> weights = new ArrayList<>();
     private final List<float[]> originals = new ArrayList<>();
+    /** Per target: the half-precision weight its layer had before (swapped back on unfuse), or null. */
+    private final List<Tensor> halfOriginals = new ArrayList<>();
     private final List<LoraTargets.Resolved> targets = new ArrayList<>();
     private boolean keepOriginals = true;
     private boolean unfused;
@@ -33,9 +37,18 @@ public final class FusedLora implements AutoCloseable {
         f.targets.addAll(targets);
         for (LoraTargets.Resolved r : targets) {
             Tensor w = r.layer().weight();
+            if (w.isHalf()) {
+                // a read-only half-precision weight: fuse into a float32 copy, and keep the half one (it costs nothing
+                // and puts the layer back exactly, whatever keepOriginals says)
+                f.halfOriginals.add(w);
+                w = w.toFloat32();
+                r.layer().setWeight(w);
+            } else {
+                f.halfOriginals.add(null);
+            }
             f.weights.add(w);
             if (keepOriginals) {
-                f.originals.add(w.data().clone());
+                f.originals.add(f.halfOriginals.getLast() != null ? null : w.data().clone());
             }
         }
         for (LoraTargets.Resolved r : targets) {
@@ -60,7 +73,11 @@ public final class FusedLora implements AutoCloseable {
         owner.unfused(this);
         // reverse order: a layer patched twice by one adapter gets its first saved copy back last
         for (int i = weights.size() - 1; i >= 0; i--) {
-            if (keepOriginals) {
+            Tensor half = halfOriginals.get(i);
+            if (half != null) {
+                targets.get(i).layer().setWeight(half);
+                dev.vega4j.tensor.Ops.get().weightChanged(weights.get(i));
+            } else if (keepOriginals) {
                 float[] o = originals.get(i);
                 System.arraycopy(o, 0, weights.get(i).data(), 0, o.length);
                 dev.vega4j.tensor.Ops.get().weightChanged(weights.get(i));
@@ -69,6 +86,7 @@ public final class FusedLora implements AutoCloseable {
             }
         }
         originals.clear();
+        halfOriginals.clear();
         unfused = true;
     }
 

@@ -300,7 +300,7 @@ public final class LoraConformance implements ConformanceGroup {
         Map<AdaptableLayer, float[]> before = new java.util.IdentityHashMap<>();
         for (LoraComponent comp : LoraComponent.values()) {
             for (AdaptableLayer l : targets.layers(comp).values()) {
-                before.put(l, l.weight().data().clone());
+                before.put(l, l.weight().toFloat32().data().clone());
             }
         }
         FusedLora fused = targets.fuse(adapter, 1f);
@@ -336,7 +336,7 @@ public final class LoraConformance implements ConformanceGroup {
         }
         int changed = 0;
         for (Map.Entry<AdaptableLayer, float[]> e : before.entrySet()) {
-            if (!java.util.Arrays.equals(e.getKey().weight().data(), e.getValue())) {
+            if (!java.util.Arrays.equals(e.getKey().weight().toFloat32().data(), e.getValue())) {
                 changed++;
             }
         }

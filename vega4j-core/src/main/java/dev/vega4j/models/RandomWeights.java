@@ -2,10 +2,14 @@ package dev.vega4j.models;
 
 import dev.vega4j.config.UNetConfig;
 import dev.vega4j.config.VaeConfig;
+import dev.vega4j.io.HalfResidency;
 import dev.vega4j.io.MapWeights;
 import dev.vega4j.models.unet.UNet2DConditionModel;
 import dev.vega4j.models.vae.AutoencoderKL;
+import dev.vega4j.tensor.Half;
 import dev.vega4j.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -20,16 +24,36 @@ public final class RandomWeights {
     private RandomWeights() {}
 
     public static MapWeights forUNet(UNetConfig config, long seed) {
-        return of(UNet2DConditionModel.parameterShapes(config), seed, "random UNet weights (seed " + seed + ")");
+        return forUNet(config, seed, Tensor.Storage.F32);
+    }
+
+    /** With {@code storage} F16 or BF16 the layer weights are held as a checkpoint in that format would be. */
+    public static MapWeights forUNet(UNetConfig config, long seed, Tensor.Storage storage) {
+        return of(UNet2DConditionModel.parameterShapes(config), seed, "random UNet weights (seed " + seed + ")",
+                storage);
     }
 
     public static MapWeights forVae(VaeConfig config, long seed) {
-        return of(AutoencoderKL.parameterShapes(config), seed, "random VAE weights (seed " + seed + ")");
+        return forVae(config, seed, Tensor.Storage.F32);
+    }
+
+    public static MapWeights forVae(VaeConfig config, long seed, Tensor.Storage storage) {
+        return of(AutoencoderKL.parameterShapes(config), seed, "random VAE weights (seed " + seed + ")", storage);
     }
 
     public static MapWeights of(Map<String, int[]> shapes, long seed, String source) {
+        return of(shapes, seed, source, Tensor.Storage.F32);
+    }
+
+    /**
+     * Random weights; with {@code storage} F16 or BF16, the tensors that a half-precision checkpoint would keep half
+     * in memory ({@link HalfResidency}: matrices and kernels of at least {@link HalfResidency#MIN_ELEMENTS}) are
+     * rounded to that format and held in native memory outside the Java heap, the rest stays float32.
+     */
+    public static MapWeights of(Map<String, int[]> shapes, long seed, String source, Tensor.Storage storage) {
         Map<String, Tensor> filled = new java.util.concurrent.ConcurrentHashMap<>();
-        shapes.entrySet().parallelStream().forEach(e -> filled.put(e.getKey(), tensor(e.getKey(), e.getValue(), seed)));
+        shapes.entrySet().parallelStream().forEach(e -> filled.put(e.getKey(),
+                tensor(e.getKey(), e.getValue(), seed, storage)));
         Map<String, Tensor> ordered = new LinkedHashMap<>(); // build order, whatever order the fill ran in
         for (String k : shapes.keySet()) {
             ordered.put(k, filled.get(k));
@@ -37,21 +61,32 @@ public final class RandomWeights {
         return new MapWeights(ordered, source);
     }
 
-    private static Tensor tensor(String name, int[] shape, long seed) {
-        Tensor t = Tensor.zeros(shape);
-        float[] d = t.data();
+    private static Tensor tensor(String name, int[] shape, long seed, Tensor.Storage storage) {
+        long n = Tensor.numel(shape);
         if (shape.length == 1 && name.endsWith(".weight")) {
-            java.util.Arrays.fill(d, 1f);
-            return t;
+            return Tensor.full(1f, shape);
         }
         float bound;
         if (shape.length >= 2) {
-            long fanIn = Tensor.numel(shape) / shape[0];
+            long fanIn = n / shape[0];
             bound = (float) (1.0 / Math.sqrt(fanIn));
         } else {
             bound = 0.02f;
         }
         SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ name.hashCode());
+        boolean half = storage != Tensor.Storage.F32 && (shape.length == 2 || shape.length == 4)
+                && n >= HalfResidency.minElements();
+        if (half) {
+            // written straight into native memory: no float32 copy of a large tensor on the heap, even briefly
+            boolean bf16 = storage == Tensor.Storage.BF16;
+            MemorySegment seg = Arena.ofAuto().allocate(2 * n, 64);
+            for (long i = 0; i < n; i++) {
+                seg.set(Half.LE, 2 * i, Half.fromFloat((float) ((r.nextDouble() * 2 - 1) * bound), bf16));
+            }
+            return Tensor.ofHalf(seg, storage, shape);
+        }
+        Tensor t = Tensor.zeros(shape);
+        float[] d = t.data();
         for (int i = 0; i < d.length; i++) {
             d[i] = (float) ((r.nextDouble() * 2 - 1) * bound);
         }

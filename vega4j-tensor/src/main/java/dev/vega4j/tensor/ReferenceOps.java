@@ -17,7 +17,7 @@ public class ReferenceOps implements TensorOps {
         int[] outShape = x.shape();
         outShape[outShape.length - 1] = n;
         Tensor y = Tensor.zeros(outShape);
-        float[] xd = x.data(), wd = weight.data(), yd = y.data();
+        float[] xd = x.data(), wd = weight.toFloat32().data(), yd = y.data();
         float[] bd = bias == null ? null : bias.data();
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
@@ -38,7 +38,7 @@ public class ReferenceOps implements TensorOps {
             throw new IllegalArgumentException("matmul: " + a + " · " + b);
         }
         Tensor y = Tensor.zeros(batch, m, n);
-        float[] ad = a.data(), bd = b.data(), yd = y.data();
+        float[] ad = a.data(), bd = b.toFloat32().data(), yd = y.data();
         for (int bi = 0; bi < batch; bi++) {
             int aOff = bi * m * k, bOff = (b.dim(0) == 1 ? 0 : bi) * k * n, yOff = bi * m * n;
             for (int i = 0; i < m; i++) {
@@ -64,7 +64,7 @@ public class ReferenceOps implements TensorOps {
         int oh = (h + 2 * padding - kh) / stride + 1;
         int ow = (w + 2 * padding - kw) / stride + 1;
         Tensor y = Tensor.zeros(n, o, oh, ow);
-        float[] xd = x.data(), wd = weight.data(), yd = y.data();
+        float[] xd = x.data(), wd = weight.toFloat32().data(), yd = y.data();
         float[] bd = bias == null ? null : bias.data();
         for (int ni = 0; ni < n; ni++) {
             for (int oc = 0; oc < o; oc++) {

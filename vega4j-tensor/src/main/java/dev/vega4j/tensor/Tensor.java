@@ -1,22 +1,97 @@
 package dev.vega4j.tensor;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A dense, row-major, contiguous float32 tensor: a {@code float[]} and a shape.
+ * A dense, row-major, contiguous tensor and its shape. Almost every tensor is float32 over a {@code float[]}; a weight
+ * may instead stay in the half-precision bytes it was stored in ({@link #ofHalf}: fp16 or bf16, usually the
+ * memory-mapped file itself), read-only, converted to float32 only where it is read (the GEMM and convolution entry
+ * points convert while packing, see {@link Half}). Computation is always float32.
  *
  * <p>Layouts used across vega4j: images and feature maps are NCHW, token sequences are [B, T, C]. A reshape is a view
- * sharing the same array; everything else that changes layout copies. Kept deliberately small: the interesting work
+ * sharing the same storage; everything else that changes layout copies. Kept deliberately small: the interesting work
  * lives in {@link TensorOps}.
  */
 public final class Tensor {
-    private final float[] data;
+    /** How the elements are held. */
+    public enum Storage {
+        /** A {@code float[]} ({@link #data()}). */
+        F32,
+        /** IEEE 754 binary16, little-endian, read-only ({@link #halfData()}). */
+        F16,
+        /** bfloat16 (the top half of a float32), little-endian, read-only ({@link #halfData()}). */
+        BF16
+    }
+
+    /**
+     * Half-precision elements: {@code bytes} holds numel little-endian 16-bit values. One instance is shared by every
+     * reshape view of a tensor, so it also serves as the identity of the storage ({@link #storageKey()}).
+     */
+    public static final class HalfData {
+        private final MemorySegment bytes;
+        private final Storage kind;
+
+        HalfData(MemorySegment bytes, Storage kind) {
+            this.bytes = bytes;
+            this.kind = kind;
+        }
+
+        /** The raw little-endian 16-bit elements (read-only). */
+        public MemorySegment bytes() {
+            return bytes;
+        }
+
+        /** {@link Storage#F16} or {@link Storage#BF16}. */
+        public Storage kind() {
+            return kind;
+        }
+
+        /** True for bfloat16, false for fp16. */
+        public boolean bf16() {
+            return kind == Storage.BF16;
+        }
+    }
+
+    private final float[] data; // null for half storage
+    private final HalfData half; // null for float32 storage
+    private final int numel;
     private final int[] shape;
 
     private Tensor(float[] data, int[] shape) {
         this.data = data;
+        this.half = null;
+        this.numel = data.length;
         this.shape = shape;
+    }
+
+    private Tensor(HalfData half, int numel, int[] shape) {
+        this.data = null;
+        this.half = half;
+        this.numel = numel;
+        this.shape = shape;
+    }
+
+    /**
+     * A tensor over half-precision elements without copying them: {@code bytes} holds {@code numel(shape)}
+     * little-endian fp16 or bf16 values (a slice of a memory-mapped file, or native memory). The tensor is read-only;
+     * it must not outlive the memory behind {@code bytes}.
+     */
+    public static Tensor ofHalf(MemorySegment bytes, Storage kind, int... shape) {
+        Objects.requireNonNull(bytes, "bytes");
+        if (kind != Storage.F16 && kind != Storage.BF16) {
+            throw new IllegalArgumentException("ofHalf needs F16 or BF16 storage, got " + kind);
+        }
+        long n = numel(shape);
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
+        }
+        if (bytes.byteSize() != 2 * n) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + 2 * n + " bytes of "
+                    + kind + ", got " + bytes.byteSize());
+        }
+        return new Tensor(new HalfData(bytes.asReadOnly(), kind), (int) n, shape.clone());
     }
 
     /** Wraps {@code data} (no copy) with the given shape; the element count must match. */
@@ -59,9 +134,73 @@ public final class Tensor {
         return n;
     }
 
-    /** The backing array (row-major). Writes are visible to every view of this tensor. */
+    /**
+     * The backing array (row-major). Writes are visible to every view of this tensor.
+     *
+     * @throws IllegalStateException for a half-precision tensor (a weight kept as fp16/bf16): read it through
+     *                               {@link #toFloat32()}, {@link #readFloats} or the ops
+     */
     public float[] data() {
+        if (data == null) {
+            throw new IllegalStateException("tensor " + this + " is held as " + half.kind
+                    + " (a half-precision weight, read-only): use toFloat32() for a float32 copy, or load the weights"
+                    + " as float32 (-Dvega.weights.fp32=true)");
+        }
         return data;
+    }
+
+    /** How the elements are held. */
+    public Storage storage() {
+        return half == null ? Storage.F32 : half.kind;
+    }
+
+    /** True when the elements are fp16/bf16 ({@link #halfData()}), false for a float32 tensor. */
+    public boolean isHalf() {
+        return half != null;
+    }
+
+    /** The half-precision storage; throws for a float32 tensor. */
+    public HalfData halfData() {
+        if (half == null) {
+            throw new IllegalStateException("tensor " + this + " is float32, not half precision");
+        }
+        return half;
+    }
+
+    /**
+     * This tensor when it is float32, else a new float32 tensor with the converted values (exact: every fp16 and bf16
+     * value is a float32 value).
+     */
+    public Tensor toFloat32() {
+        if (half == null) {
+            return this;
+        }
+        float[] out = new float[numel];
+        Half.toFloats(half.bytes, 0, half.bf16(), out, 0, numel);
+        return new Tensor(out, shape.clone());
+    }
+
+    /** Elements {@code [from, from + len)} (row-major order) as float32 into {@code dst[dstOff ...]}, any storage. */
+    public void readFloats(int from, float[] dst, int dstOff, int len) {
+        Objects.checkFromIndexSize(from, len, numel);
+        if (half == null) {
+            System.arraycopy(data, from, dst, dstOff, len);
+        } else {
+            Half.toFloats(half.bytes, from, half.bf16(), dst, dstOff, len);
+        }
+    }
+
+    /** Bytes the elements take (4 per float32 element, 2 per half element). */
+    public long byteSize() {
+        return (half == null ? 4L : 2L) * numel;
+    }
+
+    /**
+     * The identity of the storage, shared by every reshape view (the {@code float[]} or the {@link HalfData}): what a
+     * cache of prepared weights keys on.
+     */
+    public Object storageKey() {
+        return half == null ? data : half;
     }
 
     public int[] shape() {
@@ -78,7 +217,7 @@ public final class Tensor {
     }
 
     public int numel() {
-        return data.length;
+        return numel;
     }
 
     /** A view with another shape over the same data; one dimension may be -1 (inferred). */
@@ -97,30 +236,33 @@ public final class Tensor {
             }
         }
         if (infer >= 0) {
-            if (known == 0 || data.length % known != 0) {
+            if (known == 0 || numel % known != 0) {
                 throw new IllegalArgumentException(
                         "cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
             }
-            s[infer] = (int) (data.length / known);
+            s[infer] = (int) (numel / known);
         }
-        if (numel(s) != data.length) {
+        if (numel(s) != numel) {
             throw new IllegalArgumentException(
                     "cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
         }
-        return new Tensor(data, s);
+        return half == null ? new Tensor(data, s) : new Tensor(half, numel, s);
     }
 
+    /** An independent, writable copy; always float32 (a half-precision tensor's copy holds the converted values). */
     public Tensor copy() {
-        return new Tensor(data.clone(), shape.clone());
+        return half == null ? new Tensor(data.clone(), shape.clone()) : toFloat32();
     }
 
-    /** Element at a full multi-index (slow; for tests and debugging). */
+    /** Element at a full multi-index (slow; for tests and debugging). Works for every storage. */
     public float get(int... index) {
-        return data[offset(index)];
+        int off = offset(index);
+        return half == null ? data[off] : Half.toFloat(half.bytes, off, half.bf16());
     }
 
+    /** Sets one element of a float32 tensor (half-precision tensors are read-only). */
     public void set(float value, int... index) {
-        data[offset(index)] = value;
+        data()[offset(index)] = value;
     }
 
     private int offset(int... index) {
@@ -137,18 +279,20 @@ public final class Tensor {
         return off;
     }
 
-    /** Copy of entries {@code [from, to)} along dimension 0. */
+    /** Float32 copy of entries {@code [from, to)} along dimension 0. */
     public Tensor slice0(int from, int to) {
         if (from < 0 || to > shape[0] || from > to) {
             throw new IndexOutOfBoundsException("slice [" + from + "," + to + ") of dim 0 = " + shape[0]);
         }
-        int inner = data.length / Math.max(1, shape[0]);
+        int inner = numel / Math.max(1, shape[0]);
         int[] s = shape.clone();
         s[0] = to - from;
-        return new Tensor(Arrays.copyOfRange(data, from * inner, to * inner), s);
+        float[] out = new float[(to - from) * inner];
+        readFloats(from * inner, out, 0, out.length);
+        return new Tensor(out, s);
     }
 
-    /** Concatenation along dimension 0 (batch). All other dimensions must agree. */
+    /** Concatenation along dimension 0 (batch), as float32. All other dimensions must agree. */
     public static Tensor cat0(Tensor... parts) {
         if (parts.length == 0) {
             throw new IllegalArgumentException("nothing to concatenate");
@@ -166,8 +310,8 @@ public final class Tensor {
         Tensor out = zeros(s);
         int off = 0;
         for (Tensor p : parts) {
-            System.arraycopy(p.data, 0, out.data, off, p.data.length);
-            off += p.data.length;
+            p.readFloats(0, out.data, off, p.numel);
+            off += p.numel;
         }
         return out;
     }
@@ -178,6 +322,6 @@ public final class Tensor {
 
     @Override
     public String toString() {
-        return "Tensor" + Arrays.toString(shape);
+        return (half == null ? "Tensor" : "Tensor(" + half.kind + ")") + Arrays.toString(shape);
     }
 }

@@ -56,8 +56,12 @@ final class MappedWeights extends IndexedWeights<Mapped> {
     }
 
     @Override
-    protected Tensor read(String fullName, Mapped m) {
-        return m.transform().toDiffusers(singleFile.get(m.name()), m.name());
+    protected Tensor read(String fullName, Mapped m, boolean keepHalf) {
+        // transforms that only rename or reshape can pass a half-precision weight through; the others copy floats
+        boolean passThrough = m.transform() == Transform.IDENTITY || m.transform() == Transform.CONV1X1_TO_LINEAR;
+        Tensor t = keepHalf && passThrough ? singleFile.getWeightOptional(m.name())
+                : singleFile.get(m.name());
+        return m.transform().toDiffusers(t, m.name());
     }
 
     @Override

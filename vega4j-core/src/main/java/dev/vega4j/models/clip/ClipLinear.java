@@ -8,7 +8,7 @@ import dev.vega4j.tensor.Tensor;
 
 /** {@code nn.Linear} as CLIP uses it: weight [out, in] and an optional bias [out]; adapters may attach deltas. */
 final class ClipLinear implements AdaptableLayer {
-    private final Tensor weight;
+    private volatile Tensor weight; // replaced by setWeight (a half-precision weight fused with an adapter)
     private final Tensor bias;
     private final LayerDeltas deltas = new LayerDeltas();
 
@@ -18,7 +18,7 @@ final class ClipLinear implements AdaptableLayer {
     }
 
     static ClipLinear load(Weights w, int in, int out, boolean bias) {
-        return new ClipLinear(w.get("weight", out, in), bias ? w.get("bias", out) : null);
+        return new ClipLinear(w.getWeight("weight", out, in), bias ? w.get("bias", out) : null);
     }
 
     Tensor forward(Tensor x) {
@@ -29,6 +29,14 @@ final class ClipLinear implements AdaptableLayer {
     @Override
     public Tensor weight() {
         return weight;
+    }
+
+    @Override
+    public void setWeight(Tensor w) {
+        if (!w.sameShape(weight)) {
+            throw new IllegalArgumentException("setWeight: " + w + " for a weight " + weight);
+        }
+        this.weight = w;
     }
 
     @Override

@@ -16,7 +16,8 @@ final class ClipTextEmbeddings {
 
     ClipTextEmbeddings(ClipTextConfig c, Weights w) {
         this.hidden = c.hiddenSize();
-        this.tokenEmbedding = w.get("token_embedding.weight", c.vocabSize(), hidden);
+        // the largest tensor of a CLIP text model (49408 rows): may stay half precision, rows are widened when read
+        this.tokenEmbedding = w.getWeight("token_embedding.weight", c.vocabSize(), hidden);
         this.positionEmbedding = w.get("position_embedding.weight", c.maxPositionEmbeddings(), hidden);
     }
 
@@ -24,12 +25,13 @@ final class ClipTextEmbeddings {
     Tensor forward(int[][] ids) {
         int b = ids.length, t = ids[0].length;
         Tensor out = Tensor.zeros(b, t, hidden);
-        float[] o = out.data(), tok = tokenEmbedding.data(), pos = positionEmbedding.data();
+        float[] o = out.data(), tok = new float[hidden], pos = positionEmbedding.data();
         for (int bi = 0; bi < b; bi++) {
             for (int ti = 0; ti < t; ti++) {
-                int dst = (bi * t + ti) * hidden, src = ids[bi][ti] * hidden, p = ti * hidden;
+                int dst = (bi * t + ti) * hidden, p = ti * hidden;
+                tokenEmbedding.readFloats(ids[bi][ti] * hidden, tok, 0, hidden);
                 for (int i = 0; i < hidden; i++) {
-                    o[dst + i] = tok[src + i] + pos[p + i];
+                    o[dst + i] = tok[i] + pos[p + i];
                 }
             }
         }

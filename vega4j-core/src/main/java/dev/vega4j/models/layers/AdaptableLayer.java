@@ -9,8 +9,18 @@ import dev.vega4j.tensor.Tensor;
  */
 public interface AdaptableLayer {
 
-    /** The weight ([out, in] or [out, in, k, k]); its data may be modified in place by adapter fusion. */
+    /**
+     * The weight ([out, in] or [out, in, k, k]). A float32 weight may be modified in place by adapter fusion; a
+     * half-precision one ({@link Tensor#isHalf()}, read-only) is first swapped for a float32 copy with
+     * {@link #setWeight}.
+     */
     Tensor weight();
+
+    /**
+     * Replaces the weight by another tensor of the same shape: a float32 copy of a half-precision weight for an adapter
+     * to be fused into, and the original put back when it is unfused. Not for use while the layer runs.
+     */
+    void setWeight(Tensor weight);
 
     /** The bias [out], or null. */
     Tensor bias();

@@ -5,7 +5,7 @@ import dev.vega4j.tensor.Tensor;
 
 /** {@code torch.nn.Conv2d} with a square kernel, stride and symmetric zero padding: {@code weight [out, in, k, k]}. */
 public final class Conv2d implements AdaptableLayer {
-    private final Tensor weight;
+    private volatile Tensor weight; // replaced by setWeight (a half-precision weight fused with an adapter)
     private final Tensor bias;
     private final int stride;
     private final int padding;
@@ -13,7 +13,7 @@ public final class Conv2d implements AdaptableLayer {
     private final LayerDeltas deltas = new LayerDeltas();
 
     public Conv2d(Params p, int in, int out, int kernel, int stride, int padding, boolean bias) {
-        this.weight = p.get("weight", out, in, kernel, kernel);
+        this.weight = p.getWeight("weight", out, in, kernel, kernel);
         this.bias = bias ? p.get("bias", out) : null;
         this.stride = stride;
         this.padding = padding;
@@ -34,6 +34,14 @@ public final class Conv2d implements AdaptableLayer {
     @Override
     public Tensor weight() {
         return weight;
+    }
+
+    @Override
+    public void setWeight(Tensor w) {
+        if (!w.sameShape(weight)) {
+            throw new IllegalArgumentException("setWeight: " + w + " for a weight " + weight);
+        }
+        this.weight = w;
     }
 
     @Override

@@ -5,7 +5,7 @@ import dev.vega4j.tensor.Tensor;
 
 /** {@code torch.nn.Linear}: {@code weight [out, in]}, optional {@code bias [out]}. */
 public final class Linear implements AdaptableLayer {
-    private final Tensor weight;
+    private volatile Tensor weight; // replaced by setWeight (a half-precision weight fused with an adapter)
     private final Tensor bias;
     private final int in;
     private final int out;
@@ -14,7 +14,7 @@ public final class Linear implements AdaptableLayer {
     public Linear(Params p, int in, int out, boolean bias) {
         this.in = in;
         this.out = out;
-        this.weight = p.get("weight", out, in);
+        this.weight = p.getWeight("weight", out, in);
         this.bias = bias ? p.get("bias", out) : null;
         p.register(this);
     }
@@ -36,6 +36,14 @@ public final class Linear implements AdaptableLayer {
     @Override
     public Tensor weight() {
         return weight;
+    }
+
+    @Override
+    public void setWeight(Tensor w) {
+        if (!w.sameShape(weight)) {
+            throw new IllegalArgumentException("setWeight: " + w + " for a weight " + weight);
+        }
+        this.weight = w;
     }
 
     @Override

@@ -76,12 +76,24 @@ public abstract class Params {
      * missing (then {@link #finish()} reports it).
      */
     public Tensor get(String name, int... shape) {
+        return get(name, false, shape);
+    }
+
+    /**
+     * Like {@link #get}, for a layer's weight matrix or kernel that is only read through the GEMM/convolution ops: it
+     * may stay half precision in memory ({@link Weights#getWeight}, {@link dev.vega4j.io.HalfResidency}).
+     */
+    public Tensor getWeight(String name, int... shape) {
+        return get(name, true, shape);
+    }
+
+    private Tensor get(String name, boolean keepHalf, int... shape) {
         String full = prefix + name;
         shared.shapes.put(full, shape.clone());
         if (shared.weights == null) {
             return null;
         }
-        Tensor t = shared.weights.getOptional(full);
+        Tensor t = keepHalf ? shared.weights.getWeightOptional(full) : shared.weights.getOptional(full);
         if (t == null) {
             shared.missing.add(shared.weights.prefix() + full);
             return null;

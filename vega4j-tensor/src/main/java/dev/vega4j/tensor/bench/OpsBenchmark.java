@@ -94,6 +94,18 @@ public final class OpsBenchmark {
         for (int[] a : atts) {
             cs.add(attention(a[0], a[1], a[2], a[3]));
         }
+        // fp16 weights converted while packing, next to the same shapes with float32 weights (incl. a small-M GEMM,
+        // a text encoder's 2 x 77 tokens, where packing the weight is the largest share of the call)
+        int[][] halfGemms = quick ? new int[][] {{512, 640, 640}} : new int[][] {{154, 1280, 5120},
+            {4096, 640, 5120}, {1024, 11520, 1280}};
+        for (int[] g : halfGemms) {
+            if (g[0] == 154) {
+                cs.add(linear(g[0], g[1], g[2]));
+            }
+            cs.add(linearHalf(g[0], g[1], g[2]));
+        }
+        int[] hc = quick ? new int[] {2, 64, 32, 64} : new int[] {2, 1280, 32, 1280};
+        cs.add(conv3x3Half(hc[0], hc[1], hc[2], hc[3]));
         cs.add(groupNorm(quick ? new int[] {1, 64, 32, 32} : new int[] {2, 640, 64, 64}, 32, false));
         cs.add(groupNorm(quick ? new int[] {1, 64, 32, 32} : new int[] {2, 640, 64, 64}, 32, true));
         cs.add(layerNorm(quick ? new int[] {1, 256, 640} : new int[] {2, 4096, 640}));
@@ -119,6 +131,26 @@ public final class OpsBenchmark {
                     Tensor x = random(4, n, c, hw, hw), w = random(5, o, c, 3, 3), b = random(6, o);
                     return () -> run.conv2d(x, w, b, 1, 1);
                 });
+    }
+
+    static BenchCase linearHalf(int m, int k, int n) {
+        return new BenchCase("linear-f16w", "M=" + m + " K=" + k + " N=" + n, BenchCase.linearFlops(m, k, n), 0,
+                ops -> {
+                    Tensor x = random(1, m, k), w = half(random(2, n, k)), b = random(3, n);
+                    return () -> ops.linear(x, w, b);
+                });
+    }
+
+    static BenchCase conv3x3Half(int n, int c, int hw, int o) {
+        return new BenchCase("conv3x3-f16w", "N=" + n + " C=" + c + " H=W=" + hw + " O=" + o,
+                BenchCase.convFlops(n, c, hw, hw, o, 3, 3), 0, ops -> {
+                    Tensor x = random(4, n, c, hw, hw), w = half(random(5, o, c, 3, 3)), b = random(6, o);
+                    return () -> ops.conv2d(x, w, b, 1, 1);
+                });
+    }
+
+    private static Tensor half(Tensor t) {
+        return dev.vega4j.tensor.Half.round(t.data(), false, t.shape());
     }
 
     static BenchCase attention(int b, int heads, int t, int d) {

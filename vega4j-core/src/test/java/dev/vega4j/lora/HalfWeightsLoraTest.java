@@ -1,0 +1,99 @@
+package dev.vega4j.lora;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vega4j.golden.Golden;
+import dev.vega4j.golden.GoldenCase;
+import dev.vega4j.golden.GoldenGroup;
+import dev.vega4j.io.DType;
+import dev.vega4j.io.Fp16Folders;
+import dev.vega4j.io.HalfResidency;
+import dev.vega4j.models.layers.AdaptableLayer;
+import dev.vega4j.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * LoRA on a model whose layer weights are half precision in memory (the golden tiny-vega written as fp16): fusing
+ * works on float32 copies and gives exactly what it gives on the float32-loaded model; unfusing puts the very same
+ * half-precision tensors back.
+ */
+class HalfWeightsLoraTest {
+    @TempDir
+    static Path tmp;
+    private static GoldenCase golden;
+    private static LoraConformance.Model half;
+    private static LoraConformance.Model fp32;
+    private static Path kohyaFile;
+
+    @BeforeAll
+    static void load() {
+        GoldenGroup g = GoldenGroup.load(Golden.root(), "lora");
+        golden = g.cases().get(0);
+        kohyaFile = g.dir().resolve(golden.json().get("lora_files").get("kohya").asText());
+        Path dir = Fp16Folders.copy(golden.modelDir(), tmp.resolve("fp16"), DType.F16);
+        half = Fp16Folders.withProperty(HalfResidency.MIN_ELEMENTS_PROPERTY, "1", () -> LoraConformance.Model.load(dir));
+        fp32 = Fp16Folders.withProperty(HalfResidency.FORCE_FP32_PROPERTY, "true",
+                () -> LoraConformance.Model.load(dir));
+    }
+
+    @AfterAll
+    static void close() {
+        golden.close();
+    }
+
+    private static List<AdaptableLayer> layers(LoraConformance.Model m) {
+        List<AdaptableLayer> out = new ArrayList<>();
+        for (LoraComponent c : LoraComponent.values()) {
+            out.addAll(m.targets().layers(c).values());
+        }
+        return out;
+    }
+
+    private static void assertBitIdentical(String what, Tensor a, Tensor b) {
+        assertThat(a.shape()).isEqualTo(b.shape());
+        for (int i = 0; i < a.numel(); i++) {
+            if (Float.floatToRawIntBits(a.data()[i]) != Float.floatToRawIntBits(b.data()[i])) {
+                throw new AssertionError(what + ": element " + i + " differs: " + a.data()[i] + " vs " + b.data()[i]);
+            }
+        }
+    }
+
+    @Test
+    void fuseAndUnfuseOnHalfWeights() {
+        for (boolean keepOriginals : new boolean[] {true, false}) {
+            List<AdaptableLayer> layers = layers(half);
+            List<Tensor> before = layers.stream().map(AdaptableLayer::weight).toList();
+            assertThat(before).allMatch(Tensor::isHalf);
+            Tensor base = half.unet(golden, 999f);
+            assertBitIdentical("no adapter", base, fp32.unet(golden, 999f));
+
+            FusedLora h = half.targets().fuse(LoraAdapter.load(kohyaFile), 0.7f, keepOriginals);
+            // the reference keeps originals: unfusing by subtraction would leave it off by rounding for the next test
+            FusedLora f = fp32.targets().fuse(LoraAdapter.load(kohyaFile), 0.7f, true);
+            long patched = layers.stream().filter(l -> !l.weight().isHalf()).count();
+            assertThat(patched).isEqualTo(golden.json().get("num_modules").asInt());
+            assertBitIdentical("fused", half.unet(golden, 999f), fp32.unet(golden, 999f));
+            h.unfuse();
+            f.unfuse();
+
+            for (int i = 0; i < layers.size(); i++) {
+                assertThat(layers.get(i).weight()).as("layer %d back to its half tensor", i).isSameAs(before.get(i));
+            }
+            assertBitIdentical("unfused", half.unet(golden, 999f), base);
+        }
+    }
+
+    @Test
+    void unfusedAdaptersRunOnHalfWeights() {
+        try (ActiveLora h = half.targets().attach(LoraAdapter.load(kohyaFile), 0.5f);
+                ActiveLora f = fp32.targets().attach(LoraAdapter.load(kohyaFile), 0.5f)) {
+            assertBitIdentical("attached", half.unet(golden, 999f), fp32.unet(golden, 999f));
+        }
+    }
+}
