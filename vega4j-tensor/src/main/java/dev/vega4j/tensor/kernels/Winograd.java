@@ -80,7 +80,10 @@ public final class Winograd {
 
     /**
      * Transformed, packed weights: for each point ξ, U_ξ = (G g Gᵀ)_ξ as {@link Gemm.PackedA} tiles of MR output
-     * channels, k (input channel) major: {@code data[ξ * pointStride() + t * cin * MR + ci * MR + i]}.
+     * channels, k (input channel) major, blocked by {@link #KC} input channels like a GotoBLAS packed A, so the tiles
+     * one GEMM step reads are contiguous: for ci in the block starting at c0 (kc channels),
+     * {@code data[ξ * pointStride() + c0 * coutTiles() * MR + t * kc * MR + (ci - c0) * MR + i]}. (With whole-K
+     * tiles, a 512-channel layer's GEMM ran ~20% slower than a 128-channel one.)
      */
     public record PackedWeights(float[] data, WinogradTransform transform, int cout, int cin) {
         int coutTiles() {
@@ -118,7 +121,8 @@ public final class Winograd {
                             tmp[a * 3 + l] = g[a][0] * w[src + l] + g[a][1] * w[src + 3 + l] + g[a][2] * w[src + 6 + l];
                         }
                     }
-                    int dst = t * cin * MR + ci * MR + i;
+                    int c0 = ci / KC * KC, kc = Math.min(KC, cin - c0);
+                    int dst = c0 * tiles * MR + t * kc * MR + (ci - c0) * MR + i;
                     for (int a = 0; a < alpha; a++) {
                         for (int b = 0; b < alpha; b++) {
                             double u = tmp[a * 3] * g[b][0] + tmp[a * 3 + 1] * g[b][1] + tmp[a * 3 + 2] * g[b][2];
@@ -278,6 +282,7 @@ public final class Winograd {
             float touched = 0;
             float[] ud = u.data();
             int pointStride = u.pointStride();
+            int coutTiles = u.coutTiles();
             for (int c0 = 0; c0 < cin; c0 += KC) {
                 int kc = Math.min(KC, cin - c0);
                 int vStride = unaliased(kc * nbp);
@@ -324,7 +329,7 @@ public final class Winograd {
                             int bOff = xi * vStride + p * kc * NR;
                             for (int r0 = m0; r0 < mEnd; r0 += MR) {
                                 int rowsLeft = Math.min(MR, co1 - r0);
-                                int aOff = xi * pointStride + (r0 / MR) * cin * MR + c0 * MR;
+                                int aOff = xi * pointStride + c0 * coutTiles * MR + (r0 / MR) * kc * MR;
                                 int cOff = xi * mStride + (r0 - co0) * nbp + p * NR;
                                 if (c0 == 0) {
                                     Gemm.firstTileRows(ud, aOff, v, bOff, kc, ZERO_ROWS, 0, mm, cOff, nbp, rowsLeft,
