@@ -106,27 +106,26 @@ public final class Winograd {
         int stride = tiles * cin * MR;
         float[] data = new float[pts * stride];
         double[][] g = tf.g();
+        // input channel outer, the tile's rows inner: each point's 12 values per channel are adjacent, so the α²
+        // output streams advance a cache line at a time
         par.forEach(tiles, t -> {
             double[] tmp = new double[alpha * 3];
-            for (int i = 0; i < MR; i++) {
-                int co = t * MR + i;
-                if (co >= cout) {
-                    break; // the padding rows stay zero
-                }
-                for (int ci = 0; ci < cin; ci++) {
-                    int src = off + (co * cin + ci) * 9;
+            int rows = Math.min(MR, cout - t * MR); // the padding rows stay zero
+            for (int ci = 0; ci < cin; ci++) {
+                int c0 = ci / KC * KC, kc = Math.min(KC, cin - c0);
+                int dst0 = c0 * tiles * MR + t * kc * MR + (ci - c0) * MR;
+                for (int i = 0; i < rows; i++) {
+                    int src = off + ((t * MR + i) * cin + ci) * 9;
                     // tmp = G g (α x 3)
                     for (int a = 0; a < alpha; a++) {
                         for (int l = 0; l < 3; l++) {
                             tmp[a * 3 + l] = g[a][0] * w[src + l] + g[a][1] * w[src + 3 + l] + g[a][2] * w[src + 6 + l];
                         }
                     }
-                    int c0 = ci / KC * KC, kc = Math.min(KC, cin - c0);
-                    int dst = c0 * tiles * MR + t * kc * MR + (ci - c0) * MR + i;
                     for (int a = 0; a < alpha; a++) {
                         for (int b = 0; b < alpha; b++) {
                             double u = tmp[a * 3] * g[b][0] + tmp[a * 3 + 1] * g[b][1] + tmp[a * 3 + 2] * g[b][2];
-                            data[(a * alpha + b) * stride + dst] = (float) u;
+                            data[(a * alpha + b) * stride + dst0 + i] = (float) u;
                         }
                     }
                 }
