@@ -51,8 +51,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-kv-cache", description = "Project cross-attention K/V in every step (for comparison).")
     boolean noKvCache;
 
-    @Option(names = "--vae-tiling", description = "Decode in tiles (only images larger than the VAE's sample_size).")
+    @Option(names = "--vae-tiling", description = "Decode in tiles (only images larger than one tile: the VAE's"
+            + " sample_size, or --vae-tile-size).")
     boolean vaeTiling;
+
+    @Option(names = "--vae-tile-size", paramLabel = "PX", description = "With --vae-tiling: the tile side in pixels"
+            + " (a multiple of 4 x the VAE's scale factor, 32 for SDXL/Vega, at least 64; default: the VAE's"
+            + " sample_size, 1024 for SDXL/Vega). 512 bounds a 1024² decode's memory.")
+    Integer vaeTileSize;
 
     @Option(names = "--sequential", description = "Build each model right before its phase and drop it after"
             + " (a one-shot generation's memory) instead of keeping all resident.")
@@ -81,7 +87,7 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         ModelBenchmark.Options o = new ModelBenchmark.Options(family, model, imageSize(family, size, quick),
                 runs != null ? runs : (quick ? 1 : 3), quick, !noBatch1, !noKvCache, vaeTiling, sequential, seed,
-                phases, profileOps, storage(weights));
+                phases, profileOps, storage(weights), vaeTileSize != null ? vaeTileSize : 0);
         ModelBenchmark.Report r = ModelBenchmark.run(o, new PrintStream(System.err, true));
         var out = spec.commandLine().getOut();
         out.print(json ? BenchReports.json(r) + System.lineSeparator() : BenchReports.table(r));

@@ -7,6 +7,7 @@ import dev.vega4j.lora.LoraAdapter;
 import dev.vega4j.lora.LoraSpec;
 import dev.vega4j.lora.Loras;
 import dev.vega4j.lora.VegaRt;
+import dev.vega4j.models.vae.AutoencoderKL;
 import dev.vega4j.pipeline.DiffusionPipeline;
 import dev.vega4j.pipeline.Cancellation;
 import dev.vega4j.pipeline.GenerationRequest;
@@ -112,6 +113,16 @@ final class GenerateCommand implements Callable<Integer> {
                     + " tokens gives the same image as without this option.")
     boolean promptWeighting;
 
+    @Option(names = "--vae-tiling", description = "Decode (and, for --init-image, encode) in overlapping tiles blended"
+            + " at the seams, like diffusers' enable_tiling: bounded memory for large images, small differences at"
+            + " the seams. Only images larger than one tile are tiled.")
+    boolean vaeTiling;
+
+    @Option(names = "--vae-tile-size", paramLabel = "PX", description = "With --vae-tiling: the tile side in pixels"
+            + " (a multiple of 4 x the VAE's scale factor, 32 for SDXL/Vega, at least 64; default: the VAE's"
+            + " sample_size, 1024 for SDXL/Vega, so that 1024² images are only tiled with a smaller size such as 512).")
+    Integer vaeTileSize;
+
     /** Reads the LoRA files (downloading repos) before the model is loaded; tests replace it. */
     BiFunction<List<LoraSpec>, DownloadListener, List<LoraAdapter>> loraLoader =
             (specs, progress) -> Loras.load(specs, HubCache.fromEnvironment(), progress);
@@ -146,6 +157,14 @@ final class GenerateCommand implements Callable<Integer> {
         }
         if (mask != null && initImage == null) {
             throw new VegaException("--mask needs --init-image");
+        }
+        if (vaeTileSize != null && !vaeTiling) {
+            throw new VegaException("--vae-tile-size needs --vae-tiling");
+        }
+        if (vaeTileSize != null && (vaeTileSize < AutoencoderKL.MIN_TILE_SAMPLE_SIZE || vaeTileSize % 8 != 0)) {
+            // the VAE's own scale factor is checked once it is loaded
+            throw new VegaException("--vae-tile-size must be a multiple of 8 and at least "
+                    + AutoencoderKL.MIN_TILE_SAMPLE_SIZE + ", got " + vaeTileSize);
         }
         if (initImage != null) {
             b.initImage(ImageFiles.read(initImage));
@@ -196,6 +215,16 @@ final class GenerateCommand implements Callable<Integer> {
                 err.println("fused " + adapters.size() + " LoRA adapter" + (adapters.size() == 1 ? "" : "s") + ": "
                         + loraSpecs);
                 err.flush();
+            }
+            if (vaeTiling) {
+                if (!(pipeline instanceof DiffusionPipeline dp && dp.vae() instanceof AutoencoderKL vae)) {
+                    throw new VegaException("--vae-tiling needs a diffusers pipeline with an AutoencoderKL VAE, "
+                            + pipeline.info().name() + " is not one");
+                }
+                if (vaeTileSize != null) {
+                    vae.setTileSampleSize(vaeTileSize);
+                }
+                vae.setTiling(true);
             }
             Pipeline run = pipeline;
             if (promptWeighting) {

@@ -27,14 +27,19 @@ public final class BenchReports {
                 r.sequential() ? "built per phase (sequential)" : "all resident"));
         sb.append(String.format(Locale.ROOT, "build: %s; weights %.2f GB in memory%n", build(r.buildSeconds()),
                 r.weightBytes() / 1e9));
-        sb.append(String.format(Locale.ROOT, "%-14s %-30s %8s %8s %9s %8s %8s %8s %7s %9s %8s%n", "phase", "shape",
-                "TFLOP", "cold s", "median s", "min s", "CPU s", "GFLOPS", "% peak", "GF/CPU-s", "HWM GiB"));
+        sb.append(String.format(Locale.ROOT, "%-14s %-30s %8s %8s %9s %8s %8s %8s %7s %9s %8s %9s%n", "phase",
+                "shape", "TFLOP", "cold s", "median s", "min s", "CPU s", "GFLOPS", "% peak", "GF/CPU-s", "HWM GiB",
+                "extra GiB"));
         for (ModelBenchmark.Phase p : r.phases()) {
-            sb.append(String.format(Locale.ROOT, "%-14s %-30s %8.3f %8.2f %9.2f %8.2f %8.2f %8.1f %6.1f%% %9.1f %8.2f%n",
+            sb.append(String.format(Locale.ROOT,
+                    "%-14s %-30s %8.3f %8.2f %9.2f %8.2f %8.2f %8.1f %6.1f%% %9.1f %8.2f %9s%n",
                     p.name(), p.shape(), p.flops() / 1e12, p.coldSeconds(), p.medianSeconds(), p.minSeconds(),
                     p.medianCpuSeconds(), p.gflops(), p.percentOfPeak(), p.gflopsPerCpuSecond(),
-                    gb(p.peakResidentBytes())));
+                    gb(p.peakResidentBytes()), p.extraResidentBytes() < 0 ? "-"
+                            : String.format(Locale.ROOT, "%.2f", gb(p.extraResidentBytes()))));
         }
+        sb.append("extra GiB: peak resident memory (VmRSS, sampled every 50 ms) during the phase's runs minus what was"
+                + " resident before them\n");
         double warm = r.imageSeconds(STEPS, false), cold = r.imageSeconds(STEPS, true);
         if (!Double.isNaN(warm)) {
             sb.append(String.format(Locale.ROOT, "one %d-step image (estimate = text + %d x UNet step b2 + VAE):"
@@ -114,6 +119,7 @@ public final class BenchReports {
             sb.append(",\"percentOfPeak\":").append(num(p.percentOfPeak()));
             sb.append(",\"gflopsPerCpuSecond\":").append(num(p.gflopsPerCpuSecond()));
             sb.append(",\"peakResidentBytes\":").append(p.peakResidentBytes());
+            sb.append(",\"extraResidentBytes\":").append(p.extraResidentBytes());
             sb.append('}');
         }
         sb.append("],\"image25Steps\":{\"warmSeconds\":").append(num(r.imageSeconds(STEPS, false)));

@@ -53,10 +53,20 @@ public final class ModelBenchmark {
      * @param phases     the phases to run (names as {@link #TEXT}, {@link #UNET_B1}, {@link #UNET_B2}, {@link #VAE});
      *                   null or empty = all; models no selected phase needs are not built
      * @param profileOps time every tensor op by kind during the timed runs and print the split per phase
+     * @param vaeTileSize with {@code vaeTiling}: the VAE's image tile side in pixels
+     *                    ({@link AutoencoderKL#setTileSampleSize(int)}); 0 = the VAE's sample_size
      */
     public record Options(String family, Path modelDir, int size, int runs, boolean quick, boolean unetBatch1,
             boolean kvCache, boolean vaeTiling, boolean sequential, long seed, Set<String> phases,
-            boolean profileOps, Tensor.Storage randomWeights) {
+            boolean profileOps, Tensor.Storage randomWeights, int vaeTileSize) {
+
+        /** The VAE's default tile (its sample_size) when tiling. */
+        public Options(String family, Path modelDir, int size, int runs, boolean quick, boolean unetBatch1,
+                boolean kvCache, boolean vaeTiling, boolean sequential, long seed, Set<String> phases,
+                boolean profileOps, Tensor.Storage randomWeights) {
+            this(family, modelDir, size, runs, quick, unetBatch1, kvCache, vaeTiling, sequential, seed, phases,
+                    profileOps, randomWeights, 0);
+        }
 
         /** All phases, no op profile, random weights held as fp16 (like a pipeline loaded from fp16 files). */
         public Options(String family, Path modelDir, int size, int runs, boolean quick, boolean unetBatch1,
@@ -87,6 +97,14 @@ public final class ModelBenchmark {
             if (runs < 1) {
                 throw new VegaException("bench: --runs must be >= 1");
             }
+            if (vaeTileSize != 0 && !vaeTiling) {
+                throw new VegaException("bench: --vae-tile-size needs --vae-tiling");
+            }
+            if (vaeTileSize != 0 && (vaeTileSize < AutoencoderKL.MIN_TILE_SAMPLE_SIZE || vaeTileSize % 8 != 0)) {
+                // the VAE checks its own scale factor's rule when it is built; this catches the rest up front
+                throw new VegaException("bench: --vae-tile-size must be a multiple of 8 and at least "
+                        + AutoencoderKL.MIN_TILE_SAMPLE_SIZE + ", got " + vaeTileSize);
+            }
             if (modelDir == null) {
                 variant(family); // an unknown name fails before anything is measured
             }
@@ -112,9 +130,22 @@ public final class ModelBenchmark {
         }
     }
 
-    /** One timed phase. Times in seconds; {@code flops} per run. */
+    /**
+     * One timed phase. Times in seconds; {@code flops} per run. {@code extraResidentBytes}: the peak resident memory
+     * (VmRSS, sampled every 50 ms) during the phase's runs (cold and timed) minus what was resident right before them,
+     * i.e. the memory the phase made the process take on top of what it held (-1 where /proc is not available).
+     */
     public record Phase(String name, String shape, double flops, double coldSeconds, double medianSeconds,
-            double minSeconds, double medianCpuSeconds, long peakResidentBytes, double peakGflops) {
+            double minSeconds, double medianCpuSeconds, long peakResidentBytes, double peakGflops,
+            long extraResidentBytes) {
+
+        /** Without a measured extra memory. */
+        public Phase(String name, String shape, double flops, double coldSeconds, double medianSeconds,
+                double minSeconds, double medianCpuSeconds, long peakResidentBytes, double peakGflops) {
+            this(name, shape, flops, coldSeconds, medianSeconds, minSeconds, medianCpuSeconds, peakResidentBytes,
+                    peakGflops, -1);
+        }
+
         public double gflops() {
             return flops / minSeconds / 1e9;
         }
@@ -255,10 +286,12 @@ public final class ModelBenchmark {
                 }
                 AutoencoderKL v = vae;
                 v.setTiling(o.vaeTiling());
+                v.setTileSampleSize(o.vaeTileSize());
                 Tensor z = random(7, 1, v.config().latentChannels(), latent, latent);
                 double vf = FlopCounter.vaeDecode(v.config(), latent, latent, 1).total();
-                phases.add(time(VAE, o.size() + "², batch 1" + (o.vaeTiling() ? ", tiled" : ""), vf, o.runs(), log,
-                        profile, () -> v.decode(z)));
+                String tiles = o.vaeTiling() ? ", tiled " + v.tileSampleSize() + " px" : "";
+                phases.add(time(VAE, o.size() + "², batch 1" + tiles, vf, o.runs(), log, profile,
+                        () -> v.decode(z)));
             }
         } finally {
             if (profile != null) {
@@ -280,23 +313,31 @@ public final class ModelBenchmark {
 
     private static Phase time(String name, String shape, double flops, int runs, PrintStream log,
             ProfilingOps profile, Runnable r) {
-        long t0 = System.nanoTime();
-        r.run(); // cold: first call of this phase (JIT, first touch of buffers and weights)
-        double cold = (System.nanoTime() - t0) / 1e9;
-        log.printf(Locale.ROOT, "%-14s cold %8.2f s%n", name, cold);
-        if (profile != null) {
-            profile.reset(); // the split of the timed (warm) runs only
-        }
         double[] wall = new double[runs];
         double[] cpu = new double[runs];
-        for (int i = 0; i < runs; i++) {
-            long c0 = ProcessStats.cpuNanos();
-            long w0 = System.nanoTime();
-            r.run();
-            wall[i] = (System.nanoTime() - w0) / 1e9;
-            cpu[i] = (ProcessStats.cpuNanos() - c0) / 1e9;
-            log.printf(Locale.ROOT, "%-14s run %d %8.2f s wall, %8.2f s CPU%n", name, i + 1, wall[i], cpu[i]);
+        double cold;
+        long extra;
+        try (ResidentSampler rss = ResidentSampler.start()) {
+            long t0 = System.nanoTime();
+            r.run(); // cold: first call of this phase (JIT, first touch of buffers and weights)
+            cold = (System.nanoTime() - t0) / 1e9;
+            log.printf(Locale.ROOT, "%-14s cold %8.2f s%n", name, cold);
+            if (profile != null) {
+                profile.reset(); // the split of the timed (warm) runs only
+            }
+            for (int i = 0; i < runs; i++) {
+                long c0 = ProcessStats.cpuNanos();
+                long w0 = System.nanoTime();
+                r.run();
+                wall[i] = (System.nanoTime() - w0) / 1e9;
+                cpu[i] = (ProcessStats.cpuNanos() - c0) / 1e9;
+                log.printf(Locale.ROOT, "%-14s run %d %8.2f s wall, %8.2f s CPU%n", name, i + 1, wall[i], cpu[i]);
+            }
+            rss.close();
+            extra = rss.extraBytes();
         }
+        log.printf(Locale.ROOT, "%-14s extra resident memory %.2f GiB (peak VmRSS during the runs - before)%n", name,
+                extra / (1024.0 * 1024 * 1024));
         if (profile != null) {
             log.printf(Locale.ROOT, "%s: time per op kind over %d warm run(s)%n%s", name, runs, profile.table());
         }
@@ -306,7 +347,7 @@ public final class ModelBenchmark {
         // the peak again, right after the runs: on a shared machine it moves with the load
         double peak = measurePeak(Parallel.defaultThreads(), false);
         return new Phase(name, shape, flops, cold, median(sorted), sorted[0], median(cpu),
-                ProcessStats.peakResidentBytes(), peak);
+                ProcessStats.peakResidentBytes(), peak, extra);
     }
 
     private static double median(double[] sorted) {

@@ -32,9 +32,12 @@ class ModelBenchmarkTest {
                 names(phases));
         for (JsonNode p : phases) {
             for (String k : List.of("shape", "flops", "coldSeconds", "medianSeconds", "minSeconds",
-                    "medianCpuSeconds", "gflops", "peakGflops", "percentOfPeak", "peakResidentBytes")) {
+                    "medianCpuSeconds", "gflops", "peakGflops", "percentOfPeak", "peakResidentBytes",
+                    "extraResidentBytes")) {
                 assertTrue(p.has(k), p.get("name") + " lacks " + k);
             }
+            // measured on Linux (/proc): a byte count, not the "unavailable" -1
+            assertTrue(p.get("extraResidentBytes").asLong() >= 0, p.toString());
             assertTrue(p.get("flops").asDouble() > 0, p.toString());
         }
         // batch 2 is twice the batch-1 work
@@ -87,10 +90,31 @@ class ModelBenchmarkTest {
     }
 
     @Test
+    void tiledVaePhaseUsesTheTileSizeAndReportsItsExtraMemory() throws Exception {
+        var o = new ModelBenchmark.Options("vega", Golden.root().resolve("tiny-sdxl"), 192, 1, true, false, true,
+                true, false, 0, java.util.Set.of(ModelBenchmark.VAE), false,
+                dev.vega4j.tensor.Tensor.Storage.F16, 64);
+        ModelBenchmark.Report r = ModelBenchmark.run(o, null);
+        assertEquals(List.of(ModelBenchmark.VAE), r.phases().stream().map(ModelBenchmark.Phase::name).toList());
+        ModelBenchmark.Phase vae = r.phase(ModelBenchmark.VAE);
+        assertTrue(vae.shape().endsWith("tiled 64 px"), vae.shape());
+        assertTrue(vae.extraResidentBytes() >= 0);
+        JsonNode p = new ObjectMapper().readTree(BenchReports.json(r)).get("phases").get(0);
+        assertEquals(vae.extraResidentBytes(), p.get("extraResidentBytes").asLong());
+        org.assertj.core.api.Assertions.assertThat(BenchReports.table(r)).contains("extra GiB");
+    }
+
+    @Test
     void badOptionsAreReadableErrors() {
         assertThrows(VegaException.class, () -> new ModelBenchmark.Options("vega", null, 100, 1, true, true, true, false, false, 0));
         assertThrows(VegaException.class,
                 () -> new ModelBenchmark.Options("nope", null, 64, 1, true, true, true, false, false, 0));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ModelBenchmark.Options("vega", null, 64, 1, true,
+                true, true, false, false, 0, null, false, dev.vega4j.tensor.Tensor.Storage.F16, 512))
+                .isInstanceOf(VegaException.class).hasMessageContaining("--vae-tile-size needs --vae-tiling");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ModelBenchmark.Options("vega", null, 64, 1, true,
+                true, true, true, false, 0, null, false, dev.vega4j.tensor.Tensor.Storage.F16, 500))
+                .isInstanceOf(VegaException.class).hasMessageContaining("multiple of 8");
     }
 
     private static List<String> names(JsonNode phases) {

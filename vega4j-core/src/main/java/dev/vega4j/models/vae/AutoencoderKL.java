@@ -17,13 +17,16 @@ import java.util.Map;
  * {@code quant_conv} → posterior; {@link #decode} = {@code post_quant_conv} + decoder. Neither applies
  * {@code scaling_factor} (the pipeline does) nor clamps.
  *
- * <p>With {@link #setTiling(boolean) tiling} on, latents larger than {@code sample_size / f} (images larger than
- * {@code sample_size}) are decoded (encoded) in overlapping tiles whose seams are blended linearly, like diffusers'
+ * <p>With {@link #setTiling(boolean) tiling} on, latents larger than one latent tile (images larger than one image
+ * tile) are decoded (encoded) in overlapping tiles whose seams are blended linearly, like diffusers'
  * {@code tiled_decode} / {@code tiled_encode} (25% overlap): memory stays bounded for large images at the price of
- * small differences to a plain pass.
+ * small differences to a plain pass. The image tile is {@code sample_size} unless {@link #setTileSampleSize(int)} sets
+ * it (diffusers' {@code tile_sample_min_size}; the latent tile, {@code tile_latent_min_size}, follows as tile / f).
  */
 public final class AutoencoderKL implements dev.vega4j.pipeline.LatentAutoencoder {
     private static final float TILE_OVERLAP = 0.25f;
+    /** The smallest image tile {@link #setTileSampleSize(int)} accepts, in pixels. */
+    public static final int MIN_TILE_SAMPLE_SIZE = 64;
 
     private final VaeConfig config;
     private final Encoder encoder;
@@ -31,6 +34,8 @@ public final class AutoencoderKL implements dev.vega4j.pipeline.LatentAutoencode
     private final Conv2d postQuantConv;
     private final Decoder decoder;
     private volatile boolean tiling;
+    /** Image tile side in pixels; 0 = the config's sample_size (diffusers' default). */
+    private volatile int tileSampleSize;
 
     private AutoencoderKL(VaeConfig c, Params p) {
         this.config = c;
@@ -95,6 +100,45 @@ public final class AutoencoderKL implements dev.vega4j.pipeline.LatentAutoencode
         this.tiling = on;
     }
 
+    /**
+     * Sets the image tile side in pixels used when tiling is on (diffusers' {@code tile_sample_min_size}, with
+     * {@code tile_latent_min_size} = px / f set to match); 0 restores the default, the config's sample_size. The side
+     * must be at least {@value #MIN_TILE_SAMPLE_SIZE} and a multiple of 4·f (32 for an f = 8 VAE): then the latent
+     * tile is a multiple of 4, so the 25% overlap is a whole number of latents and the decoded tiles' stride equals
+     * their kept part (with other sizes diffusers' arithmetic misaligns the seams).
+     */
+    public void setTileSampleSize(int px) {
+        if (px != 0) {
+            checkTileSampleSize(px, config.scaleFactor());
+        }
+        this.tileSampleSize = px;
+    }
+
+    /**
+     * Throws a readable {@link VegaException} unless {@code px} is a valid image tile side for a VAE of this scale
+     * factor (see {@link #setTileSampleSize(int)}).
+     */
+    public static void checkTileSampleSize(int px, int scaleFactor) {
+        int multiple = 4 * scaleFactor;
+        if (px < MIN_TILE_SAMPLE_SIZE || px % multiple != 0) {
+            throw new VegaException("VAE tile size must be a multiple of " + multiple + " pixels (4 x the VAE's scale"
+                    + " factor " + scaleFactor + ") and at least " + MIN_TILE_SAMPLE_SIZE + ", got " + px);
+        }
+    }
+
+    /** The image tile side in pixels tiling uses (diffusers' {@code tile_sample_min_size}). */
+    public int tileSampleSize() {
+        int t = tileSampleSize;
+        return t != 0 ? t : config.sampleSize();
+    }
+
+    /** The latent tile side tiling uses (diffusers' {@code tile_latent_min_size}). */
+    public int tileLatentSize() {
+        int t = tileSampleSize;
+        // the default as diffusers computes it from the config: int(sample_size / 2 ** (len(block_out_channels) - 1))
+        return t != 0 ? t / config.scaleFactor() : (int) (config.sampleSize() / (float) config.scaleFactor());
+    }
+
     /** image [N, in_channels, H, W] in [-1, 1] → posterior over latents [N, latent, H/f, W/f]. */
     public DiagonalGaussianDistribution encode(Tensor image) {
         return DiagonalGaussianDistribution.fromMoments(moments(image));
@@ -110,7 +154,8 @@ public final class AutoencoderKL implements dev.vega4j.pipeline.LatentAutoencode
     /** Encoder + quant_conv, tiled when tiling is on and the image is larger than one tile. */
     private Tensor moments(Tensor image) {
         checkImage(image);
-        if (tiling && (image.dim(2) > config.sampleSize() || image.dim(3) > config.sampleSize())) {
+        int tileSample = tileSampleSize();
+        if (tiling && (image.dim(2) > tileSample || image.dim(3) > tileSample)) {
             return momentsTiled(image);
         }
         return momentsTile(image);
@@ -139,13 +184,10 @@ public final class AutoencoderKL implements dev.vega4j.pipeline.LatentAutoencode
         return decoder.forward(postQuantConv != null ? postQuantConv.forward(z) : z);
     }
 
-    private int tileLatentSize() {
-        return (int) (config.sampleSize() / (float) config.scaleFactor());
-    }
-
     /** diffusers {@code tiled_decode}: overlapping latent tiles, decoded, blended and joined. */
     public Tensor decodeTiled(Tensor z) {
-        int tileLatent = tileLatentSize(), tileSample = config.sampleSize();
+        int tileLatent = tileLatentSize(), tileSample = tileSampleSize();
+        // overlap_size = int(latent tile · 0.75), blend_extent = int(image tile · 0.25), row_limit = tile - blend
         int blend = (int) (tileSample * TILE_OVERLAP);
         return tiled(z, tileLatent, (int) (tileLatent * (1 - TILE_OVERLAP)), blend, tileSample - blend,
                 this::decodeTile);
@@ -158,7 +200,8 @@ public final class AutoencoderKL implements dev.vega4j.pipeline.LatentAutoencode
     }
 
     private Tensor momentsTiled(Tensor image) {
-        int tileLatent = tileLatentSize(), tileSample = config.sampleSize();
+        int tileLatent = tileLatentSize(), tileSample = tileSampleSize();
+        // overlap_size = int(image tile · 0.75), blend_extent = int(latent tile · 0.25), row_limit = tile - blend
         int blend = (int) (tileLatent * TILE_OVERLAP);
         return tiled(image, tileSample, (int) (tileSample * (1 - TILE_OVERLAP)), blend, tileLatent - blend,
                 this::momentsTile);
