@@ -288,7 +288,7 @@ public final class ModelBenchmark {
                 v.setTiling(o.vaeTiling());
                 v.setTileSampleSize(o.vaeTileSize());
                 Tensor z = random(7, 1, v.config().latentChannels(), latent, latent);
-                double vf = FlopCounter.vaeDecode(v.config(), latent, latent, 1).total();
+                double vf = vaeDecodeFlops(v, latent, o.vaeTiling());
                 String tiles = o.vaeTiling() ? ", tiled " + v.tileSampleSize() + " px" : "";
                 phases.add(time(VAE, o.size() + "², batch 1" + tiles, vf, o.runs(), log, profile,
                         () -> v.decode(z)));
@@ -303,6 +303,29 @@ public final class ModelBenchmark {
                 : "random " + o.randomWeights().name().toLowerCase(Locale.ROOT) + " (seed " + o.seed() + ")",
                 o.size(), threads, peak, o.runs(), o.kvCache(), o.sequential(), build, phases,
                 ProcessStats.peakResidentBytes(), loader.weightBytes);
+    }
+
+    /**
+     * The FLOPs of one decode: one pass, or with tiling one pass per tile of {@link AutoencoderKL#decodeTiled}'s grid
+     * (latent tiles of {@code tileLatentSize()} every 75% of it, the last ones cut at the edge), which overlap and so
+     * add work.
+     */
+    static double vaeDecodeFlops(AutoencoderKL v, int latent, boolean tiling) {
+        int tile = v.tileLatentSize();
+        if (!tiling || latent <= tile) {
+            return FlopCounter.vaeDecode(v.config(), latent, latent, 1).total();
+        }
+        int stride = (int) (tile * 0.75);
+        Map<Long, Double> byShape = new java.util.HashMap<>();
+        double total = 0;
+        for (int y = 0; y < latent; y += stride) {
+            for (int x = 0; x < latent; x += stride) {
+                int th = Math.min(tile, latent - y), tw = Math.min(tile, latent - x);
+                total += byShape.computeIfAbsent((long) th << 32 | tw,
+                        k -> FlopCounter.vaeDecode(v.config(), th, tw, 1).total());
+            }
+        }
+        return total;
     }
 
     static double measurePeak(int threads, boolean quick) {
