@@ -267,7 +267,8 @@ public final class ModelBenchmark {
         }
 
         return new Report(model, o.modelDir() != null ? o.modelDir().toString()
-                : "random " + o.randomWeights().name().toLowerCase(Locale.ROOT) + " (seed " + o.seed() + ")",
+                : "random " + (o.randomWeights() == Tensor.Storage.MAPPED_F32 ? "f32"
+                        : o.randomWeights().name().toLowerCase(Locale.ROOT)) + " (seed " + o.seed() + ")",
                 o.size(), threads, peak, o.runs(), o.kvCache(), o.sequential(), build, phases,
                 ProcessStats.peakResidentBytes(), loader.weightBytes);
     }
