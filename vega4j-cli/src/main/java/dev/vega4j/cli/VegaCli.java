@@ -41,8 +41,8 @@ public final class VegaCli implements Runnable {
             var err = parsed.commandSpec().commandLine().getErr();
             err.println("vega: error: out of memory (Java heap limit " + Runtime.getRuntime().maxMemory() / (1 << 20)
                     + " MiB): use a smaller image size or fewer samples, or give Java more memory with VEGA_HEAP "
-                    + "(e.g. VEGA_HEAP=24g); float32 weight files live on the heap, fp16 ones (the default download)"
-                    + " do not");
+                    + "(e.g. VEGA_HEAP=12g); the layer weights stay memory-mapped outside the heap, but"
+                    + " -Dvega.weights.fp32=true in VEGA_JAVA_OPTS loads them all onto it");
             err.flush();
             return 1;
         }
