@@ -9,8 +9,9 @@ package dev.vega4j.io;
  * resident size (Segmind Vega: 3.3 GB instead of 6.6 GB). No result changes: reading float32 is a copy and widening
  * fp16/bf16 is exact. Small tensors, biases and norm parameters are converted to heap float32 at load time as before.
  *
- * <p>{@code -Dvega.weights.fp32=true} loads every weight onto the heap as float32 instead (the memory of before;
- * needed by code that writes into weights, such as training).
+ * <p>{@code -Dvega.weights.fp32=true} loads every weight onto the heap as float32 instead (the memory of before).
+ * Code that writes into weights does not need it: it asks through {@link Weights#get}, which always gives heap
+ * float32 (the trainer copies its parameters that way).
  */
 public final class WeightResidency {
     /** Below this many elements a weight is loaded onto the heap (the saving would be noise). */

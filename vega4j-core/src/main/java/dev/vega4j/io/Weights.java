@@ -103,8 +103,8 @@ public abstract class Weights {
     }
 
     /**
-     * The tensor with this full name, or null. With {@code keepMapped} the source may return a half-precision tensor
-     * (without it, it may too: {@link #get} widens what comes back).
+     * The tensor with this full name, or null. With {@code keepMapped} the source may return a mapped tensor
+     * ({@link Tensor#isMapped()}; without it, it may too: {@link #get} converts what comes back to heap float32).
      */
     protected abstract Tensor load(String fullName, boolean keepMapped);
 

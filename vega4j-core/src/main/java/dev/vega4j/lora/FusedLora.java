@@ -74,9 +74,9 @@ public final class FusedLora implements AutoCloseable {
         owner.unfused(this);
         // reverse order: a layer patched twice by one adapter gets its first saved copy back last
         for (int i = weights.size() - 1; i >= 0; i--) {
-            Tensor half = mappedOriginals.get(i);
-            if (half != null) {
-                targets.get(i).layer().setWeight(half);
+            Tensor mapped = mappedOriginals.get(i);
+            if (mapped != null) {
+                targets.get(i).layer().setWeight(mapped);
                 dev.vega4j.tensor.Ops.get().weightChanged(weights.get(i));
             } else if (keepOriginals) {
                 float[] o = originals.get(i);
