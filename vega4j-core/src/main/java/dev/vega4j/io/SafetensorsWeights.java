@@ -21,8 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Weights from one or more memory-mapped safetensors files (a sharded checkpoint's {@code *.safetensors.index.json}
  * names the shards). Tensors are converted to float32 when a module asks for them, except the large
  * float32/fp16/bf16 layer weights asked for through {@link #getWeight}, which stay in the mapped file
- * ({@link WeightResidency}): the files must
- * then stay open as long as the model is used (the pipeline loaders never close them).
+ * ({@link WeightResidency}). Closing the files after building a model is fine: a mapped tensor reads from a second
+ * mapping that lives as long as the tensor ({@link SafetensorsFile#loadMapped}).
  */
 public final class SafetensorsWeights extends IndexedWeights<SafetensorsFile> implements AutoCloseable {
     private final List<SafetensorsFile> files;
