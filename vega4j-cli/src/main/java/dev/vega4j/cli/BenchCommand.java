@@ -68,8 +68,8 @@ public final class BenchCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--weights", defaultValue = "fp16",
-            description = "How random weights are held: fp16 or bf16 (layer weights stay half precision in memory,"
-                    + " as loaded from such files) or fp32 (default: ${DEFAULT-VALUE}).")
+            description = "How random weights are held: fp16, bf16 or fp32 (layer weights outside the Java heap in that"
+                    + " format, as loaded from such files; default: ${DEFAULT-VALUE}).")
     String weights;
 
     @Option(names = "--phases", split = ",", description = "Only these phases (text_encoders, unet_step_b1, "
@@ -99,7 +99,7 @@ public final class BenchCommand implements Callable<Integer> {
         return switch (name.toLowerCase(java.util.Locale.ROOT)) {
             case "fp16", "f16", "float16" -> Tensor.Storage.F16;
             case "bf16", "bfloat16" -> Tensor.Storage.BF16;
-            case "fp32", "f32", "float32" -> Tensor.Storage.F32;
+            case "fp32", "f32", "float32" -> Tensor.Storage.MAPPED_F32; // layer weights in native memory, as loaded
             default -> throw new CommandLine.ParameterException(spec.commandLine(),
                     "--weights must be fp16, bf16 or fp32, got '" + name + "'");
         };

@@ -38,6 +38,25 @@ class CommandLineErrorsTest {
         }
     }
 
+    @picocli.CommandLine.Command(name = "boom-native")
+    static final class OutOfNativeMemory implements java.util.concurrent.Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new OutOfMemoryError("Cannot reserve 4096 bytes of direct buffer memory (allocated: 0, limit: 1024)");
+        }
+    }
+
+    @Test
+    void runningOutOfDirectMemoryNamesItsLimit() {
+        StringWriter err = new StringWriter();
+        var cl = VegaCli.commandLine();
+        cl.addSubcommand(new OutOfNativeMemory());
+        cl.setErr(new PrintWriter(err, true));
+        assertThat(cl.execute("boom-native")).isEqualTo(1);
+        assertThat(err.toString().strip()).startsWith("vega: error: out of native memory")
+                .contains("MaxDirectMemorySize").doesNotContain("\tat ");
+    }
+
     @Test
     void runningOutOfHeapIsAdviceNotAStackTrace() {
         // a 2048x2048 generation under a small heap once ended in "Exception in thread main java.lang.OutOfMemoryError"

@@ -300,15 +300,16 @@ public final class ModelBenchmark {
         }
 
         return new Report(model, o.modelDir() != null ? o.modelDir().toString()
-                : "random " + o.randomWeights().name().toLowerCase(Locale.ROOT) + " (seed " + o.seed() + ")",
+                : "random " + (o.randomWeights() == Tensor.Storage.MAPPED_F32 ? "f32"
+                        : o.randomWeights().name().toLowerCase(Locale.ROOT)) + " (seed " + o.seed() + ")",
                 o.size(), threads, peak, o.runs(), o.kvCache(), o.sequential(), build, phases,
                 ProcessStats.peakResidentBytes(), loader.weightBytes);
     }
 
     /**
      * The FLOPs of one decode: one pass, or with tiling one pass per tile of {@link AutoencoderKL#decodeTiled}'s grid
-     * (latent tiles of {@code tileLatentSize()} every 75% of it, the last ones cut at the edge), which overlap and so
-     * add work.
+     * (latent tiles of {@code tileLatentSize()} every 75% of it, the last ones cut at the edge). The overlap adds
+     * convolution work; the mid-block attention, quadratic in a tile's area, does less.
      */
     static double vaeDecodeFlops(AutoencoderKL v, int latent, boolean tiling) {
         int tile = v.tileLatentSize();

@@ -24,14 +24,14 @@ public abstract class IndexedWeights<E> extends Weights {
         this.source = source;
     }
 
-    /** The tensor behind an index entry; with {@code keepHalf} it may be half precision ({@link Weights#getWeight}). */
-    protected abstract Tensor read(String fullName, E entry, boolean keepHalf);
+    /** The tensor behind an index entry; with {@code keepMapped} it may be a mapped tensor ({@link Weights#getWeight}). */
+    protected abstract Tensor read(String fullName, E entry, boolean keepMapped);
 
     @Override
-    protected final Tensor load(String fullName, boolean keepHalf) {
+    protected final Tensor load(String fullName, boolean keepMapped) {
         accessed.add(fullName);
         E entry = index.get(fullName);
-        return entry == null ? null : read(fullName, entry, keepHalf);
+        return entry == null ? null : read(fullName, entry, keepMapped);
     }
 
     @Override

@@ -19,7 +19,7 @@ public final class MapWeights extends IndexedWeights<Tensor> {
     }
 
     @Override
-    protected Tensor read(String fullName, Tensor tensor, boolean keepHalf) {
+    protected Tensor read(String fullName, Tensor tensor, boolean keepMapped) {
         return tensor;
     }
 

@@ -62,8 +62,8 @@ public final class SafetensorsFile implements AutoCloseable {
     private final long dataStart;
     /** True when {@link #data} maps the file at {@link #path} (and is unmapped by {@link #close}). */
     private final boolean mapped;
-    /** The data section mapped a second time for half-precision tensors; see {@link #loadHalf}. */
-    private MemorySegment halfData;
+    /** The data section mapped a second time for the tensors that stay mapped; see {@link #loadMapped}. */
+    private MemorySegment mappedData;
 
     private SafetensorsFile(Path path, Arena arena, MemorySegment data, Map<String, TensorInfo> tensors,
             Map<String, String> metadata, long dataStart, boolean mapped) {
@@ -284,35 +284,38 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /**
-     * An F16 or BF16 tensor as a half-precision {@link Tensor} over the file's bytes, without converting or copying
-     * them. The bytes come from a second, garbage-collected mapping of the file, so the tensor stays valid after
-     * {@link #close()} (which only ends the main mapping) for as long as it is reachable; a model built from such
-     * tensors keeps the file mapped while it lives, and only the pages it reads become resident.
+     * An F32, F16 or BF16 tensor over the file's bytes, without converting or copying them
+     * ({@link Tensor.Storage#MAPPED_F32}, {@code F16}, {@code BF16}; read-only). The bytes come from a second,
+     * garbage-collected mapping of the file, so the tensor stays valid after {@link #close()} (which only ends the
+     * main mapping) for as long as it is reachable; a model built from such tensors keeps the file mapped while it
+     * lives, and only the pages it reads become resident, outside the Java heap.
      */
-    public Tensor loadHalf(String name) {
+    public Tensor loadMapped(String name) {
         TensorInfo t = info(name);
-        if (t.dtype() != DType.F16 && t.dtype() != DType.BF16) {
-            throw new SafetensorsException(path + ": tensor '" + name + "' is " + t.dtype() + ", not F16 or BF16");
-        }
-        int[] shape = t.intShape();
-        return Tensor.ofHalf(halfSection().asSlice(t.begin(), t.end() - t.begin()),
-                t.dtype() == DType.F16 ? Tensor.Storage.F16 : Tensor.Storage.BF16, shape);
+        Tensor.Storage kind = switch (t.dtype()) {
+            case F32 -> Tensor.Storage.MAPPED_F32;
+            case F16 -> Tensor.Storage.F16;
+            case BF16 -> Tensor.Storage.BF16;
+            default -> throw new SafetensorsException(path + ": tensor '" + name + "' is " + t.dtype()
+                    + ", not F32, F16 or BF16");
+        };
+        return Tensor.ofMapped(mappedSection().asSlice(t.begin(), t.end() - t.begin()), kind, t.intShape());
     }
 
-    private synchronized MemorySegment halfSection() {
-        if (halfData == null) {
+    private synchronized MemorySegment mappedSection() {
+        if (mappedData == null) {
             if (!mapped) {
-                halfData = data; // an image already in memory: its owner keeps it alive
+                mappedData = data; // an image already in memory: its owner keeps it alive
             } else {
                 try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
                     long size = dataStart + data.byteSize();
-                    halfData = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto()).asSlice(dataStart);
+                    mappedData = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto()).asSlice(dataStart);
                 } catch (IOException e) {
                     throw new SafetensorsException(path + ": cannot map: " + e.getMessage(), e);
                 }
             }
         }
-        return halfData;
+        return mappedData;
     }
 
     /** Converts {@code n} elements of {@code dtype} at the start of {@code seg} to float. */

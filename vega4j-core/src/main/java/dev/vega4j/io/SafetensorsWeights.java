@@ -19,9 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Weights from one or more memory-mapped safetensors files (a sharded checkpoint's {@code *.safetensors.index.json}
- * names the shards). Tensors are converted to float32 when a module asks for them, except the large fp16/bf16 layer
- * weights asked for through {@link #getWeight}, which stay in the mapped file ({@link HalfResidency}): the files must
- * then stay open as long as the model is used (the pipeline loaders never close them).
+ * names the shards). Tensors are converted to float32 when a module asks for them, except the large
+ * float32/fp16/bf16 layer weights asked for through {@link #getWeight}, which stay in the mapped file
+ * ({@link WeightResidency}). Closing the files after building a model is fine: a mapped tensor reads from a second
+ * mapping that lives as long as the tensor ({@link SafetensorsFile#loadMapped}).
  */
 public final class SafetensorsWeights extends IndexedWeights<SafetensorsFile> implements AutoCloseable {
     private final List<SafetensorsFile> files;
@@ -83,9 +84,9 @@ public final class SafetensorsWeights extends IndexedWeights<SafetensorsFile> im
     }
 
     @Override
-    protected Tensor read(String fullName, SafetensorsFile file, boolean keepHalf) {
-        if (keepHalf && HalfResidency.keepsHalf(file.info(fullName))) {
-            return file.loadHalf(fullName);
+    protected Tensor read(String fullName, SafetensorsFile file, boolean keepMapped) {
+        if (keepMapped && WeightResidency.staysMapped(file.info(fullName))) {
+            return file.loadMapped(fullName);
         }
         return file.load(fullName);
     }

@@ -28,9 +28,9 @@ public abstract class Weights {
 
     /**
      * A layer's weight matrix or kernel (a Linear [out, in], a Conv2d [out, in, k, k], an embedding table) with the
-     * given shape. Unlike {@link #get} it may be a half-precision tensor ({@link Tensor#isHalf()}): a large fp16/bf16
-     * tensor stays in the file's bytes (see {@link HalfResidency}), so only code that reads it through the ops or
-     * {@link Tensor#readFloats} may ask for it this way.
+     * given shape. Unlike {@link #get} it may be a mapped tensor ({@link Tensor#isMapped()}): a large float32/fp16/bf16
+     * tensor stays in the file's bytes outside the heap (see {@link WeightResidency}), so only code that reads it
+     * through the ops or {@link Tensor#readFloats} may ask for it this way.
      */
     public final Tensor getWeight(String name, int... shape) {
         return checkShape(name, require(name, true), shape);
@@ -46,23 +46,23 @@ public abstract class Weights {
         return getOptional(name, true);
     }
 
-    private Tensor getOptional(String name, boolean keepHalf) {
+    private Tensor getOptional(String name, boolean keepMapped) {
         String full = full(name);
-        return exists(full) ? float32Unless(load(full, keepHalf), keepHalf) : null;
+        return exists(full) ? float32Unless(load(full, keepMapped), keepMapped) : null;
     }
 
-    private Tensor require(String name, boolean keepHalf) {
+    private Tensor require(String name, boolean keepMapped) {
         String full = full(name);
-        Tensor t = load(full, keepHalf);
+        Tensor t = load(full, keepMapped);
         if (t == null) {
             throw new MissingWeightsException(Set.of(full), source());
         }
-        return float32Unless(t, keepHalf);
+        return float32Unless(t, keepMapped);
     }
 
-    /** A source holding half tensors (random fp16 weights in memory) still hands plain readers float32. */
-    private static Tensor float32Unless(Tensor t, boolean keepHalf) {
-        return t == null || keepHalf ? t : t.toFloat32();
+    /** A source holding mapped tensors (random weights in native memory) still hands plain readers heap float32. */
+    private static Tensor float32Unless(Tensor t, boolean keepMapped) {
+        return t == null || keepMapped ? t : t.toFloat32();
     }
 
     private Tensor checkShape(String name, Tensor t, int... shape) {
@@ -103,10 +103,10 @@ public abstract class Weights {
     }
 
     /**
-     * The tensor with this full name, or null. With {@code keepHalf} the source may return a half-precision tensor
-     * (without it, it may too: {@link #get} widens what comes back).
+     * The tensor with this full name, or null. With {@code keepMapped} the source may return a mapped tensor
+     * ({@link Tensor#isMapped()}; without it, it may too: {@link #get} converts what comes back to heap float32).
      */
-    protected abstract Tensor load(String fullName, boolean keepHalf);
+    protected abstract Tensor load(String fullName, boolean keepMapped);
 
     protected abstract boolean exists(String fullName);
 

@@ -8,9 +8,10 @@ import java.util.List;
  * An adapter merged into the weights ({@link LoraTargets#fuse}). By default the weights it changed are kept as they
  * were before, so {@link #unfuse()} restores them bit for bit (diffusers' {@code unfuse_lora} subtracts the update
  * again, which only restores them up to rounding). That copy costs the memory of every patched weight; fused with
- * {@code keepOriginals = false} the handle subtracts like diffusers instead and keeps nothing. A half-precision weight
- * (read-only, {@link Tensor#isHalf()}) is replaced by a float32 copy that the adapter is fused into; unfusing puts the
- * half-precision tensor itself back, so that layer is restored exactly and returns to its half-size memory.
+ * {@code keepOriginals = false} the handle subtracts like diffusers instead and keeps nothing. A weight kept in the
+ * mapped file (read-only, {@link Tensor#isMapped()}: float32, fp16 or bf16) is replaced by a heap float32 copy that the
+ * adapter is fused into; unfusing puts the mapped tensor itself back, so that layer is restored exactly and its weight
+ * leaves the heap again.
  */
 public final class FusedLora implements AutoCloseable {
     private final LoraTargets owner;
@@ -18,8 +19,8 @@ public final class FusedLora implements AutoCloseable {
     private final float scale;
     private final List<Tensor> weights = new ArrayList<>();
     private final List<float[]> originals = new ArrayList<>();
-    /** Per target: the half-precision weight its layer had before (swapped back on unfuse), or null. */
-    private final List<Tensor> halfOriginals = new ArrayList<>();
+    /** Per target: the mapped weight its layer had before (swapped back on unfuse), or null. */
+    private final List<Tensor> mappedOriginals = new ArrayList<>();
     private final List<LoraTargets.Resolved> targets = new ArrayList<>();
     private boolean keepOriginals = true;
     private boolean unfused;
@@ -37,18 +38,18 @@ public final class FusedLora implements AutoCloseable {
         f.targets.addAll(targets);
         for (LoraTargets.Resolved r : targets) {
             Tensor w = r.layer().weight();
-            if (w.isHalf()) {
-                // a read-only half-precision weight: fuse into a float32 copy, and keep the half one (it costs nothing
+            if (w.isMapped()) {
+                // a read-only mapped weight: fuse into a heap float32 copy, and keep the mapped one (it costs no heap
                 // and puts the layer back exactly, whatever keepOriginals says)
-                f.halfOriginals.add(w);
+                f.mappedOriginals.add(w);
                 w = w.toFloat32();
                 r.layer().setWeight(w);
             } else {
-                f.halfOriginals.add(null);
+                f.mappedOriginals.add(null);
             }
             f.weights.add(w);
             if (keepOriginals) {
-                f.originals.add(f.halfOriginals.getLast() != null ? null : w.data().clone());
+                f.originals.add(f.mappedOriginals.getLast() != null ? null : w.data().clone());
             }
         }
         for (LoraTargets.Resolved r : targets) {
@@ -73,9 +74,9 @@ public final class FusedLora implements AutoCloseable {
         owner.unfused(this);
         // reverse order: a layer patched twice by one adapter gets its first saved copy back last
         for (int i = weights.size() - 1; i >= 0; i--) {
-            Tensor half = halfOriginals.get(i);
-            if (half != null) {
-                targets.get(i).layer().setWeight(half);
+            Tensor mapped = mappedOriginals.get(i);
+            if (mapped != null) {
+                targets.get(i).layer().setWeight(mapped);
                 dev.vega4j.tensor.Ops.get().weightChanged(weights.get(i));
             } else if (keepOriginals) {
                 float[] o = originals.get(i);
@@ -86,7 +87,7 @@ public final class FusedLora implements AutoCloseable {
             }
         }
         originals.clear();
-        halfOriginals.clear();
+        mappedOriginals.clear();
         unfused = true;
     }
 

@@ -2,14 +2,16 @@ package dev.vega4j.models;
 
 import dev.vega4j.config.UNetConfig;
 import dev.vega4j.config.VaeConfig;
-import dev.vega4j.io.HalfResidency;
 import dev.vega4j.io.MapWeights;
+import dev.vega4j.io.WeightResidency;
 import dev.vega4j.models.unet.UNet2DConditionModel;
 import dev.vega4j.models.vae.AutoencoderKL;
 import dev.vega4j.tensor.Half;
 import dev.vega4j.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -21,13 +23,16 @@ import java.util.SplittableRandom;
  * derived from (seed, name), so the values do not depend on build order.
  */
 public final class RandomWeights {
+    private static final ValueLayout.OfFloat F32_LE =
+            ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     private RandomWeights() {}
 
     public static MapWeights forUNet(UNetConfig config, long seed) {
         return forUNet(config, seed, Tensor.Storage.F32);
     }
 
-    /** With {@code storage} F16 or BF16 the layer weights are held as a checkpoint in that format would be. */
+    /** With {@code storage} MAPPED_F32, F16 or BF16 the layer weights are held as a loaded checkpoint's would be. */
     public static MapWeights forUNet(UNetConfig config, long seed, Tensor.Storage storage) {
         return of(UNet2DConditionModel.parameterShapes(config), seed, "random UNet weights (seed " + seed + ")",
                 storage);
@@ -46,9 +51,10 @@ public final class RandomWeights {
     }
 
     /**
-     * Random weights; with {@code storage} F16 or BF16, the tensors that a half-precision checkpoint would keep half
-     * in memory ({@link HalfResidency}: matrices and kernels of at least {@link HalfResidency#MIN_ELEMENTS}) are
-     * rounded to that format and held in native memory outside the Java heap, the rest stays float32.
+     * Random weights; with {@code storage} MAPPED_F32, F16 or BF16, the tensors that a checkpoint would keep mapped
+     * ({@link WeightResidency}: matrices and kernels of at least {@link WeightResidency#MIN_ELEMENTS}) are held in
+     * native memory outside the Java heap (F16/BF16: rounded to that format), like a loaded file's; the rest, and
+     * everything with {@code storage} F32, is heap float32.
      */
     public static MapWeights of(Map<String, int[]> shapes, long seed, String source, Tensor.Storage storage) {
         Map<String, Tensor> filled = new java.util.concurrent.ConcurrentHashMap<>();
@@ -74,10 +80,17 @@ public final class RandomWeights {
             bound = 0.02f;
         }
         SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ name.hashCode());
-        boolean half = storage != Tensor.Storage.F32 && (shape.length == 2 || shape.length == 4)
-                && n >= HalfResidency.minElements();
-        if (half) {
+        boolean outsideHeap = storage.mapped() && (shape.length == 2 || shape.length == 4)
+                && n >= WeightResidency.minElements();
+        if (outsideHeap && storage == Tensor.Storage.MAPPED_F32) {
             // written straight into native memory: no float32 copy of a large tensor on the heap, even briefly
+            MemorySegment seg = Arena.ofAuto().allocate(4 * n, 64);
+            for (long i = 0; i < n; i++) {
+                seg.set(F32_LE, 4 * i, (float) ((r.nextDouble() * 2 - 1) * bound));
+            }
+            return Tensor.ofMapped(seg, storage, shape);
+        }
+        if (outsideHeap) {
             boolean bf16 = storage == Tensor.Storage.BF16;
             MemorySegment seg = Arena.ofAuto().allocate(2 * n, 64);
             for (long i = 0; i < n; i++) {

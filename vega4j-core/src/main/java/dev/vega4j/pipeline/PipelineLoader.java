@@ -8,15 +8,16 @@ import java.nio.file.Path;
 
 /**
  * Loads a diffusers pipeline folder ({@code model_index.json} + component folders) into a {@link DiffusionPipeline}:
- * tokenizer(s) and text encoder(s), the UNet, the VAE (float32) and the scheduler config. Weights are read once into
- * the models (fp16 files are upcast on load) and the files closed; no second copy is kept.
+ * tokenizer(s) and text encoder(s), the UNet, the VAE and the scheduler config. Large layer weights stay memory-mapped
+ * in their file's dtype ({@link dev.vega4j.io.WeightResidency}, read to float32 while packed); everything else is
+ * read once into heap float32. The files are closed after loading (mapped weights keep their own mapping).
  */
 public final class PipelineLoader {
     private PipelineLoader() {}
 
     /**
      * Plain (fp32) weights where a component has them, else its only variant (a Hugging Face download keeps just the
-     * fp16 files; upcast on load); see {@link dev.vega4j.io.WeightFiles}.
+     * fp16 files); see {@link dev.vega4j.io.WeightFiles}.
      */
     public static DiffusionPipeline load(Path dir) {
         return load(PipelineFolder.open(dir));

@@ -80,7 +80,9 @@ class LcmLoraLayoutTest {
         LoraConformance.Model copy = LoraConformance.Model.load(golden.modelDir());
         Map<String, AdaptableLayer> layers = copy.targets().layers(LoraComponent.UNET);
         for (Map.Entry<String, Tensor[]> f : factors.entrySet()) {
-            Tensor w = layers.get(f.getKey()).weight();
+            // merged into a heap copy: the loaded weight may be read-only (memory-mapped)
+            Tensor w = layers.get(f.getKey()).weight().copy();
+            layers.get(f.getKey()).setWeight(w);
             float[] d = f.getValue()[0].data(), u = f.getValue()[1].data();
             int out = w.dim(0), cols = w.numel() / out;
             for (int o = 0; o < out; o++) {

@@ -106,7 +106,7 @@ class LoraLayersTest {
     void convLoraOnA3x3ConvolutionMatchesTheNaiveFormulaUnfusedAndFused() {
         for (int stride : new int[] {1, 2}) {
             Conv2d c = conv(3, 5, 3, stride, 1);
-            float[] w0 = c.weight().data().clone();
+            float[] w0 = c.weight().toFloat32().data().clone();
             Tensor down = randn(2, 3, 3, 3), up = randn(5, 2, 1, 1);
             Map<String, Tensor> file = new LinkedHashMap<>();
             file.put("lora_unet_conv.lora_down.weight", down);
@@ -125,7 +125,7 @@ class LoraLayersTest {
             try (FusedLora f = t.fuse(a, 0.75f)) {
                 assertClose(c.forward(x).data(), ref, 1e-5);
             }
-            assertThat(c.weight().data()).isEqualTo(w0);
+            assertThat(c.weight().toFloat32().data()).isEqualTo(w0);
             assertThat(c.deltas().isEmpty()).isTrue();
         }
     }
@@ -166,7 +166,7 @@ class LoraLayersTest {
     @Test
     void twoAdaptersAtOnceAddUpAndUnfuseInReverseOrderRestoresTheWeightsBitForBit() {
         Linear lin = linear("fc", 8, 5);
-        float[] w0 = lin.weight().data().clone();
+        float[] w0 = lin.weight().toFloat32().data().clone();
         Tensor d1 = randn(2, 8), u1 = randn(5, 2), d2 = randn(3, 8), u2 = randn(5, 3);
         LoraAdapter a1 = LoraAdapter.fromTensors("one", Map.of("lora_unet_fc.lora_down.weight", d1,
                 "lora_unet_fc.lora_up.weight", u1, "lora_unet_fc.alpha", Tensor.scalar(4f)));
@@ -197,31 +197,31 @@ class LoraLayersTest {
         assertThat(lin.deltas().isEmpty()).isTrue();
 
         FusedLora f1 = t.fuse(a1, 0.8f);
-        float[] afterOne = lin.weight().data().clone();
+        float[] afterOne = lin.weight().toFloat32().data().clone();
         FusedLora f2 = t.fuse(a2, -0.5f);
         assertClose(lin.forward(x).data(), ref, 1e-5);
         assertThatThrownBy(f1::unfuse).isInstanceOf(LoraException.class).hasMessageContaining("must be unfused first");
         f2.unfuse();
-        assertThat(lin.weight().data()).isEqualTo(afterOne);
+        assertThat(lin.weight().toFloat32().data()).isEqualTo(afterOne);
         f1.unfuse();
         f1.unfuse(); // idempotent
-        assertThat(lin.weight().data()).isEqualTo(w0);
+        assertThat(lin.weight().toFloat32().data()).isEqualTo(w0);
     }
 
     @Test
     void fusingWithoutOriginalsUnfusesBySubtractingLikeDiffusers() {
         Linear lin = linear("fc", 8, 5);
-        float[] w0 = lin.weight().data().clone();
+        float[] w0 = lin.weight().toFloat32().data().clone();
         LoraAdapter a = LoraAdapter.fromTensors("one", Map.of("lora_unet_fc.lora_down.weight", randn(2, 8),
                 "lora_unet_fc.lora_up.weight", randn(5, 2), "lora_unet_fc.alpha", Tensor.scalar(3f)));
         FusedLora f = targets("fc", lin).fuse(a, 0.6f, false);
-        assertThat(lin.weight().data()).isNotEqualTo(w0);
+        assertThat(lin.weight().toFloat32().data()).isNotEqualTo(w0);
         f.unfuse();
         double[] ref = new double[w0.length];
         for (int i = 0; i < ref.length; i++) {
             ref[i] = w0[i];
         }
-        assertClose(lin.weight().data(), ref, 1e-6);
+        assertClose(lin.weight().toFloat32().data(), ref, 1e-6);
     }
 
     @Test

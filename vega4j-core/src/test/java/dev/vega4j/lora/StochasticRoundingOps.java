@@ -38,7 +38,7 @@ final class StochasticRoundingOps implements TensorOps {
         int[] shape = x.shape();
         shape[shape.length - 1] = n;
         Tensor y = Tensor.zeros(shape);
-        float[] xd = x.data(), wd = weight.data(), yd = y.data();
+        float[] xd = x.data(), wd = weight.toFloat32().data(), yd = y.data();
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double s = bias == null ? 0 : bias.data()[j];
@@ -76,7 +76,7 @@ final class StochasticRoundingOps implements TensorOps {
         int o = weight.dim(0), kh = weight.dim(2), kw = weight.dim(3);
         int oh = (h + 2 * padding - kh) / stride + 1, ow = (w + 2 * padding - kw) / stride + 1;
         Tensor y = Tensor.zeros(n, o, oh, ow);
-        float[] xd = x.data(), wd = weight.data(), yd = y.data();
+        float[] xd = x.data(), wd = weight.toFloat32().data(), yd = y.data();
         for (int ni = 0; ni < n; ni++) {
             for (int oc = 0; oc < o; oc++) {
                 for (int oy = 0; oy < oh; oy++) {

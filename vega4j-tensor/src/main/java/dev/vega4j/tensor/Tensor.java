@@ -1,14 +1,16 @@
 package dev.vega4j.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A dense, row-major, contiguous tensor and its shape. Almost every tensor is float32 over a {@code float[]}; a weight
- * may instead stay in the half-precision bytes it was stored in ({@link #ofHalf}: fp16 or bf16, usually the
- * memory-mapped file itself), read-only, converted to float32 only where it is read (the GEMM and convolution entry
- * points convert while packing, see {@link Half}). Computation is always float32.
+ * A dense, row-major, contiguous tensor and its shape. Almost every tensor is float32 over a {@code float[]}; a large
+ * layer weight may instead stay in the bytes it was stored in ({@link #ofMapped}: float32, fp16 or bf16, usually the
+ * memory-mapped file itself), read-only, converted to a float32 array only where it is read (the GEMM and convolution
+ * entry points convert while packing, see {@link MappedData#toFloats}). Computation is always float32.
  *
  * <p>Layouts used across vega4j: images and feature maps are NCHW, token sequences are [B, T, C]. A reshape is a view
  * sharing the same storage; everything else that changes layout copies. Kept deliberately small: the interesting work
@@ -17,81 +19,132 @@ import java.util.Objects;
 public final class Tensor {
     /** How the elements are held. */
     public enum Storage {
-        /** A {@code float[]} ({@link #data()}). */
-        F32,
-        /** IEEE 754 binary16, little-endian, read-only ({@link #halfData()}). */
-        F16,
-        /** bfloat16 (the top half of a float32), little-endian, read-only ({@link #halfData()}). */
-        BF16
+        /** A {@code float[]} on the heap ({@link #data()}). */
+        F32(4),
+        /**
+         * Little-endian float32 in a read-only {@link MemorySegment} ({@link #mapped()}), not necessarily 4-byte
+         * aligned (a safetensors data section only promises byte offsets).
+         */
+        MAPPED_F32(4),
+        /** IEEE 754 binary16, little-endian, read-only ({@link #mapped()}). */
+        F16(2),
+        /** bfloat16 (the top half of a float32), little-endian, read-only ({@link #mapped()}). */
+        BF16(2);
+
+        private final int elementBytes;
+
+        Storage(int elementBytes) {
+            this.elementBytes = elementBytes;
+        }
+
+        /** Bytes per element. */
+        public int elementBytes() {
+            return elementBytes;
+        }
+
+        /** True for the kinds held in a {@link MemorySegment} ({@link MappedData}). */
+        public boolean mapped() {
+            return this != F32;
+        }
     }
 
+    /** Little-endian float32 that may sit at any byte offset. */
+    private static final ValueLayout.OfFloat LE_F32 =
+            ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     /**
-     * Half-precision elements: {@code bytes} holds numel little-endian 16-bit values. One instance is shared by every
-     * reshape view of a tensor, so it also serves as the identity of the storage ({@link #storageKey()}).
+     * Elements held in a memory segment: {@code bytes} holds numel little-endian values of {@link #kind()} (float32,
+     * fp16 or bf16). One instance is shared by every reshape view of a tensor, so it also serves as the identity of
+     * the storage ({@link #storageKey()}).
      */
-    public static final class HalfData {
+    public static final class MappedData {
         private final MemorySegment bytes;
         private final Storage kind;
 
-        HalfData(MemorySegment bytes, Storage kind) {
+        MappedData(MemorySegment bytes, Storage kind) {
             this.bytes = bytes;
             this.kind = kind;
         }
 
-        /** The raw little-endian 16-bit elements (read-only). */
+        /** The raw little-endian elements (read-only). */
         public MemorySegment bytes() {
             return bytes;
         }
 
-        /** {@link Storage#F16} or {@link Storage#BF16}. */
+        /** {@link Storage#MAPPED_F32}, {@link Storage#F16} or {@link Storage#BF16}. */
         public Storage kind() {
             return kind;
         }
 
-        /** True for bfloat16, false for fp16. */
+        /** True for bfloat16. */
         public boolean bf16() {
             return kind == Storage.BF16;
         }
+
+        /**
+         * Elements {@code [from, from + len)} as float32 into {@code dst[dstOff ...]}: a copy for float32, an exact
+         * widening for fp16/bf16, so the values equal those of a float32 load of the same file bit for bit.
+         */
+        public void toFloats(long from, float[] dst, int dstOff, int len) {
+            if (kind == Storage.MAPPED_F32) {
+                MemorySegment.copy(bytes, LE_F32, 4 * from, dst, dstOff, len);
+            } else {
+                Half.toFloats(bytes, from, kind == Storage.BF16, dst, dstOff, len);
+            }
+        }
+
+        /** One element as float32. */
+        public float get(long index) {
+            return kind == Storage.MAPPED_F32 ? bytes.get(LE_F32, 4 * index) : Half.toFloat(bytes, index, bf16());
+        }
     }
 
-    private final float[] data; // null for half storage
-    private final HalfData half; // null for float32 storage
+    private final float[] data; // null for mapped storage
+    private final MappedData mapped; // null for heap float32 storage
     private final int numel;
     private final int[] shape;
 
     private Tensor(float[] data, int[] shape) {
         this.data = data;
-        this.half = null;
+        this.mapped = null;
         this.numel = data.length;
         this.shape = shape;
     }
 
-    private Tensor(HalfData half, int numel, int[] shape) {
+    private Tensor(MappedData mapped, int numel, int[] shape) {
         this.data = null;
-        this.half = half;
+        this.mapped = mapped;
         this.numel = numel;
         this.shape = shape;
     }
 
     /**
-     * A tensor over half-precision elements without copying them: {@code bytes} holds {@code numel(shape)}
-     * little-endian fp16 or bf16 values (a slice of a memory-mapped file, or native memory). The tensor is read-only;
-     * it must not outlive the memory behind {@code bytes}.
+     * A tensor over elements held in {@code bytes} without copying them: {@code numel(shape)} little-endian values of
+     * {@code kind} ({@link Storage#MAPPED_F32}, {@link Storage#F16} or {@link Storage#BF16}; a slice of a memory-mapped
+     * file, or native memory). The tensor is read-only; it must not outlive the memory behind {@code bytes}.
      */
-    public static Tensor ofHalf(MemorySegment bytes, Storage kind, int... shape) {
+    public static Tensor ofMapped(MemorySegment bytes, Storage kind, int... shape) {
         Objects.requireNonNull(bytes, "bytes");
-        if (kind != Storage.F16 && kind != Storage.BF16) {
-            throw new IllegalArgumentException("ofHalf needs F16 or BF16 storage, got " + kind);
+        if (!kind.mapped()) {
+            throw new IllegalArgumentException("ofMapped needs MAPPED_F32, F16 or BF16 storage, got " + kind);
         }
         long n = numel(shape);
         if (n > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
         }
-        if (bytes.byteSize() != 2 * n) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + 2 * n + " bytes of "
-                    + kind + ", got " + bytes.byteSize());
+        if (bytes.byteSize() != kind.elementBytes() * n) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs "
+                    + kind.elementBytes() * n + " bytes of " + kind + ", got " + bytes.byteSize());
         }
-        return new Tensor(new HalfData(bytes.asReadOnly(), kind), (int) n, shape.clone());
+        return new Tensor(new MappedData(bytes.asReadOnly(), kind), (int) n, shape.clone());
+    }
+
+    /** {@link #ofMapped} for fp16/bf16 elements only. */
+    public static Tensor ofHalf(MemorySegment bytes, Storage kind, int... shape) {
+        if (kind != Storage.F16 && kind != Storage.BF16) {
+            throw new IllegalArgumentException("ofHalf needs F16 or BF16 storage, got " + kind);
+        }
+        return ofMapped(bytes, kind, shape);
     }
 
     /** Wraps {@code data} (no copy) with the given shape; the element count must match. */
@@ -137,70 +190,78 @@ public final class Tensor {
     /**
      * The backing array (row-major). Writes are visible to every view of this tensor.
      *
-     * @throws IllegalStateException for a half-precision tensor (a weight kept as fp16/bf16): read it through
-     *                               {@link #toFloat32()}, {@link #readFloats} or the ops
+     * @throws IllegalStateException for a mapped tensor (a weight kept in its file's bytes, float32 or fp16/bf16):
+     *                               read it through {@link #toFloat32()}, {@link #readFloats} or the ops
      */
     public float[] data() {
         if (data == null) {
-            throw new IllegalStateException("tensor " + this + " is held as " + half.kind
-                    + " (a half-precision weight, read-only): use toFloat32() for a float32 copy, or load the weights"
-                    + " as float32 (-Dvega.weights.fp32=true)");
+            throw new IllegalStateException("tensor " + this + " is held as " + mapped.kind
+                    + " (a weight kept in the memory-mapped file, read-only): use toFloat32() for a float32 copy, or"
+                    + " load the weights onto the heap (-Dvega.weights.fp32=true)");
         }
         return data;
     }
 
     /** How the elements are held. */
     public Storage storage() {
-        return half == null ? Storage.F32 : half.kind;
-    }
-
-    /** True when the elements are fp16/bf16 ({@link #halfData()}), false for a float32 tensor. */
-    public boolean isHalf() {
-        return half != null;
-    }
-
-    /** The half-precision storage; throws for a float32 tensor. */
-    public HalfData halfData() {
-        if (half == null) {
-            throw new IllegalStateException("tensor " + this + " is float32, not half precision");
-        }
-        return half;
+        return mapped == null ? Storage.F32 : mapped.kind;
     }
 
     /**
-     * This tensor when it is float32, else a new float32 tensor with the converted values (exact: every fp16 and bf16
-     * value is a float32 value).
+     * True when the elements are held in a memory segment ({@link #mapped()}: float32, fp16 or bf16, read-only), false
+     * for a heap float32 tensor ({@link #data()}).
+     */
+    public boolean isMapped() {
+        return mapped != null;
+    }
+
+    /** True when the elements are fp16/bf16 (a special case of {@link #isMapped()}). */
+    public boolean isHalf() {
+        return mapped != null && mapped.kind != Storage.MAPPED_F32;
+    }
+
+    /** The segment storage; throws for a heap float32 tensor. */
+    public MappedData mapped() {
+        if (mapped == null) {
+            throw new IllegalStateException("tensor " + this + " is a heap float32 tensor, not mapped");
+        }
+        return mapped;
+    }
+
+    /**
+     * This tensor when it is a heap float32 tensor, else a new one with the values as float32 (exact: every fp16 and
+     * bf16 value is a float32 value; mapped float32 is copied).
      */
     public Tensor toFloat32() {
-        if (half == null) {
+        if (mapped == null) {
             return this;
         }
         float[] out = new float[numel];
-        Half.toFloats(half.bytes, 0, half.bf16(), out, 0, numel);
+        mapped.toFloats(0, out, 0, numel);
         return new Tensor(out, shape.clone());
     }
 
     /** Elements {@code [from, from + len)} (row-major order) as float32 into {@code dst[dstOff ...]}, any storage. */
     public void readFloats(int from, float[] dst, int dstOff, int len) {
         Objects.checkFromIndexSize(from, len, numel);
-        if (half == null) {
+        if (mapped == null) {
             System.arraycopy(data, from, dst, dstOff, len);
         } else {
-            Half.toFloats(half.bytes, from, half.bf16(), dst, dstOff, len);
+            mapped.toFloats(from, dst, dstOff, len);
         }
     }
 
     /** Bytes the elements take (4 per float32 element, 2 per half element). */
     public long byteSize() {
-        return (half == null ? 4L : 2L) * numel;
+        return (long) storage().elementBytes() * numel;
     }
 
     /**
-     * The identity of the storage, shared by every reshape view (the {@code float[]} or the {@link HalfData}): what a
+     * The identity of the storage, shared by every reshape view (the {@code float[]} or the {@link MappedData}): what a
      * cache of prepared weights keys on.
      */
     public Object storageKey() {
-        return half == null ? data : half;
+        return mapped == null ? data : mapped;
     }
 
     public int[] shape() {
@@ -246,21 +307,21 @@ public final class Tensor {
             throw new IllegalArgumentException(
                     "cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
         }
-        return half == null ? new Tensor(data, s) : new Tensor(half, numel, s);
+        return mapped == null ? new Tensor(data, s) : new Tensor(mapped, numel, s);
     }
 
-    /** An independent, writable copy; always float32 (a half-precision tensor's copy holds the converted values). */
+    /** An independent, writable copy; always heap float32 (a mapped tensor's copy holds the values as float32). */
     public Tensor copy() {
-        return half == null ? new Tensor(data.clone(), shape.clone()) : toFloat32();
+        return mapped == null ? new Tensor(data.clone(), shape.clone()) : toFloat32();
     }
 
     /** Element at a full multi-index (slow; for tests and debugging). Works for every storage. */
     public float get(int... index) {
         int off = offset(index);
-        return half == null ? data[off] : Half.toFloat(half.bytes, off, half.bf16());
+        return mapped == null ? data[off] : mapped.get(off);
     }
 
-    /** Sets one element of a float32 tensor (half-precision tensors are read-only). */
+    /** Sets one element of a heap float32 tensor (mapped tensors are read-only). */
     public void set(float value, int... index) {
         data()[offset(index)] = value;
     }
@@ -322,6 +383,6 @@ public final class Tensor {
 
     @Override
     public String toString() {
-        return (half == null ? "Tensor" : "Tensor(" + half.kind + ")") + Arrays.toString(shape);
+        return (mapped == null ? "Tensor" : "Tensor(" + mapped.kind + ")") + Arrays.toString(shape);
     }
 }

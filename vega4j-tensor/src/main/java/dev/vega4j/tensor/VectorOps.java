@@ -3,7 +3,7 @@ package dev.vega4j.tensor;
 import dev.vega4j.tensor.kernels.Attention;
 import dev.vega4j.tensor.kernels.Conv;
 import dev.vega4j.tensor.kernels.Gemm;
-import dev.vega4j.tensor.kernels.HalfPanels;
+import dev.vega4j.tensor.kernels.MappedPanels;
 import dev.vega4j.tensor.kernels.PackCache;
 import dev.vega4j.tensor.kernels.Parallel;
 import dev.vega4j.tensor.kernels.VMath;
@@ -105,9 +105,10 @@ public final class VectorOps implements TensorOps {
         if (m == 0 || n == 0) {
             return y;
         }
-        // a half-precision weight is converted while it is packed (HalfPanels): same panels, no float32 copy kept
-        Gemm.PackedB wp = cache.packedB(weight, () -> weight.isHalf()
-                ? HalfPanels.packTransposed(weight.halfData(), k, n, par)
+        // a mapped weight (float32/fp16/bf16 file bytes) is read while it is packed (MappedPanels): same panels, no
+        // float32 copy kept
+        Gemm.PackedB wp = cache.packedB(weight, () -> weight.isMapped()
+                ? MappedPanels.packTransposed(weight.mapped(), k, n, par)
                 : Gemm.packTransposed(weight.data(), 0, k, n, par));
         float[] yd = y.data();
         Gemm.residentB(x.data(), 0, k, m, wp, bias == null ? null : bias.data(), yd, 0, n, par);
@@ -119,7 +120,7 @@ public final class VectorOps implements TensorOps {
         if (a.rank() != 3 || b.rank() != 3) {
             throw new IllegalArgumentException("matmul: " + a + " · " + b);
         }
-        a = a.toFloat32(); // operands are activations; a half-precision one (unusual) is widened first
+        a = a.toFloat32(); // operands are activations; a mapped one (unusual) is read into an array first
         b = b.toFloat32();
         int batch = a.dim(0), m = a.dim(1), k = a.dim(2), n = b.dim(2);
         if (b.dim(1) != k || (b.dim(0) != batch && b.dim(0) != 1)) {
@@ -172,15 +173,16 @@ public final class VectorOps implements TensorOps {
         }
         float[] yd = y.data();
         if (winograd != null && Winograd.applies(kh, kw, stride, padding)) {
-            // a half-precision weight is widened (exactly) for the transform: one float32 copy per call, dropped after
+            // a mapped weight is read (exactly) into float32 for the transform: one copy per call, dropped after
             Winograd.PackedWeights wp = cache.winograd(weight, winograd,
                     () -> Winograd.packWeights(weight.toFloat32().data(), 0, o, c, winograd, par));
             Winograd.conv2d(x.data(), n, c, h, w, wp, bias == null ? null : bias.data(), yd, par);
             return y;
         }
-        // a half-precision weight is converted while it is packed (HalfPanels): same panels, no float32 copy kept
-        Gemm.PackedA wp = cache.packedA(weight, () -> weight.isHalf()
-                ? HalfPanels.packA(weight.halfData(), o, ckk, par)
+        // a mapped weight (float32/fp16/bf16 file bytes) is read while it is packed (MappedPanels): same panels, no
+        // float32 copy kept
+        Gemm.PackedA wp = cache.packedA(weight, () -> weight.isMapped()
+                ? MappedPanels.packA(weight.mapped(), o, ckk, par)
                 : Gemm.packA(weight.data(), 0, o, ckk, ckk, par));
         Conv.conv2d(x.data(), n, c, h, w, wp, bias == null ? null : bias.data(), kh, kw, stride, padding, yd, oh, ow,
                 par);

@@ -46,7 +46,7 @@ class HalfTensorTest {
         assertThatThrownBy(h::data).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("F16").hasMessageContaining("toFloat32()").hasMessageContaining("vega.weights.fp32");
         assertThatThrownBy(() -> h.set(1f, 0, 0)).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> Tensor.zeros(2).halfData()).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> Tensor.zeros(2).mapped()).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> Tensor.ofHalf(MemorySegment.ofArray(new short[5]), Tensor.Storage.F16, 2, 3))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("12 bytes");
         assertThatThrownBy(() -> Tensor.ofHalf(MemorySegment.ofArray(new short[6]), Tensor.Storage.F32, 2, 3))

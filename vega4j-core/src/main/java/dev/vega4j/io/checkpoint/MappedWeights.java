@@ -56,10 +56,10 @@ final class MappedWeights extends IndexedWeights<Mapped> {
     }
 
     @Override
-    protected Tensor read(String fullName, Mapped m, boolean keepHalf) {
-        // transforms that only rename or reshape can pass a half-precision weight through; the others copy floats
+    protected Tensor read(String fullName, Mapped m, boolean keepMapped) {
+        // transforms that only rename or reshape can pass a mapped weight through; the others copy floats
         boolean passThrough = m.transform() == Transform.IDENTITY || m.transform() == Transform.CONV1X1_TO_LINEAR;
-        Tensor t = keepHalf && passThrough ? singleFile.getWeightOptional(m.name())
+        Tensor t = keepMapped && passThrough ? singleFile.getWeightOptional(m.name())
                 : singleFile.get(m.name());
         return m.transform().toDiffusers(t, m.name());
     }

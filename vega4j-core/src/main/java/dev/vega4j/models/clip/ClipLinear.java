@@ -8,7 +8,7 @@ import dev.vega4j.tensor.Tensor;
 
 /** {@code nn.Linear} as CLIP uses it: weight [out, in] and an optional bias [out]; adapters may attach deltas. */
 final class ClipLinear implements AdaptableLayer {
-    private volatile Tensor weight; // replaced by setWeight (a half-precision weight fused with an adapter)
+    private volatile Tensor weight; // replaced by setWeight (a mapped weight fused with an adapter)
     private final Tensor bias;
     private final LayerDeltas deltas = new LayerDeltas();
 

@@ -16,7 +16,7 @@ final class ClipTextEmbeddings {
 
     ClipTextEmbeddings(ClipTextConfig c, Weights w) {
         this.hidden = c.hiddenSize();
-        // the largest tensor of a CLIP text model (49408 rows): may stay half precision, rows are widened when read
+        // the largest tensor of a CLIP text model (49408 rows): may stay mapped, rows are read (widened) as needed
         this.tokenEmbedding = w.getWeight("token_embedding.weight", c.vocabSize(), hidden);
         this.positionEmbedding = w.get("position_embedding.weight", c.maxPositionEmbeddings(), hidden);
     }

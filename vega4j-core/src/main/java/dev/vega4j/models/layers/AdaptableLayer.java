@@ -10,14 +10,14 @@ import dev.vega4j.tensor.Tensor;
 public interface AdaptableLayer {
 
     /**
-     * The weight ([out, in] or [out, in, k, k]). A float32 weight may be modified in place by adapter fusion; a
-     * half-precision one ({@link Tensor#isHalf()}, read-only) is first swapped for a float32 copy with
-     * {@link #setWeight}.
+     * The weight ([out, in] or [out, in, k, k]). A heap float32 weight may be modified in place by adapter fusion;
+     * a mapped one ({@link Tensor#isMapped()}: float32/fp16/bf16 in the file, read-only) is first swapped for a heap
+     * float32 copy with {@link #setWeight}.
      */
     Tensor weight();
 
     /**
-     * Replaces the weight by another tensor of the same shape: a float32 copy of a half-precision weight for an adapter
+     * Replaces the weight by another tensor of the same shape: a heap float32 copy of a mapped weight for an adapter
      * to be fused into, and the original put back when it is unfused. Not for use while the layer runs.
      */
     void setWeight(Tensor weight);

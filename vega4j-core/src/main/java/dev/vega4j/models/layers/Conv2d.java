@@ -5,7 +5,7 @@ import dev.vega4j.tensor.Tensor;
 
 /** {@code torch.nn.Conv2d} with a square kernel, stride and symmetric zero padding: {@code weight [out, in, k, k]}. */
 public final class Conv2d implements AdaptableLayer {
-    private volatile Tensor weight; // replaced by setWeight (a half-precision weight fused with an adapter)
+    private volatile Tensor weight; // replaced by setWeight (a mapped weight fused with an adapter)
     private final Tensor bias;
     private final int stride;
     private final int padding;

@@ -5,7 +5,7 @@ import dev.vega4j.tensor.Tensor;
 
 /** {@code torch.nn.Linear}: {@code weight [out, in]}, optional {@code bias [out]}. */
 public final class Linear implements AdaptableLayer {
-    private volatile Tensor weight; // replaced by setWeight (a half-precision weight fused with an adapter)
+    private volatile Tensor weight; // replaced by setWeight (a mapped weight fused with an adapter)
     private final Tensor bias;
     private final int in;
     private final int out;

@@ -81,19 +81,19 @@ public abstract class Params {
 
     /**
      * Like {@link #get}, for a layer's weight matrix or kernel that is only read through the GEMM/convolution ops: it
-     * may stay half precision in memory ({@link Weights#getWeight}, {@link dev.vega4j.io.HalfResidency}).
+     * may stay in the mapped file, outside the heap ({@link Weights#getWeight}, {@link dev.vega4j.io.WeightResidency}).
      */
     public Tensor getWeight(String name, int... shape) {
         return get(name, true, shape);
     }
 
-    private Tensor get(String name, boolean keepHalf, int... shape) {
+    private Tensor get(String name, boolean keepMapped, int... shape) {
         String full = prefix + name;
         shared.shapes.put(full, shape.clone());
         if (shared.weights == null) {
             return null;
         }
-        Tensor t = keepHalf ? shared.weights.getWeightOptional(full) : shared.weights.getOptional(full);
+        Tensor t = keepMapped ? shared.weights.getWeightOptional(full) : shared.weights.getOptional(full);
         if (t == null) {
             shared.missing.add(shared.weights.prefix() + full);
             return null;

@@ -7,7 +7,7 @@ import dev.vega4j.golden.GoldenCase;
 import dev.vega4j.golden.GoldenGroup;
 import dev.vega4j.io.DType;
 import dev.vega4j.io.Fp16Folders;
-import dev.vega4j.io.HalfResidency;
+import dev.vega4j.io.WeightResidency;
 import dev.vega4j.models.layers.AdaptableLayer;
 import dev.vega4j.tensor.Tensor;
 import java.nio.file.Path;
@@ -19,16 +19,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * LoRA on a model whose layer weights are half precision in memory (the golden tiny-vega written as fp16): fusing
- * works on float32 copies and gives exactly what it gives on the float32-loaded model; unfusing puts the very same
- * half-precision tensors back.
+ * LoRA on a model whose layer weights stay in the mapped file (the golden tiny-vega as it is, float32, and written as
+ * fp16): fusing works on heap float32 copies and gives exactly what it gives on the heap-loaded model; unfusing puts
+ * the very same mapped tensors back.
  */
-class HalfWeightsLoraTest {
+class MappedWeightsLoraTest {
     @TempDir
     static Path tmp;
     private static GoldenCase golden;
     private static LoraConformance.Model half;
     private static LoraConformance.Model fp32;
+    /** The golden float32 files, layer weights mapped, and the same files loaded onto the heap. */
+    private static LoraConformance.Model mapped32;
+    private static LoraConformance.Model heap32;
     private static Path kohyaFile;
 
     @BeforeAll
@@ -37,9 +40,13 @@ class HalfWeightsLoraTest {
         golden = g.cases().get(0);
         kohyaFile = g.dir().resolve(golden.json().get("lora_files").get("kohya").asText());
         Path dir = Fp16Folders.copy(golden.modelDir(), tmp.resolve("fp16"), DType.F16);
-        half = Fp16Folders.withProperty(HalfResidency.MIN_ELEMENTS_PROPERTY, "1", () -> LoraConformance.Model.load(dir));
-        fp32 = Fp16Folders.withProperty(HalfResidency.FORCE_FP32_PROPERTY, "true",
+        half = Fp16Folders.withProperty(WeightResidency.MIN_ELEMENTS_PROPERTY, "1", () -> LoraConformance.Model.load(dir));
+        fp32 = Fp16Folders.withProperty(WeightResidency.FORCE_FP32_PROPERTY, "true",
                 () -> LoraConformance.Model.load(dir));
+        mapped32 = Fp16Folders.withProperty(WeightResidency.MIN_ELEMENTS_PROPERTY, "1",
+                () -> LoraConformance.Model.load(golden.modelDir()));
+        heap32 = Fp16Folders.withProperty(WeightResidency.FORCE_FP32_PROPERTY, "true",
+                () -> LoraConformance.Model.load(golden.modelDir()));
     }
 
     @AfterAll
@@ -66,34 +73,48 @@ class HalfWeightsLoraTest {
 
     @Test
     void fuseAndUnfuseOnHalfWeights() {
-        for (boolean keepOriginals : new boolean[] {true, false}) {
-            List<AdaptableLayer> layers = layers(half);
-            List<Tensor> before = layers.stream().map(AdaptableLayer::weight).toList();
-            assertThat(before).allMatch(Tensor::isHalf);
-            Tensor base = half.unet(golden, 999f);
-            assertBitIdentical("no adapter", base, fp32.unet(golden, 999f));
+        fuseAndUnfuse(half, fp32, Tensor.Storage.F16);
+    }
 
-            FusedLora h = half.targets().fuse(LoraAdapter.load(kohyaFile), 0.7f, keepOriginals);
+    @Test
+    void fuseAndUnfuseOnMappedFloat32Weights() {
+        fuseAndUnfuse(mapped32, heap32, Tensor.Storage.MAPPED_F32);
+    }
+
+    /** {@code mapped} has every adapted layer weight mapped as {@code storage}; {@code heap} is the reference. */
+    private static void fuseAndUnfuse(LoraConformance.Model mapped, LoraConformance.Model heap, Tensor.Storage storage) {
+        for (boolean keepOriginals : new boolean[] {true, false}) {
+            List<AdaptableLayer> layers = layers(mapped);
+            List<Tensor> before = layers.stream().map(AdaptableLayer::weight).toList();
+            assertThat(before).allMatch(t -> t.storage() == storage);
+            Tensor base = mapped.unet(golden, 999f);
+            assertBitIdentical("no adapter", base, heap.unet(golden, 999f));
+
+            FusedLora h = mapped.targets().fuse(LoraAdapter.load(kohyaFile), 0.7f, keepOriginals);
             // the reference keeps originals: unfusing by subtraction would leave it off by rounding for the next test
-            FusedLora f = fp32.targets().fuse(LoraAdapter.load(kohyaFile), 0.7f, true);
-            long patched = layers.stream().filter(l -> !l.weight().isHalf()).count();
+            FusedLora f = heap.targets().fuse(LoraAdapter.load(kohyaFile), 0.7f, true);
+            long patched = layers.stream().filter(l -> !l.weight().isMapped()).count();
             assertThat(patched).isEqualTo(golden.json().get("num_modules").asInt());
-            assertBitIdentical("fused", half.unet(golden, 999f), fp32.unet(golden, 999f));
+            assertBitIdentical("fused", mapped.unet(golden, 999f), heap.unet(golden, 999f));
             h.unfuse();
             f.unfuse();
 
             for (int i = 0; i < layers.size(); i++) {
-                assertThat(layers.get(i).weight()).as("layer %d back to its half tensor", i).isSameAs(before.get(i));
+                assertThat(layers.get(i).weight()).as("layer %d back to its mapped tensor", i).isSameAs(before.get(i));
             }
-            assertBitIdentical("unfused", half.unet(golden, 999f), base);
+            assertBitIdentical("unfused", mapped.unet(golden, 999f), base);
         }
     }
 
     @Test
-    void unfusedAdaptersRunOnHalfWeights() {
+    void unfusedAdaptersRunOnMappedWeights() {
         try (ActiveLora h = half.targets().attach(LoraAdapter.load(kohyaFile), 0.5f);
                 ActiveLora f = fp32.targets().attach(LoraAdapter.load(kohyaFile), 0.5f)) {
             assertBitIdentical("attached", half.unet(golden, 999f), fp32.unet(golden, 999f));
+        }
+        try (ActiveLora m = mapped32.targets().attach(LoraAdapter.load(kohyaFile), 0.5f);
+                ActiveLora f = heap32.targets().attach(LoraAdapter.load(kohyaFile), 0.5f)) {
+            assertBitIdentical("attached, float32", mapped32.unet(golden, 999f), heap32.unet(golden, 999f));
         }
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vega4j.golden.Golden;
 import dev.vega4j.io.DType;
 import dev.vega4j.io.Fp16Folders;
-import dev.vega4j.io.HalfResidency;
+import dev.vega4j.io.WeightResidency;
 import dev.vega4j.models.layers.AdaptableLayer;
 import dev.vega4j.models.unet.UNet2DConditionModel;
 import dev.vega4j.tensor.Tensor;
@@ -17,11 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The tiny golden Vega written as fp16 (and bf16), loaded twice: layer weights kept half precision in memory (every one
- * of them: the size threshold is lowered to 1) and everything converted to float32 at load time. Text encoders, UNet
- * and VAE must give bit-identical results, since fp16 → fp32 is exact and packing converts the same values.
+ * The tiny golden Vega as it is (float32) and written as fp16 (and bf16), loaded twice: layer weights kept in the
+ * mapped file (every one of them: the size threshold is lowered to 1) and everything loaded onto the heap as float32.
+ * Text encoders, UNet and VAE must give bit-identical results, since reading float32 is a copy, fp16 → fp32 is exact,
+ * and packing reads the same values.
  */
-class HalfResidentPipelineTest {
+class MappedResidentPipelineTest {
     @TempDir
     Path tmp;
 
@@ -33,8 +34,8 @@ class HalfResidentPipelineTest {
             p.run(req, 3, p.schedulers().create("Euler"), ProgressListener.NONE, new Cancellation(),
                     (k, v) -> trace.computeIfAbsent(k, x -> new java.util.ArrayList<>()).add(v.copy()));
             Map<String, AdaptableLayer> layers = ((UNet2DConditionModel) p.unet()).adaptableLayers();
-            long half = layers.values().stream().filter(l -> l.weight().isHalf()).count();
-            trace.put("#half-unet-layers", List.of(Tensor.scalar(half)));
+            long mapped = layers.values().stream().filter(l -> l.weight().isMapped()).count();
+            trace.put("#mapped-unet-layers", List.of(Tensor.scalar(mapped)));
             trace.put("#unet-layers", List.of(Tensor.scalar(layers.size())));
         }
         return trace;
@@ -61,20 +62,22 @@ class HalfResidentPipelineTest {
     }
 
     @Test
-    void halfResidentWeightsGiveBitIdenticalResults() {
-        for (DType dtype : new DType[] {DType.F16, DType.BF16}) {
-            Path dir = Fp16Folders.copy(Golden.root().resolve("tiny-vega"), tmp.resolve(dtype.name()), dtype);
-            Map<String, List<Tensor>> half = Fp16Folders.withProperty(HalfResidency.MIN_ELEMENTS_PROPERTY, "1",
+    void mappedWeightsGiveBitIdenticalResults() {
+        for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+            Path golden = Golden.root().resolve("tiny-vega");
+            Path dir = dtype == DType.F32 ? golden : Fp16Folders.copy(golden, tmp.resolve(dtype.name()), dtype);
+            Map<String, List<Tensor>> mapped = Fp16Folders.withProperty(WeightResidency.MIN_ELEMENTS_PROPERTY, "1",
                     () -> run(dir));
-            Map<String, List<Tensor>> fp32 = Fp16Folders.withProperty(HalfResidency.FORCE_FP32_PROPERTY, "true",
+            Map<String, List<Tensor>> fp32 = Fp16Folders.withProperty(WeightResidency.FORCE_FP32_PROPERTY, "true",
                     () -> run(dir));
-            float layers = half.get("#unet-layers").get(0).get();
-            assertThat(half.get("#half-unet-layers").get(0).get()).as("every UNet layer weight half").isEqualTo(layers);
-            assertThat(fp32.get("#half-unet-layers").get(0).get()).isZero();
+            float layers = mapped.get("#unet-layers").get(0).get();
+            assertThat(mapped.get("#mapped-unet-layers").get(0).get()).as("every UNet layer weight mapped, " + dtype)
+                    .isEqualTo(layers);
+            assertThat(fp32.get("#mapped-unet-layers").get(0).get()).isZero();
             // the trace covers prompt embeddings (text encoders), every UNet output and the decoded image (VAE)
-            assertThat(half.keySet()).anyMatch(k -> k.contains("prompt_embeds")).anyMatch(k -> k.contains("step_unet_out"))
+            assertThat(mapped.keySet()).anyMatch(k -> k.contains("prompt_embeds")).anyMatch(k -> k.contains("step_unet_out"))
                     .anyMatch(k -> k.contains("image"));
-            assertBitIdentical(half, fp32);
+            assertBitIdentical(mapped, fp32);
         }
     }
 }
