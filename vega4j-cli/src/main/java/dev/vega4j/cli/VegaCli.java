@@ -49,7 +49,8 @@ public final class VegaCli implements Runnable {
             }
             err.println("vega: error: out of memory (Java heap limit " + Runtime.getRuntime().maxMemory() / (1 << 20)
                     + " MiB): use a smaller image size or fewer samples, or give Java more memory with VEGA_HEAP "
-                    + "(e.g. VEGA_HEAP=12g); the layer weights stay memory-mapped outside the heap, but"
+                    + "(e.g. VEGA_HEAP=12g); the layer weights stay memory-mapped outside the heap, but a fused LoRA"
+                    + " (--lora, --preset vegart: about 8g) copies the layers it changes onto it, and"
                     + " -Dvega.weights.fp32=true in VEGA_JAVA_OPTS loads them all onto it");
             err.flush();
             return 1;

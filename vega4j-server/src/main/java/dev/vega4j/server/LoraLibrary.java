@@ -52,6 +52,8 @@ public final class LoraLibrary {
     private final int cacheSize;
     private volatile Map<String, Entry> entries = Map.of();
     private final LinkedHashMap<Path, LoraAdapter> cache = new LinkedHashMap<>(16, 0.75f, true);
+    /** Counts {@link #refresh()}es (guarded by {@link #cache}): a file read before one is not cached after it. */
+    private long generation;
     private final Map<Path, String> hashes = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Path, Map<String, Object>> metadata = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -115,6 +117,7 @@ public final class LoraLibrary {
         // a file replaced under the same name must be read again (a running job keeps the adapter it holds)
         synchronized (cache) {
             cache.clear();
+            generation++;
         }
         hashes.clear();
         metadata.clear();
@@ -167,15 +170,20 @@ public final class LoraLibrary {
 
     /** The adapter, from the cache or read now. A file that is no LoRA is a {@link dev.vega4j.lora.LoraException}. */
     LoraAdapter adapter(Entry e) {
+        long readIn;
         synchronized (cache) {
             LoraAdapter a = cache.get(e.file());
             if (a != null) {
                 return a;
             }
+            readIn = generation;
         }
         // read outside the lock: a large file must not block lookups of cached ones
         LoraAdapter loaded = LoraAdapter.load(e.file());
         synchronized (cache) {
+            if (readIn != generation) {
+                return loaded; // a refresh came meanwhile: the file may have been replaced, keep this read uncached
+            }
             LoraAdapter a = cache.putIfAbsent(e.file(), loaded);
             while (cache.size() > cacheSize) {
                 cache.remove(cache.keySet().iterator().next());

@@ -5,6 +5,7 @@ import dev.vega4j.VegaException;
 import dev.vega4j.config.UNetConfig;
 import dev.vega4j.io.SafetensorsWeights;
 import dev.vega4j.io.SafetensorsWriter;
+import dev.vega4j.io.WeightFiles;
 import dev.vega4j.models.unet.UNet2DConditionModel;
 import dev.vega4j.models.vae.AutoencoderKL;
 import dev.vega4j.pipeline.ImageFiles;
@@ -105,7 +106,9 @@ public final class DistillationTrainer {
         Path from = resuming ? out : c.student();
         this.studentConfigJson = StudentPruner.readJson(from.resolve("unet/config.json"));
         UNetConfig studentConfig = UNetConfig.fromJson(studentConfigJson, from.resolve("unet/config.json").toString());
-        try (SafetensorsWeights w = SafetensorsWeights.open(from.resolve("unet/diffusion_pytorch_model.safetensors"))) {
+        Path studentWeights = WeightFiles.resolveModel(from.resolve("unet"), WeightFiles.Library.DIFFUSERS,
+                "student UNet");
+        try (SafetensorsWeights w = SafetensorsWeights.open(studentWeights)) {
             this.student = TrainableUNet.create(studentConfig, w);
         }
         student.setGradientCheckpointing(c.gradientCheckpointing());

@@ -9,6 +9,7 @@ import dev.vega4j.VegaException;
 import dev.vega4j.config.UNetConfig;
 import dev.vega4j.io.SafetensorsWeights;
 import dev.vega4j.io.SafetensorsWriter;
+import dev.vega4j.io.WeightFiles;
 import dev.vega4j.models.unet.UNet2DConditionModel;
 import dev.vega4j.tensor.Tensor;
 import java.io.IOException;
@@ -64,7 +65,9 @@ public final class StudentPruner {
         Map<String, int[]> shapes = UNet2DConditionModel.parameterShapes(sc);
         Map<String, Tensor> weights = new LinkedHashMap<>();
         long teacherParams;
-        try (SafetensorsWeights w = SafetensorsWeights.open(unetDir.resolve("diffusion_pytorch_model.safetensors"))) {
+        // the teacher is often a Hub download holding only fp16 files: the same lookup as UNet2DConditionModel.load
+        Path teacherWeights = WeightFiles.resolveModel(unetDir, WeightFiles.Library.DIFFUSERS, "teacher UNet");
+        try (SafetensorsWeights w = SafetensorsWeights.open(teacherWeights)) {
             teacherParams = w.allNames().stream().mapToLong(n -> Arrays.stream(w.info(n).shape()).reduce(1, (a, b) -> a * b))
                     .sum();
             for (var e : shapes.entrySet()) {
