@@ -40,17 +40,16 @@ public final class VegaCli implements Runnable {
         } catch (OutOfMemoryError e) {
             var err = parsed.commandSpec().commandLine().getErr();
             if (e.getMessage() != null && e.getMessage().contains("direct buffer memory")) {
-                // native memory the JVM allocated itself (random bench weights outside the heap), not the heap
+                // native memory the JVM allocated itself (random bench weights, a fused LoRA's layer copies)
                 err.println("vega: error: out of native memory for weights held outside the Java heap ("
                         + e.getMessage() + "): raise the limit with VEGA_JAVA_OPTS=-XX:MaxDirectMemorySize=<size>,"
-                        + " or build fewer models at once");
+                        + " or build fewer models or fuse fewer LoRAs at once");
                 err.flush();
                 return 1;
             }
             err.println("vega: error: out of memory (Java heap limit " + Runtime.getRuntime().maxMemory() / (1 << 20)
                     + " MiB): use a smaller image size or fewer samples, or give Java more memory with VEGA_HEAP "
-                    + "(e.g. VEGA_HEAP=12g); the layer weights stay memory-mapped outside the heap, but a fused LoRA"
-                    + " (--lora, --preset vegart: about 8g) copies the layers it changes onto it, and"
+                    + "(e.g. VEGA_HEAP=12g); the layer weights stay memory-mapped outside the heap, but"
                     + " -Dvega.weights.fp32=true in VEGA_JAVA_OPTS loads them all onto it");
             err.flush();
             return 1;

@@ -16,7 +16,7 @@ public record Comparison(String what, boolean passed, double metric, double limi
         if (shape != null) {
             return shape;
         }
-        float[] a = ours.data(), b = ref.data();
+        float[] a = floats(ours), b = floats(ref);
         double maxRef = 0, maxD = -1;
         int worst = 0;
         for (int i = 0; i < b.length; i++) {
@@ -37,7 +37,7 @@ public record Comparison(String what, boolean passed, double metric, double limi
         if (shape != null) {
             return shape;
         }
-        float[] a = ours.data(), b = ref.data();
+        float[] a = floats(ours), b = floats(ref);
         double maxRef = 0, maxD = -1;
         int worst = 0;
         for (int i = 0; i < b.length; i++) {
@@ -57,7 +57,7 @@ public record Comparison(String what, boolean passed, double metric, double limi
         if (shape != null) {
             return shape;
         }
-        return elementwise(what, ours.data(), ref.data(), atol, rtol);
+        return elementwise(what, floats(ours), floats(ref), atol, rtol);
     }
 
     public static Comparison elementwise(String what, float[] a, float[] b, double atol, double rtol) {
@@ -103,7 +103,7 @@ public record Comparison(String what, boolean passed, double metric, double limi
         if (shape != null) {
             return shape;
         }
-        float[] a = ours.data(), b = ref.data();
+        float[] a = floats(ours), b = floats(ref);
         double maxD = -1;
         int worst = 0;
         for (int i = 0; i < b.length; i++) {
@@ -114,6 +114,14 @@ public record Comparison(String what, boolean passed, double metric, double limi
             }
         }
         return of(what, maxD, atol, worst, a, b);
+    }
+
+    /**
+     * The values of {@code t} as float32, whatever its storage: a weight may be held in a memory segment (a mapped
+     * layer weight, or a fused LoRA's native copy of one), which has no {@code float[]}.
+     */
+    private static float[] floats(Tensor t) {
+        return t.toFloat32().data();
     }
 
     private Comparison withLimitNote(String n) {

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * LoRA on a model whose layer weights stay in the mapped file (the golden tiny-vega as it is, float32, and written as
- * fp16): fusing works on heap float32 copies and gives exactly what it gives on the heap-loaded model; unfusing puts
- * the very same mapped tensors back.
+ * fp16): fusing leaves each changed weight in native memory ({@link Tensor.Storage#MAPPED_F32}, off the heap) with
+ * exactly the values fusing gives on the heap-loaded model; unfusing puts the very same mapped tensors back.
  */
 class MappedWeightsLoraTest {
     @TempDir
@@ -64,9 +64,10 @@ class MappedWeightsLoraTest {
 
     private static void assertBitIdentical(String what, Tensor a, Tensor b) {
         assertThat(a.shape()).isEqualTo(b.shape());
-        for (int i = 0; i < a.numel(); i++) {
-            if (Float.floatToRawIntBits(a.data()[i]) != Float.floatToRawIntBits(b.data()[i])) {
-                throw new AssertionError(what + ": element " + i + " differs: " + a.data()[i] + " vs " + b.data()[i]);
+        float[] x = a.toFloat32().data(), y = b.toFloat32().data();
+        for (int i = 0; i < x.length; i++) {
+            if (Float.floatToRawIntBits(x[i]) != Float.floatToRawIntBits(y[i])) {
+                throw new AssertionError(what + ": element " + i + " differs: " + x[i] + " vs " + y[i]);
             }
         }
     }
@@ -93,7 +94,19 @@ class MappedWeightsLoraTest {
             FusedLora h = mapped.targets().fuse(LoraAdapter.load(kohyaFile), 0.7f, keepOriginals);
             // the reference keeps originals: unfusing by subtraction would leave it off by rounding for the next test
             FusedLora f = heap.targets().fuse(LoraAdapter.load(kohyaFile), 0.7f, true);
-            long patched = layers.stream().filter(l -> !l.weight().isMapped()).count();
+            // every changed layer now holds a native float32 copy (nothing on the heap), bit for bit the heap-fused
+            // weight; the heap model's weights were fused in place
+            List<AdaptableLayer> heapLayers = layers(heap);
+            int patched = 0;
+            for (int i = 0; i < layers.size(); i++) {
+                Tensor w = layers.get(i).weight();
+                assertThat(heapLayers.get(i).weight().storage()).isEqualTo(Tensor.Storage.F32);
+                if (w != before.get(i)) {
+                    patched++;
+                    assertThat(w.storage()).as("fused layer %d", i).isEqualTo(Tensor.Storage.MAPPED_F32);
+                }
+                assertBitIdentical("fused weight " + i, w, heapLayers.get(i).weight());
+            }
             assertThat(patched).isEqualTo(golden.json().get("num_modules").asInt());
             assertBitIdentical("fused", mapped.unet(golden, 999f), heap.unet(golden, 999f));
             h.unfuse();

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A job's LoRA adapters are attached unfused ({@link LoraTargets#attach}: the layers add the low-rank update to
  * their output, the weights are never written) just before it runs and detached right after, whatever happened, so
- * the next job sees the model exactly as loaded. Unfused also means no heap float32 copy of a mapped weight is ever
+ * the next job sees the model exactly as loaded. Unfused also means no float32 copy of a mapped weight is ever
  * needed. The UNet's cross-attention key/value cache lives for one generation only (see
  * {@code DiffusionPipeline.run}), so it can never serve keys computed with another job's adapters or prompt.
  */

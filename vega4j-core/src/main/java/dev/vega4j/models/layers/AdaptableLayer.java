@@ -11,14 +11,14 @@ public interface AdaptableLayer {
 
     /**
      * The weight ([out, in] or [out, in, k, k]). A heap float32 weight may be modified in place by adapter fusion;
-     * a mapped one ({@link Tensor#isMapped()}: float32/fp16/bf16 in the file, read-only) is first swapped for a heap
-     * float32 copy with {@link #setWeight}.
+     * a mapped one ({@link Tensor#isMapped()}: float32/fp16/bf16 in the file, read-only) is swapped with
+     * {@link #setWeight} for a fused float32 copy held in native memory.
      */
     Tensor weight();
 
     /**
-     * Replaces the weight by another tensor of the same shape: a heap float32 copy of a mapped weight for an adapter
-     * to be fused into, and the original put back when it is unfused. Not for use while the layer runs.
+     * Replaces the weight by another tensor of the same shape: a fused copy of a mapped weight, and the original put
+     * back when the adapter is unfused. Not for use while the layer runs.
      */
     void setWeight(Tensor weight);
 
