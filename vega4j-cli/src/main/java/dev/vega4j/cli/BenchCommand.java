@@ -3,7 +3,7 @@ package dev.vega4j.cli;
 import dev.vega4j.bench.BenchReports;
 import dev.vega4j.bench.ModelBenchmark;
 import dev.vega4j.tensor.Tensor;
-import dev.vega4j.tensor.bench.OpsBenchmark;
+import dev.vega4j.bench.ops.OpsBenchmark;
 import dev.vega4j.tensor.kernels.Parallel;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.vega4j.cli;
 
 import dev.vega4j.VegaException;
-import dev.vega4j.golden.ConformanceRunner;
-import dev.vega4j.golden.Golden;
+import dev.vega4j.conformance.ConformanceRunner;
+import dev.vega4j.conformance.Golden;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.vega4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vega4j.golden.Golden;
+import dev.vega4j.conformance.Golden;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

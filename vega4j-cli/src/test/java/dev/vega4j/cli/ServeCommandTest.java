@@ -63,7 +63,7 @@ class ServeCommandTest {
 
     @Test
     void namedLorasAreOfferedPerRequestAndOthersFused() {
-        java.nio.file.Path golden = dev.vega4j.golden.Golden.root().resolve("cases/lora");
+        java.nio.file.Path golden = dev.vega4j.conformance.Golden.root().resolve("cases/lora");
         ServeCommand c = parse("--lora", "style=" + golden.resolve("lora_kohya.safetensors"), "--lora",
                 "./a=b.safetensors:0.5", "--lora-dir", golden.toString(), "--lora-cache", "2");
         assertThat(c.loraSpecs()).containsExactly(new dev.vega4j.lora.LoraSpec("./a=b.safetensors", 0.5f));

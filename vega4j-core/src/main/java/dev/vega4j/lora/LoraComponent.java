@@ -21,7 +21,7 @@ public enum LoraComponent {
         return this != UNET;
     }
 
-    static LoraComponent ofDiffusersPrefix(String p) {
+    public static LoraComponent ofDiffusersPrefix(String p) {
         for (LoraComponent c : values()) {
             if (c.diffusersPrefix.equals(p)) {
                 return c;

@@ -139,7 +139,7 @@ class DiffusionPipelineTest {
 
     @Test
     void sameSeedSameImageAndNoiseIsTorchRandn() {
-        RunTrace t = new RunTrace();
+        Recorded t = new Recorded();
         DiffusionPipeline p = pipeline();
         GenerationRequest req = GenerationRequest.builder("x").steps(2).size(8, 8).build();
         p.run(req, 42, new FakeScheduler(), ProgressListener.NONE, new Cancellation(), t);
@@ -152,11 +152,11 @@ class DiffusionPipelineTest {
     @Test
     void img2imgRunsTheStrengthTailOfTheSchedule() {
         BufferedImage init = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
-        RunTrace t = new RunTrace();
+        Recorded t = new Recorded();
         pipeline().run(GenerationRequest.builder("x").steps(4).strength(0.5).initImage(init).build(), 3,
                 new FakeScheduler(), ProgressListener.NONE, new Cancellation(), t);
         assertEquals(2, unet.calls);
-        assertEquals(2, t.stacked("step_timesteps").numel());
+        assertEquals(2, t.all("step_timesteps").size());
     }
 
     @Test
@@ -169,7 +169,7 @@ class DiffusionPipelineTest {
         for (int y = 0; y < 8; y++)
             for (int x = 4; x < 8; x++)
                 mask.getRaster().setSample(x, y, 0, 255);
-        RunTrace t = new RunTrace();
+        Recorded t = new Recorded();
         pipeline().run(GenerationRequest.builder("x").steps(3).strength(1.0).initImage(init).mask(mask).build(), 9,
                 new FakeScheduler(), ProgressListener.NONE, new Cancellation(), t);
         Tensor fin = t.get("final_latents"), img = t.get("image_latents");
@@ -252,5 +252,23 @@ class DiffusionPipelineTest {
         assertThrows(Cancellation.CancelledException.class, () -> p.run(GenerationRequest.builder("x").steps(5)
                 .size(8, 8).build(), 1, heun, ProgressListener.NONE, c, Trace.NONE));
         assertEquals(1, unet.calls);
+    }
+
+    /** Keeps what a run traces: the last value per key, and every per-step value. */
+    private static final class Recorded implements Trace {
+        private final java.util.Map<String, java.util.List<Tensor>> values = new java.util.HashMap<>();
+
+        @Override
+        public void record(String key, Tensor value) {
+            values.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(value.copy());
+        }
+
+        java.util.List<Tensor> all(String key) {
+            return values.get(key);
+        }
+
+        Tensor get(String key) {
+            return values.get(key).getLast();
+        }
     }
 }

@@ -3,7 +3,7 @@ package dev.vega4j.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vega4j.golden.Golden;
+import dev.vega4j.conformance.Golden;
 import dev.vega4j.pipeline.GenerationRequest;
 import dev.vega4j.pipeline.GenerationResult;
 import dev.vega4j.pipeline.ImageFiles;

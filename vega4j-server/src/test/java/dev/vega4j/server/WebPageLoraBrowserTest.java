@@ -2,7 +2,7 @@ package dev.vega4j.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vega4j.golden.Golden;
+import dev.vega4j.conformance.Golden;
 import dev.vega4j.pipeline.DiffusionPipeline;
 import dev.vega4j.pipeline.Pipeline;
 import dev.vega4j.pipeline.Pipelines;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vega4j.config.UNetConfig;
-import dev.vega4j.golden.Golden;
+import dev.vega4j.conformance.Golden;
 import dev.vega4j.io.SafetensorsWeights;
 import dev.vega4j.models.unet.UNet2DConditionModel;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vega4j.config.UNetConfig;
-import dev.vega4j.golden.Golden;
+import dev.vega4j.conformance.Golden;
 import dev.vega4j.models.unet.UNet2DConditionModel;
 import java.nio.file.Path;
 import java.util.Map;

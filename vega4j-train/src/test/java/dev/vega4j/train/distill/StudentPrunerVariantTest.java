@@ -2,7 +2,7 @@ package dev.vega4j.train.distill;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vega4j.golden.Golden;
+import dev.vega4j.conformance.Golden;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,11 +3,11 @@ package dev.vega4j.train.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vega4j.config.UNetConfig;
-import dev.vega4j.golden.CaseResult;
-import dev.vega4j.golden.Comparison;
-import dev.vega4j.golden.Golden;
-import dev.vega4j.golden.GoldenCase;
-import dev.vega4j.golden.GoldenGroup;
+import dev.vega4j.conformance.CaseResult;
+import dev.vega4j.conformance.Comparison;
+import dev.vega4j.conformance.Golden;
+import dev.vega4j.conformance.GoldenCase;
+import dev.vega4j.conformance.GoldenGroup;
 import dev.vega4j.io.SafetensorsWeights;
 import dev.vega4j.tensor.Tensor;
 import dev.vega4j.train.autograd.Autograd;

@@ -2,7 +2,7 @@ package dev.vega4j.train.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vega4j.golden.Golden;
+import dev.vega4j.conformance.Golden;
 import dev.vega4j.tensor.Tensor;
 import dev.vega4j.train.autograd.Autograd;
 import dev.vega4j.train.autograd.F;
