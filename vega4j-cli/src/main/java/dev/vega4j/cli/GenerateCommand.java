@@ -16,6 +16,7 @@ import dev.vega4j.pipeline.ImageFiles;
 import dev.vega4j.pipeline.Pipeline;
 import dev.vega4j.pipeline.Pipelines;
 import dev.vega4j.pipeline.ProgressListener;
+import dev.vega4j.pipeline.VaeLatentAutoencoder;
 import dev.vega4j.pipeline.folder.PipelineFolder;
 import dev.vega4j.prompt.WeightedPromptEncoder;
 import java.io.PrintWriter;
@@ -217,7 +218,8 @@ final class GenerateCommand implements Callable<Integer> {
                 err.flush();
             }
             if (vaeTiling) {
-                if (!(pipeline instanceof DiffusionPipeline dp && dp.vae() instanceof AutoencoderKL vae)) {
+                if (!(pipeline instanceof DiffusionPipeline dp
+                        && dp.vae() instanceof VaeLatentAutoencoder(AutoencoderKL vae))) {
                     throw new VegaException("--vae-tiling needs a diffusers pipeline with an AutoencoderKL VAE, "
                             + pipeline.info().name() + " is not one");
                 }

@@ -1,11 +1,11 @@
 package dev.vega4j.conformance;
 
 import dev.vega4j.pipeline.Cancellation;
+import dev.vega4j.pipeline.DenoisingLoop;
 import dev.vega4j.pipeline.DiffusionPipeline;
 import dev.vega4j.pipeline.GenerationRequest;
 import dev.vega4j.pipeline.Guidance;
 import dev.vega4j.pipeline.ImageFiles;
-import dev.vega4j.pipeline.LatentMasks;
 import dev.vega4j.pipeline.PipelineLoader;
 import dev.vega4j.pipeline.ProgressListener;
 import dev.vega4j.pipeline.SamplingScheduler;
@@ -184,33 +184,31 @@ public class DiffusionRunConformance implements ConformanceGroup {
         Tensor lmi = c.tensor("step_latent_model_input");
         Tensor uo = c.tensor("step_unet_out");
         Tensor stepLatents = c.tensor("step_latents");
-        Tensor stepT = c.tensor("step_timesteps");
-        Tensor imageLatents = mode == Mode.INPAINT ? c.tensor("image_latents") : null;
-        Tensor noise = mode == Mode.INPAINT ? c.tensor("noise") : null;
-        Tensor mask = null;
+        double[] stepT = doubles(c.tensor("step_timesteps"));
+        DenoisingLoop.Inpainting blending = null;
         if (mode == Mode.INPAINT) { // prepare_mask_latents duplicates the mask for CFG; blending uses one half
             Tensor ml = c.tensor("mask_latent");
-            mask = cfg ? ml.slice0(0, ml.dim(0) / 2) : ml;
+            blending = new DenoisingLoop.Inpainting(c.tensor("image_latents"), c.tensor("noise"),
+                    cfg ? ml.slice0(0, ml.dim(0) / 2) : ml);
         }
-        Tensor latents = latentsInit;
-        int calls = lmi.dim(0);
-        for (int i = 0; i < calls; i++) {
-            double t = stepT.data()[i];
-            Tensor xin = s.scaleModelInput(cfg ? Tensor.cat0(latents, latents) : latents, t);
+        var guidance = new Guidance.Settings(req.guidanceScale(), req.guidanceRescale());
+        new DenoisingLoop(s, stepT, guidance, g, blending).run(latentsInit, (i, xin, t) -> {
             r.add(Comparison.elementwise("tf.step_latent_model_input[" + i + "]", xin, entry(lmi, i), 1e-5, rtol));
-            Tensor out = entry(uo, i);
-            Tensor pred = cfg ? Guidance.apply(out, req.guidanceScale(), req.guidanceRescale()) : out;
-            Tensor next = s.step(pred, t, latents, g);
-            if (mode == Mode.INPAINT) {
-                Tensor proper = imageLatents;
-                if (i < calls - 1) {
-                    proper = s.addNoise(imageLatents, noise, stepT.data()[i + 1]);
-                }
-                next = LatentMasks.blend(proper, next, mask);
-            }
+            return entry(uo, i);
+        }, (i, xin, out, next) -> {
             r.add(Comparison.elementwise("tf.step_latents[" + i + "]", next, entry(stepLatents, i), 1e-5, rtol));
-            latents = entry(stepLatents, i);
+            return entry(stepLatents, i);
+        });
+    }
+
+    /** A float32 reference vector as the doubles the pipeline computes timesteps in. */
+    static double[] doubles(Tensor v) {
+        float[] f = v.data();
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
         }
+        return d;
     }
 
     private void checkFreeRun(CaseResult r, GoldenCase c, RunTrace t, double rtol) {

@@ -6,12 +6,16 @@ import dev.vega4j.conformance.Comparison;
 import dev.vega4j.conformance.GoldenCase;
 import dev.vega4j.models.vae.AutoencoderKL;
 import dev.vega4j.pipeline.Cancellation;
+import dev.vega4j.pipeline.DenoisingLoop;
 import dev.vega4j.pipeline.DiffusionPipeline;
 import dev.vega4j.pipeline.GenerationRequest;
+import dev.vega4j.pipeline.Guidance;
 import dev.vega4j.pipeline.ModelIndex;
 import dev.vega4j.pipeline.Pipeline;
 import dev.vega4j.pipeline.SamplingScheduler;
 import dev.vega4j.pipeline.SchedulerProvider;
+import dev.vega4j.pipeline.UNetNoisePredictor;
+import dev.vega4j.pipeline.VaeLatentAutoencoder;
 import dev.vega4j.rng.TorchGenerator;
 import dev.vega4j.schedulers.SchedulerConfig;
 import dev.vega4j.schedulers.SchedulerType;
@@ -54,7 +58,8 @@ final class LoraPipelineCheck {
                 return SamplingScheduler.of(type.create(config));
             }
         };
-        DiffusionPipeline pipe = new DiffusionPipeline(info, m.promptEncoder(), m.unet(), vae, schedulers, () -> {});
+        DiffusionPipeline pipe = new DiffusionPipeline(info, m.promptEncoder(), new UNetNoisePredictor(m.unet()),
+                new VaeLatentAutoencoder(vae), schedulers, () -> {});
         GenerationRequest.Builder b = GenerationRequest.builder(run.get("prompt").asText()).steps(steps)
                 .guidanceScale(run.get("guidance_scale").asDouble()).seed(seed).size(w, h);
         if (run.hasNonNull("negative_prompt")) {
@@ -86,23 +91,24 @@ final class LoraPipelineCheck {
         Tensor embeds = c.tensor("pipe.cond.prompt_embeds");
         Tensor textEmbeds = c.has("pipe.cond.add_text_embeds") ? c.tensor("pipe.cond.add_text_embeds") : null;
         Tensor timeIds = c.has("pipe.cond.add_time_ids") ? c.tensor("pipe.cond.add_time_ids") : null;
+        UNetNoisePredictor unet = new UNetNoisePredictor(m.unet());
         SamplingScheduler sched = SamplingScheduler.of(type.create(config));
         sched.setTimesteps(steps);
         TorchGenerator g = new TorchGenerator(seed);
         g.randn(ref0.shape()); // prepare_latents' draw
-        Tensor prev = ref0;
-        for (int i = 0; i < ts.length; i++) {
-            Tensor in = step(inputs, i), out = step(outs, i), lat = step(lats, i);
-            Tensor ours = m.unet().predict(in, ts[i], embeds, textEmbeds, timeIds);
-            r.add(LoraConformance.unetComparison("pipe.step_unet_out[" + i + "] (teacher forced)", ours, out,
-                    noiseFloor));
-            double gs = run.get("guidance_scale").asDouble();
-            Tensor noisePred = dev.vega4j.pipeline.Guidance.enabled(gs)
-                    ? dev.vega4j.pipeline.Guidance.apply(out, gs, run.path("guidance_rescale").asDouble(0)) : out;
-            Tensor next = sched.step(noisePred, ts[i], prev, g);
-            r.add(Comparison.elementwise("pipe.step_latents[" + i + "] (teacher forced)", next, lat, 1e-5, 1e-5));
-            prev = lat;
-        }
+        var guidance = new Guidance.Settings(run.get("guidance_scale").asDouble(),
+                run.path("guidance_rescale").asDouble(0));
+        new DenoisingLoop(sched, DiffusionRunConformance.doubles(c.tensor("pipe.step_timesteps")), guidance, g, null)
+                .run(ref0, (i, xin, t) -> {
+                    Tensor ours = unet.predict(step(inputs, i), ts[i], embeds, textEmbeds, timeIds);
+                    r.add(LoraConformance.unetComparison("pipe.step_unet_out[" + i + "] (teacher forced)", ours,
+                            step(outs, i), noiseFloor));
+                    return step(outs, i);
+                }, (i, xin, out, next) -> {
+                    r.add(Comparison.elementwise("pipe.step_latents[" + i + "] (teacher forced)", next, step(lats, i),
+                            1e-5, 1e-5));
+                    return step(lats, i);
+                });
         r.add(Comparison.maxRel("pipe.final_latents", trace.get("final_latents").get(0),
                 c.tensor("pipe.final_latents"), 1e-3));
         r.add(Comparison.maxAbs("pipe.image", trace.get("image").get(0), c.tensor("pipe.image"), 2e-3));

@@ -33,7 +33,7 @@ class MappedResidentPipelineTest {
                     .guidanceScale(5.0).seed(3).size(64, 64).build();
             p.run(req, 3, p.schedulers().create("Euler"), ProgressListener.NONE, new Cancellation(),
                     (k, v) -> trace.computeIfAbsent(k, x -> new java.util.ArrayList<>()).add(v.copy()));
-            Map<String, AdaptableLayer> layers = ((UNet2DConditionModel) p.unet()).adaptableLayers();
+            Map<String, AdaptableLayer> layers = ((UNetNoisePredictor) p.unet()).model().adaptableLayers();
             long mapped = layers.values().stream().filter(l -> l.weight().isMapped()).count();
             trace.put("#mapped-unet-layers", List.of(Tensor.scalar(mapped)));
             trace.put("#unet-layers", List.of(Tensor.scalar(layers.size())));

@@ -68,7 +68,7 @@ public final class LoraTargets {
      * or SD 1.5 pipeline as {@link dev.vega4j.pipeline.PipelineLoader} builds it).
      */
     public static LoraTargets of(dev.vega4j.pipeline.DiffusionPipeline pipeline) {
-        if (!(pipeline.unet() instanceof UNet2DConditionModel unet)) {
+        if (!(pipeline.unet() instanceof dev.vega4j.pipeline.UNetNoisePredictor(UNet2DConditionModel unet))) {
             throw new LoraException("LoRA needs the pipeline's UNet2DConditionModel, this pipeline has a "
                     + pipeline.unet().getClass().getSimpleName());
         }

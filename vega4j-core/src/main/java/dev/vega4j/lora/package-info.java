@@ -18,7 +18,7 @@
  *   <li>{@link dev.vega4j.lora.LoraSpec} / {@link dev.vega4j.lora.LoraSource} / {@link dev.vega4j.lora.Loras}: the
  *       user-facing {@code ID_OR_PATH[:weight]} (file, folder or Hugging Face repo) applied to a loaded pipeline;
  *       {@link dev.vega4j.lora.VegaRt} the VegaRT preset (LCM-LoRA, LCM scheduler, 4 steps, guidance 1).</li>
- *   <li>{@link dev.vega4j.conformance.LoraConformance}: the {@code lora} golden group.</li>
+ *   <li>the {@code lora} golden group is checked by the vega4j-conformance module.</li>
  * </ul>
  */
 package dev.vega4j.lora;

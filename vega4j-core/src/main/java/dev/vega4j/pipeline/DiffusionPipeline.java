@@ -9,6 +9,7 @@ import dev.vega4j.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Text-to-image, image-to-image and inpainting for SDXL-family models (Vega, SDXL, SSD-1B) and SD 1.5, following
@@ -124,14 +125,14 @@ public final class DiffusionPipeline implements Pipeline {
         PromptEmbeddings pe = promptEncoder.encode(request.prompt(), request.prompt2(), request.negativePrompt(),
                 request.negativePrompt2(), batch, cfg, request.clipSkip());
         Tensor encoderHidden = pe.unetEncoderHiddenStates(cfg);
-        Tensor textEmbeds = null, timeIds = null;
+        // SDXL's added conditions: pooled text embeds and add_time_ids (original size, crop, target size)
+        Tensor textEmbeds = sdxl() ? pe.unetTextEmbeds(cfg) : null;
+        Tensor timeIds = sdxl() ? AddTimeIds.batch(AddTimeIds.forSize(height, width), encoderHidden.dim(0)) : null;
         trace.record("cond.prompt_embeds", encoderHidden);
         if (pe.negativePromptEmbeds() != null) {
             trace.record("cond.negative_prompt_embeds", pe.negativePromptEmbeds());
         }
         if (sdxl()) {
-            textEmbeds = pe.unetTextEmbeds(cfg);
-            timeIds = AddTimeIds.batch(AddTimeIds.forSize(height, width), encoderHidden.dim(0));
             trace.record("cond.add_text_embeds", textEmbeds);
             trace.record("cond.add_time_ids", timeIds);
         }
@@ -140,7 +141,9 @@ public final class DiffusionPipeline implements Pipeline {
         // 4. timesteps (truncated by strength for img2img / inpainting: get_timesteps)
         scheduler.setTimesteps(request.steps());
         double[] timesteps = scheduler.timesteps();
-        trace.record("scheduler_timesteps", vector(timesteps));
+        if (trace.enabled()) {
+            trace.record("scheduler_timesteps", vector(timesteps));
+        }
         if (request.initImage() != null) {
             int from = Math.min(DenoisingSteps.skipped(request) * scheduler.order(), timesteps.length);
             timesteps = java.util.Arrays.copyOfRange(timesteps, from, timesteps.length);
@@ -151,7 +154,7 @@ public final class DiffusionPipeline implements Pipeline {
         }
         // progress counts denoising steps, not UNet calls (Heun: two per step); cancellation is checked after each
         DenoisingSteps steps = new DenoisingSteps(stepsRun, timesteps.length, scheduler.order());
-        int stepsDone = 0;
+        AtomicInteger progressed = new AtomicInteger(); // steps reported so far
         TorchGenerator generator = new TorchGenerator(seed);
         int h = height / vsf, w = width / vsf;
         int[] latentShape = {batch, unet.inChannels(), h, w};
@@ -168,7 +171,9 @@ public final class DiffusionPipeline implements Pipeline {
             trace.record("image_preprocessed", image);
             Tensor maskCondition = null;
             if (inpaint) {
-                trace.record("mask_image", VaeImageProcessor.maskValues(request.mask()));
+                if (trace.enabled()) {
+                    trace.record("mask_image", VaeImageProcessor.maskValues(request.mask()));
+                }
                 maskCondition = VaeImageProcessor.preprocessMask(request.mask(), height, width);
                 trace.record("mask_preprocessed", maskCondition);
             }
@@ -193,43 +198,46 @@ public final class DiffusionPipeline implements Pipeline {
                 maskLatent = BatchOps.repeatBatch(LatentMasks.interpolateNearest(maskCondition, h, w), batch);
                 Tensor maskedLatents = BatchOps.repeatBatch(encodeLatents(masked, generator, trace, "masked_image"),
                         batch);
-                trace.record("mask_latent", cfg ? Tensor.cat0(maskLatent, maskLatent) : maskLatent);
-                trace.record("masked_image_latents", cfg ? Tensor.cat0(maskedLatents, maskedLatents) : maskedLatents);
+                if (trace.enabled()) { // prepare_mask_latents' outputs, duplicated for CFG as diffusers returns them
+                    trace.record("mask_latent", cfg ? Tensor.cat0(maskLatent, maskLatent) : maskLatent);
+                    trace.record("masked_image_latents",
+                            cfg ? Tensor.cat0(maskedLatents, maskedLatents) : maskedLatents);
+                }
             }
         }
         trace.record("latents_init", latents);
         cancellation.check();
 
         // 8. denoising loop
-        for (int i = 0; i < timesteps.length; i++) {
-            double t = timesteps[i];
-            Tensor modelIn = scheduler.scaleModelInput(cfg ? Tensor.cat0(latents, latents) : latents, t);
-            trace.record("step_latent_model_input", modelIn);
-            trace.record("step_timesteps", Tensor.of(new float[] {(float) t}, 1));
+        DenoisingLoop.Inpainting blending = inpaint ? new DenoisingLoop.Inpainting(imageLatents, noise, maskLatent)
+                : null;
+        DenoisingLoop loop = new DenoisingLoop(scheduler, timesteps,
+                new Guidance.Settings(request.guidanceScale(), request.guidanceRescale()), generator, blending);
+        latents = loop.run(latents, (i, modelIn, t) -> {
+            if (trace.enabled()) {
+                trace.record("step_latent_model_input", modelIn);
+                trace.record("step_timesteps", Tensor.of(new float[] {(float) t}, 1));
+            }
             Tensor out = unet.predict(modelIn, t, encoderHidden, textEmbeds, timeIds);
             trace.record("step_unet_out", out);
-            Tensor noisePred = cfg ? Guidance.apply(out, request.guidanceScale(), request.guidanceRescale()) : out;
-            latents = scheduler.step(noisePred, t, latents, generator);
-            if (inpaint) {
-                Tensor proper = imageLatents;
-                if (i < timesteps.length - 1) {
-                    proper = scheduler.addNoise(imageLatents, noise, timesteps[i + 1]);
-                }
-                latents = LatentMasks.blend(proper, latents, maskLatent);
-            }
-            trace.record("step_latents", latents);
-            if (steps.completesStep(i) && stepsDone < stepsRun) {
-                stepsDone++;
-                progress.onProgress(new ProgressEvent(Phase.DENOISE, stepsDone, stepsRun, System.nanoTime() - start));
+            return out;
+        }, (i, modelIn, out, next) -> {
+            trace.record("step_latents", next);
+            if (steps.completesStep(i) && progressed.get() < stepsRun) {
+                progress.onProgress(new ProgressEvent(Phase.DENOISE, progressed.incrementAndGet(), stepsRun,
+                        System.nanoTime() - start));
             }
             cancellation.check();
-        }
+            return next;
+        });
         trace.record("final_latents", latents);
 
         // decode: vae.decode(latents / scaling_factor), (x / 2 + 0.5).clamp(0, 1)
         progress.onProgress(new ProgressEvent(Phase.DECODE, stepsRun, stepsRun, System.nanoTime() - start));
         Tensor image01 = decode(latents);
-        trace.record("image", VaeImageProcessor.toNhwc(image01));
+        if (trace.enabled()) {
+            trace.record("image", VaeImageProcessor.toNhwc(image01));
+        }
         return new RunOutput(latents, image01, seed, scheduler.name(), width, height);
     }
 

@@ -6,6 +6,16 @@ import dev.vega4j.tensor.Tensor;
 public final class Guidance {
     private Guidance() {}
 
+    /** A run's guidance: {@code guidance_scale} and {@code guidance_rescale} (diffusers' defaults: 1 = off, 0). */
+    public record Settings(double scale, double rescale) {
+        public static final Settings NONE = new Settings(1.0, 0.0);
+
+        /** Whether the run is batched [uncond, cond] and guided ({@link Guidance#enabled}). */
+        public boolean enabled() {
+            return Guidance.enabled(scale);
+        }
+    }
+
     /** diffusers pipelines: CFG runs when {@code guidance_scale > 1} (and the UNet has no time_cond_proj_dim). */
     public static boolean enabled(double guidanceScale) {
         return guidanceScale > 1.0;

@@ -3,14 +3,14 @@ package dev.vega4j.pipeline;
 import dev.vega4j.tensor.Tensor;
 
 /** The inpainting mask at latent resolution and diffusers' latent blending for 4-channel UNets. */
-public final class LatentMasks {
+final class LatentMasks {
     private LatentMasks() {}
 
     /**
      * {@code F.interpolate(mask, size=(h, w))} (mode nearest): source index {@code floor(dst * (in / out))} with the
      * scale in float32, clamped to the last row/column - torch's {@code nearest_idx}.
      */
-    public static Tensor interpolateNearest(Tensor mask, int outH, int outW) {
+    static Tensor interpolateNearest(Tensor mask, int outH, int outW) {
         int b = mask.dim(0), c = mask.dim(1), inH = mask.dim(2), inW = mask.dim(3);
         float sh = (float) inH / outH, sw = (float) inW / outW;
         Tensor out = Tensor.zeros(b, c, outH, outW);
@@ -31,7 +31,7 @@ public final class LatentMasks {
      * {@code (1 - m) * init_latents_proper + m * latents} with the [B, 1, h, w] mask broadcast over channels
      * (StableDiffusion[XL]InpaintPipeline, 4-channel branch).
      */
-    public static Tensor blend(Tensor proper, Tensor latents, Tensor mask) {
+    static Tensor blend(Tensor proper, Tensor latents, Tensor mask) {
         int b = latents.dim(0), c = latents.dim(1), plane = latents.dim(2) * latents.dim(3);
         Tensor out = Tensor.zeros(latents.shape());
         float[] p = proper.data(), l = latents.data(), m = mask.data(), o = out.data();

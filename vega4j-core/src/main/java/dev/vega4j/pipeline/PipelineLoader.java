@@ -35,10 +35,11 @@ public final class PipelineLoader {
             vae = AutoencoderKL.create(folder.vaeConfig(), w);
         }
         SchedulerProvider schedulers = new ModelSchedulers(folder.config("scheduler"));
-        int side = unet.sampleSize() * vae.scaleFactor();
+        int side = unet.config().sampleSize() * vae.scaleFactor();
         Pipeline.ModelInfo info = new Pipeline.ModelInfo(modelName(folder.dir()), index.family(), side, side,
                 schedulers.create(null).name());
-        return new DiffusionPipeline(info, prompts, unet, vae, schedulers, null);
+        return new DiffusionPipeline(info, prompts, new UNetNoisePredictor(unet), new VaeLatentAutoencoder(vae),
+                schedulers, null);
     }
 
     /**

@@ -33,7 +33,7 @@ import java.util.Map;
  * ({@link dev.vega4j.io.MissingWeightsException}) and logs unused ones. {@link #forward} can hand intermediate
  * features to a {@link FeatureSink} under the golden cases' hook names.
  */
-public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePredictor {
+public final class UNet2DConditionModel {
     private final UNetConfig config;
     private final Conv2d convIn;
     private final Timesteps timeProj;
@@ -190,24 +190,6 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
 
     public List<UNetUpBlock> upBlocks() {
         return List.copyOf(upBlocks);
-    }
-
-    @Override
-    public Tensor predict(Tensor sample, double timestep, Tensor encoderHiddenStates, Tensor textEmbeds,
-            Tensor timeIds) {
-        // diffusers casts the timestep to float32 in time_proj (timesteps.float())
-        AddedConditions added = textEmbeds == null && timeIds == null ? null : new AddedConditions(textEmbeds, timeIds);
-        return forward(sample, new float[] {(float) timestep}, encoderHiddenStates, added, FeatureSink.NONE);
-    }
-
-    @Override
-    public int inChannels() {
-        return config.inChannels();
-    }
-
-    @Override
-    public int sampleSize() {
-        return config.sampleSize();
     }
 
     /** Forward with one timestep for the whole batch and no feature recording. */

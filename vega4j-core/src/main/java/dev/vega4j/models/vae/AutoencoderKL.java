@@ -23,7 +23,7 @@ import java.util.Map;
  * small differences to a plain pass. The image tile is {@code sample_size} unless {@link #setTileSampleSize(int)} sets
  * it (diffusers' {@code tile_sample_min_size}; the latent tile, {@code tile_latent_min_size}, follows as tile / f).
  */
-public final class AutoencoderKL implements dev.vega4j.pipeline.LatentAutoencoder {
+public final class AutoencoderKL {
     private static final float TILE_OVERLAP = 0.25f;
     /** The smallest image tile {@link #setTileSampleSize(int)} accepts, in pixels. */
     public static final int MIN_TILE_SAMPLE_SIZE = 64;
@@ -76,13 +76,11 @@ public final class AutoencoderKL implements dev.vega4j.pipeline.LatentAutoencode
         return config;
     }
 
-    @Override
     public int scaleFactor() {
         return config.scaleFactor();
     }
 
     /** Encoder + quant_conv output split in two: {mean, logvar} with logvar not yet clamped. */
-    @Override
     public Tensor[] encodeMoments(Tensor image) {
         Tensor moments = moments(image);
         int c = moments.dim(1) / 2;
@@ -90,7 +88,6 @@ public final class AutoencoderKL implements dev.vega4j.pipeline.LatentAutoencode
                 dev.vega4j.models.layers.Spatial.channels(moments, c, 2 * c)};
     }
 
-    @Override
     public float scalingFactor() {
         return config.scalingFactor();
     }
@@ -167,7 +164,6 @@ public final class AutoencoderKL implements dev.vega4j.pipeline.LatentAutoencode
     }
 
     /** latents [N, latent, h, w] (already divided by scaling_factor) → image [N, out, h·f, w·f], unclamped. */
-    @Override
     public Tensor decode(Tensor z) {
         if (z.rank() != 4 || z.dim(1) != config.latentChannels()) {
             throw new VegaException("VAE decode: latents must be [N, " + config.latentChannels() + ", h, w], got "
