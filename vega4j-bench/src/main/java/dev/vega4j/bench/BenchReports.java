@@ -1,5 +1,6 @@
 package dev.vega4j.bench;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -86,11 +87,14 @@ public final class BenchReports {
         return SEED.stream().filter(s -> s.family().equals(family)).findFirst().orElse(null);
     }
 
-    /** The report as JSON (one object; see {@code BenchReportsTest} for the shape). */
+    /**
+     * The report as JSON (one object; see {@code BenchReportsTest} for the shape). Strings are quoted by Jackson
+     * ({@link TextNode}'s {@code toString}); numbers keep six significant digits ({@link #num}).
+     */
     public static String json(ModelBenchmark.Report r) {
         StringBuilder sb = new StringBuilder("{");
-        sb.append("\"model\":").append(str(r.model()));
-        sb.append(",\"weights\":").append(str(r.weights()));
+        sb.append("\"model\":").append(TextNode.valueOf(r.model()));
+        sb.append(",\"weights\":").append(TextNode.valueOf(r.weights()));
         sb.append(",\"size\":").append(r.size());
         sb.append(",\"threads\":").append(r.threads());
         sb.append(",\"peakGflops\":").append(num(r.peakGflops()));
@@ -101,14 +105,15 @@ public final class BenchReports {
         sb.append(",\"buildSeconds\":{");
         int i = 0;
         for (Map.Entry<String, Double> e : r.buildSeconds().entrySet()) {
-            sb.append(i++ > 0 ? "," : "").append(str(e.getKey())).append(':').append(num(e.getValue()));
+            sb.append(i++ > 0 ? "," : "").append(TextNode.valueOf(e.getKey())).append(':')
+                    .append(num(e.getValue()));
         }
         sb.append("},\"phases\":[");
         i = 0;
         for (ModelBenchmark.Phase p : r.phases()) {
             sb.append(i++ > 0 ? "," : "").append('{');
-            sb.append("\"name\":").append(str(p.name()));
-            sb.append(",\"shape\":").append(str(p.shape()));
+            sb.append("\"name\":").append(TextNode.valueOf(p.name()));
+            sb.append(",\"shape\":").append(TextNode.valueOf(p.shape()));
             sb.append(",\"flops\":").append(num(p.flops()));
             sb.append(",\"coldSeconds\":").append(num(p.coldSeconds()));
             sb.append(",\"medianSeconds\":").append(num(p.medianSeconds()));
@@ -162,23 +167,5 @@ public final class BenchReports {
             return Long.toString((long) v);
         }
         return String.format(Locale.ROOT, "%.6g", v);
-    }
-
-    static String str(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char ch : s.toCharArray()) {
-            switch (ch) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                default -> {
-                    if (ch < 0x20) {
-                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
-                    } else {
-                        sb.append(ch);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
     }
 }

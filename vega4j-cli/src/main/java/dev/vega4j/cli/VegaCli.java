@@ -1,5 +1,6 @@
 package dev.vega4j.cli;
 
+import dev.vega4j.tensor.Switches;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
@@ -36,6 +37,7 @@ public final class VegaCli implements Runnable {
      */
     private static int runOutOfMemoryAware(CommandLine.ParseResult parsed) {
         try {
+            checkSwitches(parsed);
             return new CommandLine.RunLast().execute(parsed);
         } catch (OutOfMemoryError e) {
             var err = parsed.commandSpec().commandLine().getErr();
@@ -53,6 +55,18 @@ public final class VegaCli implements Runnable {
                     + " -Dvega.weights.fp32=true in VEGA_JAVA_OPTS loads them all onto it");
             err.flush();
             return 1;
+        }
+    }
+
+    /**
+     * Reads the {@code vega.*} switches before any work, so a bad {@code VEGA_JAVA_OPTS} value ends the command at once
+     * with the switch's own message (through {@link ErrorHandler}) instead of after minutes of model loading.
+     */
+    private static void checkSwitches(CommandLine.ParseResult parsed) {
+        try {
+            Switches.get();
+        } catch (Switches.InvalidSwitchException e) {
+            throw new CommandLine.ExecutionException(parsed.commandSpec().commandLine(), e.getMessage(), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.vega4j.conformance;
 
 import dev.vega4j.VegaException;
+import dev.vega4j.tensor.Switches;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -25,12 +26,11 @@ public final class Golden {
         if (env != null && !env.isBlank()) {
             return Path.of(env);
         }
-        String prop = System.getProperty("vega.golden");
-        if (prop != null && !prop.isBlank()) {
-            return Path.of(prop);
+        Switches switches = Switches.get();
+        if (switches.golden().isPresent()) {
+            return switches.golden().get();
         }
-        String repo = System.getProperty("vega.repoRoot");
-        Path base = repo != null && !repo.isBlank() ? Path.of(repo) : Path.of("").toAbsolutePath();
+        Path base = switches.repoRoot().orElse(Path.of("").toAbsolutePath());
         return base.resolve("../shared/golden").normalize();
     }
 

@@ -37,17 +37,8 @@ public final class Fp16Folders {
         return dst;
     }
 
-    /** Runs {@code body} with a system property set, restoring its previous value. */
+    /** Runs {@code body} with a {@code vega.*} switch set ({@link dev.vega4j.tensor.Switches#withOverrides}). */
     public static <T> T withProperty(String key, String value, java.util.function.Supplier<T> body) {
-        String before = System.setProperty(key, value);
-        try {
-            return body.get();
-        } finally {
-            if (before == null) {
-                System.clearProperty(key);
-            } else {
-                System.setProperty(key, before);
-            }
-        }
+        return dev.vega4j.tensor.Switches.withOverrides(java.util.Map.of(key, value), body);
     }
 }

@@ -1,5 +1,7 @@
 package dev.vega4j.io;
 
+import dev.vega4j.tensor.Switches;
+
 /**
  * Which weights stay in the memory-mapped file instead of the Java heap. A layer weight ({@link Weights#getWeight}: a
  * Linear or embedding matrix, a convolution kernel) stored as F32, F16 or BF16 with at least {@link #MIN_ELEMENTS}
@@ -15,17 +17,17 @@ package dev.vega4j.io;
  */
 public final class WeightResidency {
     /** Below this many elements a weight is loaded onto the heap (the saving would be noise). */
-    public static final long MIN_ELEMENTS = 4096;
-    /** The system property that turns mapped residency off (every weight a heap float32 tensor). */
-    public static final String FORCE_FP32_PROPERTY = "vega.weights.fp32";
-    /** Overrides {@link #MIN_ELEMENTS} (tests make every layer of a tiny model mapped with 1). */
-    public static final String MIN_ELEMENTS_PROPERTY = "vega.weights.mapMinElements";
+    public static final long MIN_ELEMENTS = Switches.DEFAULT_MAP_MIN_ELEMENTS;
+    /** The switch that turns mapped residency off (every weight a heap float32 tensor). */
+    public static final String FORCE_FP32_PROPERTY = Switches.WEIGHTS_FP32;
+    /** The switch that overrides {@link #MIN_ELEMENTS} (tests make every layer of a tiny model mapped with 1). */
+    public static final String MIN_ELEMENTS_PROPERTY = Switches.MAP_MIN_ELEMENTS;
 
     private WeightResidency() {}
 
     /** True when weights are to be loaded onto the heap as float32 ({@code -Dvega.weights.fp32=true}). */
     public static boolean forceFloat32() {
-        return Boolean.getBoolean(FORCE_FP32_PROPERTY);
+        return Switches.get().weightsFp32();
     }
 
     /** Whether a layer weight with this header entry stays in the mapped file. */
@@ -38,6 +40,6 @@ public final class WeightResidency {
 
     /** The size threshold in force ({@link #MIN_ELEMENTS} unless {@code -Dvega.weights.mapMinElements} says). */
     public static long minElements() {
-        return Long.getLong(MIN_ELEMENTS_PROPERTY, MIN_ELEMENTS);
+        return Switches.get().mapMinElements();
     }
 }

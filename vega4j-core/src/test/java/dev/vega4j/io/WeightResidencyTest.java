@@ -2,6 +2,7 @@ package dev.vega4j.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vega4j.tensor.Switches;
 import dev.vega4j.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -102,14 +103,14 @@ class WeightResidencyTest {
     void theSwitchGivesHeapFloat32() {
         for (DType dtype : new DType[] {DType.F32, DType.F16}) {
             Path p = write(dtype);
-            String before = System.setProperty(WeightResidency.FORCE_FP32_PROPERTY, "true");
-            try (SafetensorsWeights w = SafetensorsWeights.open(p)) {
-                Tensor t = w.getWeight("linear.weight", 80, 64);
-                assertThat(t.isMapped()).isFalse();
-                t.data()[0] = 1f; // writable
-            } finally {
-                restore(WeightResidency.FORCE_FP32_PROPERTY, before);
-            }
+            Switches.withOverrides(Map.of(WeightResidency.FORCE_FP32_PROPERTY, "true"), () -> {
+                try (SafetensorsWeights w = SafetensorsWeights.open(p)) {
+                    Tensor t = w.getWeight("linear.weight", 80, 64);
+                    assertThat(t.isMapped()).isFalse();
+                    t.data()[0] = 1f; // writable
+                }
+                return null;
+            });
         }
     }
 
@@ -120,13 +121,5 @@ class WeightResidencyTest {
         assertThat(w.getWeight("a.weight", 64, 64)).isSameAs(h);
         assertThat(w.get("a.weight").isMapped()).isFalse();
         assertThat(w.getOptional("a.weight").isMapped()).isFalse();
-    }
-
-    static void restore(String key, String value) {
-        if (value == null) {
-            System.clearProperty(key);
-        } else {
-            System.setProperty(key, value);
-        }
     }
 }

@@ -2,7 +2,7 @@ package dev.vega4j.tensor;
 
 /**
  * Where code gets its {@link TensorOps}: the fast implementation unless {@code -Dvega.ops=reference} asks for the
- * plain-Java oracle. Tests that compare the two construct them directly.
+ * plain-Java oracle ({@link Switches#ops()}). Tests that compare the two construct them directly.
  */
 public final class Ops {
     private static volatile TensorOps current;
@@ -14,7 +14,7 @@ public final class Ops {
         if (ops == null) {
             synchronized (Ops.class) {
                 if (current == null) {
-                    current = create(System.getProperty("vega.ops", "fast"));
+                    current = create(Switches.get().ops());
                 }
                 ops = current;
             }
@@ -27,11 +27,10 @@ public final class Ops {
         current = ops;
     }
 
-    static TensorOps create(String name) {
-        return switch (name) {
-            case "reference" -> new ReferenceOps();
-            case "fast" -> FastOpsLoader.loadOrReference();
-            default -> throw new IllegalArgumentException("unknown vega.ops '" + name + "' (reference | fast)");
+    static TensorOps create(Switches.OpsImplementation which) {
+        return switch (which) {
+            case REFERENCE -> new ReferenceOps();
+            case FAST -> FastOpsLoader.loadOrReference();
         };
     }
 }

@@ -32,22 +32,19 @@ public final class VectorOps implements TensorOps {
     /** Elements per task of elementwise ops (a multiple of every vector length). */
     private static final int CHUNK = 1 << 14;
 
-    /** {@code -Dvega.winograd}, read once (see {@link Winograd#fromSystemProperty()}). */
-    private static final WinogradTransform WINOGRAD = Winograd.fromSystemProperty();
-
     private final Parallel par;
     private final PackCache cache;
     /** 3x3 stride-1 convolutions by Winograd with this transform; null = implicit GEMM for every convolution. */
     private final WinogradTransform winograd;
 
-    /** Sized by {@code -Dvega.threads=N}, else the number of available processors. */
+    /** Sized by {@code -Dvega.threads=N}, else the number of available processors ({@link Switches}). */
     public VectorOps() {
-        this(Parallel.defaultThreads());
+        this(Switches.get().threads());
     }
 
     /** A team of {@code threads}; the packed-weight cache follows {@code -Dvega.packCache} (default off). */
     public VectorOps(int threads) {
-        this(threads, PackCache.fromSystemProperty().enabled());
+        this(threads, Switches.get().packCache());
     }
 
     /**
@@ -55,7 +52,7 @@ public final class VectorOps implements TensorOps {
      *                  memory equal to the weights used, and must stay off while weights are modified in place
      */
     public VectorOps(int threads, boolean packCache) {
-        this(new Parallel(threads), new PackCache(packCache), WINOGRAD);
+        this(new Parallel(threads), new PackCache(packCache), Switches.get().winograd());
     }
 
     private VectorOps(Parallel par, PackCache cache, WinogradTransform winograd) {

@@ -23,7 +23,7 @@ class VectorOpsTest {
 
     @Test
     void loaderFindsVectorOps() {
-        assertThat(Ops.create("fast")).isInstanceOf(VectorOps.class);
+        assertThat(Ops.create(Switches.OpsImplementation.FAST)).isInstanceOf(VectorOps.class);
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vega4j.tensor.kernels.Winograd;
 import dev.vega4j.tensor.kernels.WinogradTransform;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -114,24 +115,14 @@ class WinogradTest {
         // the two algorithms round differently: different bits are the sign the switch took effect
         assertThat(Arrays.equals(viaGemm.data(), TWO.withWinograd(WinogradTransform.F2).conv2d(x, w, null, 1, 1)
                 .data())).isFalse();
-        String old = System.getProperty("vega.winograd");
-        try {
-            System.setProperty("vega.winograd", "false");
-            assertThat(Winograd.fromSystemProperty()).isNull();
-            System.setProperty("vega.winograd", "4");
-            assertThat(Winograd.fromSystemProperty()).isSameAs(WinogradTransform.F4);
-            System.setProperty("vega.winograd", "4:0,1,-1,2,-2");
-            assertThat(Winograd.fromSystemProperty().points()).containsExactly(0, 1, -1, 2, -2);
-        } finally {
-            if (old == null) {
-                System.clearProperty("vega.winograd");
-            } else {
-                System.setProperty("vega.winograd", old);
-            }
-        }
-        if (old == null) {
-            assertThat(Winograd.fromSystemProperty()).isSameAs(Winograd.DEFAULT);
-        }
+        assertThat(winogradSwitch("false")).isNull();
+        assertThat(winogradSwitch("4")).isSameAs(WinogradTransform.F4);
+        assertThat(winogradSwitch("4:0,1,-1,2,-2").points()).containsExactly(0, 1, -1, 2, -2);
+        assertThat(Switches.parse(Map.of()).winograd()).isSameAs(Winograd.DEFAULT);
+    }
+
+    private static WinogradTransform winogradSwitch(String value) {
+        return Switches.parse(Map.of(Switches.WINOGRAD, value)).winograd();
     }
 
     @Test

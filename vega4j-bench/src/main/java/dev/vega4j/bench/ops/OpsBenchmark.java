@@ -1,5 +1,6 @@
 package dev.vega4j.bench.ops;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.vega4j.tensor.Tensor;
 import dev.vega4j.tensor.TensorOps;
 import dev.vega4j.tensor.VectorOps;
@@ -295,8 +296,8 @@ public final class OpsBenchmark {
             if (i > 0) {
                 sb.append(',');
             }
-            sb.append("{\"op\":").append(str(c.group()));
-            sb.append(",\"shape\":").append(str(c.shape()));
+            sb.append("{\"op\":").append(TextNode.valueOf(c.group()));
+            sb.append(",\"shape\":").append(TextNode.valueOf(c.shape()));
             sb.append(",\"bestMs\":").append(num(r.bestSeconds() * 1e3));
             sb.append(",\"medianMs\":").append(num(r.medianSeconds() * 1e3));
             sb.append(",\"cpuMs\":").append(num(r.cpuSeconds() * 1e3));
@@ -323,23 +324,5 @@ public final class OpsBenchmark {
             return Long.toString((long) v);
         }
         return String.format(Locale.ROOT, "%.4g", v);
-    }
-
-    private static String str(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char ch : s.toCharArray()) {
-            switch (ch) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                default -> {
-                    if (ch < 0x20) {
-                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
-                    } else {
-                        sb.append(ch);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
     }
 }

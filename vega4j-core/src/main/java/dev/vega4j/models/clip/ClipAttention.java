@@ -2,6 +2,7 @@ package dev.vega4j.models.clip;
 
 import dev.vega4j.config.ClipTextConfig;
 import dev.vega4j.io.Weights;
+import dev.vega4j.models.layers.Linear;
 import dev.vega4j.tensor.Ops;
 import dev.vega4j.tensor.Tensor;
 
@@ -12,19 +13,19 @@ import dev.vega4j.tensor.Tensor;
  * differ for a row with no visible key, and a causal row always sees itself, so the kernel's causal flag is exact.
  */
 final class ClipAttention {
-    private final ClipLinear qProj;
-    private final ClipLinear kProj;
-    private final ClipLinear vProj;
-    private final ClipLinear outProj;
+    private final Linear qProj;
+    private final Linear kProj;
+    private final Linear vProj;
+    private final Linear outProj;
     private final int heads;
     private final float scale;
 
     ClipAttention(ClipTextConfig c, Weights w) {
         int h = c.hiddenSize();
-        this.qProj = ClipLinear.load(w.sub("q_proj"), h, h, true);
-        this.kProj = ClipLinear.load(w.sub("k_proj"), h, h, true);
-        this.vProj = ClipLinear.load(w.sub("v_proj"), h, h, true);
-        this.outProj = ClipLinear.load(w.sub("out_proj"), h, h, true);
+        this.qProj = Linear.load(w.sub("q_proj"), h, h, true);
+        this.kProj = Linear.load(w.sub("k_proj"), h, h, true);
+        this.vProj = Linear.load(w.sub("v_proj"), h, h, true);
+        this.outProj = Linear.load(w.sub("out_proj"), h, h, true);
         this.heads = c.numAttentionHeads();
         this.scale = (float) Math.pow(c.headDim(), -0.5);
     }

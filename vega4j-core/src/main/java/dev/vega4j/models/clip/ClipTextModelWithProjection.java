@@ -3,6 +3,7 @@ package dev.vega4j.models.clip;
 import dev.vega4j.config.ClipTextConfig;
 import dev.vega4j.io.SafetensorsWeights;
 import dev.vega4j.io.Weights;
+import dev.vega4j.models.layers.Linear;
 import dev.vega4j.tensor.Tensor;
 import java.nio.file.Path;
 
@@ -12,11 +13,11 @@ import java.nio.file.Path;
  */
 public final class ClipTextModelWithProjection implements ClipTextEncoder {
     private final ClipTextTransformer textModel;
-    private final ClipLinear textProjection;
+    private final Linear textProjection;
 
     public ClipTextModelWithProjection(ClipTextConfig config, Weights weights) {
         this.textModel = new ClipTextTransformer(config, weights.sub("text_model"));
-        this.textProjection = ClipLinear.load(weights.sub("text_projection"), config.hiddenSize(),
+        this.textProjection = Linear.load(weights.sub("text_projection"), config.hiddenSize(),
                 config.projectionDim(), false);
     }
 

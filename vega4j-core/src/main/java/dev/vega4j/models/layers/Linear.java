@@ -1,5 +1,6 @@
 package dev.vega4j.models.layers;
 
+import dev.vega4j.io.Weights;
 import dev.vega4j.tensor.Ops;
 import dev.vega4j.tensor.Tensor;
 
@@ -11,12 +12,25 @@ public final class Linear implements AdaptableLayer {
     private final int out;
     private final LayerDeltas deltas = new LayerDeltas();
 
+    /** Reads {@code weight} (may stay mapped) and {@code bias} from {@code p} and registers the layer for adapters. */
     public Linear(Params p, int in, int out, boolean bias) {
+        this(p.getWeight("weight", out, in), bias ? p.get("bias", out) : null, in, out);
+        p.register(this);
+    }
+
+    private Linear(Tensor weight, Tensor bias, int in, int out) {
+        this.weight = weight;
+        this.bias = bias;
         this.in = in;
         this.out = out;
-        this.weight = p.getWeight("weight", out, in);
-        this.bias = bias ? p.get("bias", out) : null;
-        p.register(this);
+    }
+
+    /**
+     * Reads the layer straight from a weights view, as a model built without {@link Params} (CLIP, which throws at the
+     * first missing weight) does; nothing is registered: such a model lists its adaptable layers itself.
+     */
+    public static Linear load(Weights w, int in, int out, boolean bias) {
+        return new Linear(w.getWeight("weight", out, in), bias ? w.get("bias", out) : null, in, out);
     }
 
     /** x [..., in] → [..., out]. */

@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  * ({@link Tensor#storageKey()}: views made by {@code reshape} share it), so repeated calls with the same weight skip
  * repacking. Off by default: it holds every weight used a second time, as float32 (three times the size of a
  * half-precision weight), and a weight modified in place (training) would be served stale. Enable with
- * {@code -Dvega.packCache=true}.
+ * {@code -Dvega.packCache=true} ({@link dev.vega4j.tensor.Switches#packCache()}).
  */
 public final class PackCache {
     private final boolean enabled;
@@ -21,10 +21,6 @@ public final class PackCache {
 
     public PackCache(boolean enabled) {
         this.enabled = enabled;
-    }
-
-    public static PackCache fromSystemProperty() {
-        return new PackCache(Boolean.parseBoolean(System.getProperty("vega.packCache", "false")));
     }
 
     public boolean enabled() {

@@ -1,5 +1,6 @@
 package dev.vega4j.tensor.kernels;
 
+import dev.vega4j.tensor.Switches;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -44,21 +45,9 @@ public final class Parallel {
         }
     }
 
-    /** Default size: {@code -Dvega.threads=N}, else the number of available processors. */
+    /** Default size: {@code -Dvega.threads=N}, else the number of available processors ({@link Switches#threads()}). */
     public static int defaultThreads() {
-        String p = System.getProperty("vega.threads");
-        if (p != null && !p.isBlank()) {
-            try {
-                int n = Integer.parseInt(p.trim());
-                if (n >= 1) {
-                    return n;
-                }
-            } catch (NumberFormatException ignored) {
-                // fall through to the processor count
-            }
-            throw new IllegalArgumentException("vega.threads must be a positive integer, got '" + p + "'");
-        }
-        return Math.max(1, Runtime.getRuntime().availableProcessors());
+        return Switches.get().threads();
     }
 
     public int threads() {

@@ -36,41 +36,7 @@ public final class Winograd {
     private static final float[] ZERO_ROWS = new float[MR];
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /**
-     * The transform chosen by {@code -Dvega.winograd} (read once): {@code true} (default) the built-in choice,
-     * {@code false} none (convolutions run as implicit GEMM), {@code 2} F(2x2,3x3), {@code 4} F(4x4,3x3) with
-     * {@link WinogradTransform#F4}'s points, or {@code 4:p1,p2,p3,p4,p5} F(4x4,3x3) with the given finite points (for
-     * accuracy experiments). Null when off.
-     */
-    public static WinogradTransform fromSystemProperty() {
-        return parse(System.getProperty("vega.winograd", "true"));
-    }
-
-    static WinogradTransform parse(String value) {
-        String p = value.trim();
-        try {
-            if (p.startsWith("4:")) {
-                String[] parts = p.substring(2).split(",");
-                double[] pts = new double[parts.length];
-                for (int i = 0; i < parts.length; i++) {
-                    pts[i] = Double.parseDouble(parts[i].trim());
-                }
-                return WinogradTransform.of(4, pts);
-            }
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("vega.winograd: bad F(4,3) points '" + p + "': " + e.getMessage(), e);
-        }
-        return switch (p) {
-            case "true", "" -> DEFAULT;
-            case "false" -> null;
-            case "2" -> WinogradTransform.F2;
-            case "4" -> WinogradTransform.F4;
-            default -> throw new IllegalArgumentException(
-                    "vega.winograd must be true, false, 2, 4 or 4:<five points>, got '" + p + "'");
-        };
-    }
-
-    /** The transform used unless {@code -Dvega.winograd} says otherwise. */
+    /** The transform used unless {@code -Dvega.winograd} says otherwise ({@link dev.vega4j.tensor.Switches#winograd()}). */
     public static final WinogradTransform DEFAULT = WinogradTransform.F2;
 
     /** True for the convolutions this class computes. */
