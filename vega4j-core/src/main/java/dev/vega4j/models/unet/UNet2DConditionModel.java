@@ -87,13 +87,28 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
         }
         this.timeEmbedAct = c.timeEmbeddingActFn() == null ? null : Activation.of(c.timeEmbeddingActFn(), where);
 
+        // resnet_skip_time_act and resnet_out_scale_factor: get_down_block / get_up_block pass them only to block
+        // types vega4j does not build, so (Cross-Attn)DownBlock2D/UpBlock2D keep the defaults (false, 1.0)
         int outCh = boc[0];
         for (int i = 0; i < levels; i++) {
             int inCh = outCh;
             outCh = boc[i];
-            BlockSpec s = new BlockSpec(inCh, outCh, 0, c.layersPerBlock()[i], c.transformerLayersDown()[i], temb,
-                    i < levels - 1, c.normEps(), act, groups, c.crossAttentionDim()[i], c.numAttentionHeads()[i],
-                    c.downsamplePadding(), c.useLinearProjection(), false, 1f, c.onlyCrossAttention()[i]);
+            BlockSpec s = BlockSpec.builder()
+                    .inChannels(inCh)
+                    .outChannels(outCh)
+                    .numLayers(c.layersPerBlock()[i])
+                    .transformerLayers(c.transformerLayersDown()[i])
+                    .tembChannels(temb)
+                    .addSample(i < levels - 1)
+                    .resnetEps(c.normEps())
+                    .resnetActFn(act)
+                    .resnetGroups(groups)
+                    .crossAttentionDim(c.crossAttentionDim()[i])
+                    .numAttentionHeads(c.numAttentionHeads()[i])
+                    .downsamplePadding(c.downsamplePadding())
+                    .useLinearProjection(c.useLinearProjection())
+                    .onlyCrossAttention(c.onlyCrossAttention()[i])
+                    .build();
             Params bp = p.sub("down_blocks").sub(i);
             downBlocks.add(switch (c.downBlockTypes().get(i)) {
                 case "DownBlock2D" -> new DownBlock2D(bp, s);
@@ -108,13 +123,34 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
             this.midBlock = null;
         } else {
             this.midBlock = switch (c.midBlockType()) {
-                case "UNetMidBlock2DCrossAttn" -> new UNetMidBlock2DCrossAttn(mp, new BlockSpec(last, last, 0, 1,
-                        c.transformerLayersMid(), temb, false, c.normEps(), act, groups,
-                        c.crossAttentionDim()[levels - 1], c.numAttentionHeads()[levels - 1], 0,
-                        c.useLinearProjection(), false, c.midBlockScaleFactor(), false));
+                case "UNetMidBlock2DCrossAttn" -> new UNetMidBlock2DCrossAttn(mp, BlockSpec.builder()
+                        .inChannels(last)
+                        .outChannels(last)
+                        .numLayers(1)
+                        .transformerLayers(c.transformerLayersMid())
+                        .tembChannels(temb)
+                        .addSample(false)
+                        .resnetEps(c.normEps())
+                        .resnetActFn(act)
+                        .resnetGroups(groups)
+                        .crossAttentionDim(c.crossAttentionDim()[levels - 1])
+                        .numAttentionHeads(c.numAttentionHeads()[levels - 1])
+                        .downsamplePadding(0)
+                        .useLinearProjection(c.useLinearProjection())
+                        .outputScaleFactor(c.midBlockScaleFactor())
+                        .build());
                 // diffusers: UNetMidBlock2D(num_layers=0, add_attention=False) = a single ResnetBlock2D
-                case "UNetMidBlock2D" -> new UNetMidBlock2D(mp, last, temb, 0, false, last, c.normEps(), act, groups,
-                        c.midBlockScaleFactor());
+                case "UNetMidBlock2D" -> new UNetMidBlock2D(mp, UNetMidBlock2D.Options.builder()
+                        .inChannels(last)
+                        .tembChannels(temb)
+                        .numLayers(0)
+                        .addAttention(false)
+                        .attentionHeadDim(last)
+                        .resnetEps(c.normEps())
+                        .resnetActFn(act)
+                        .resnetGroups(groups)
+                        .outputScaleFactor(c.midBlockScaleFactor())
+                        .build());
                 default -> throw unsupported("mid block type", c.midBlockType());
             };
         }
@@ -125,10 +161,23 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
             int prevOut = outCh;
             outCh = boc[mirrored];
             int inCh = boc[Math.max(mirrored - 1, 0)];
-            BlockSpec s = new BlockSpec(inCh, outCh, prevOut, c.upLayers(i), c.transformerLayersUp()[i], temb,
-                    i < levels - 1, c.normEps(), act, groups, c.crossAttentionDim()[mirrored],
-                    c.numAttentionHeads()[mirrored], 0, c.useLinearProjection(), false, 1f,
-                    c.onlyCrossAttention()[mirrored]);
+            BlockSpec s = BlockSpec.builder()
+                    .inChannels(inCh)
+                    .outChannels(outCh)
+                    .prevOutputChannels(prevOut)
+                    .numLayers(c.upLayers(i))
+                    .transformerLayers(c.transformerLayersUp()[i])
+                    .tembChannels(temb)
+                    .addSample(i < levels - 1)
+                    .resnetEps(c.normEps())
+                    .resnetActFn(act)
+                    .resnetGroups(groups)
+                    .crossAttentionDim(c.crossAttentionDim()[mirrored])
+                    .numAttentionHeads(c.numAttentionHeads()[mirrored])
+                    .downsamplePadding(0)
+                    .useLinearProjection(c.useLinearProjection())
+                    .onlyCrossAttention(c.onlyCrossAttention()[mirrored])
+                    .build();
             Params bp = p.sub("up_blocks").sub(i);
             upBlocks.add(switch (c.upBlockTypes().get(i)) {
                 case "UpBlock2D" -> new UpBlock2D(bp, s);
