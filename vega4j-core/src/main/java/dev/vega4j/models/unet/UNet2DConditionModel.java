@@ -93,20 +93,13 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
         for (int i = 0; i < levels; i++) {
             int inCh = outCh;
             outCh = boc[i];
-            BlockSpec s = BlockSpec.builder()
+            BlockSpec s = levelSpec(c, i, temb, act)
                     .inChannels(inCh)
                     .outChannels(outCh)
                     .numLayers(c.layersPerBlock()[i])
                     .transformerLayers(c.transformerLayersDown()[i])
-                    .tembChannels(temb)
                     .addSample(i < levels - 1)
-                    .resnetEps(c.normEps())
-                    .resnetActFn(act)
-                    .resnetGroups(groups)
-                    .crossAttentionDim(c.crossAttentionDim()[i])
-                    .numAttentionHeads(c.numAttentionHeads()[i])
                     .downsamplePadding(c.downsamplePadding())
-                    .useLinearProjection(c.useLinearProjection())
                     .onlyCrossAttention(c.onlyCrossAttention()[i])
                     .build();
             Params bp = p.sub("down_blocks").sub(i);
@@ -123,20 +116,13 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
             this.midBlock = null;
         } else {
             this.midBlock = switch (c.midBlockType()) {
-                case "UNetMidBlock2DCrossAttn" -> new UNetMidBlock2DCrossAttn(mp, BlockSpec.builder()
+                case "UNetMidBlock2DCrossAttn" -> new UNetMidBlock2DCrossAttn(mp, levelSpec(c, levels - 1, temb, act)
                         .inChannels(last)
                         .outChannels(last)
                         .numLayers(1)
                         .transformerLayers(c.transformerLayersMid())
-                        .tembChannels(temb)
                         .addSample(false)
-                        .resnetEps(c.normEps())
-                        .resnetActFn(act)
-                        .resnetGroups(groups)
-                        .crossAttentionDim(c.crossAttentionDim()[levels - 1])
-                        .numAttentionHeads(c.numAttentionHeads()[levels - 1])
                         .downsamplePadding(0)
-                        .useLinearProjection(c.useLinearProjection())
                         .outputScaleFactor(c.midBlockScaleFactor())
                         .build());
                 // diffusers: UNetMidBlock2D(num_layers=0, add_attention=False) = a single ResnetBlock2D
@@ -161,21 +147,14 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
             int prevOut = outCh;
             outCh = boc[mirrored];
             int inCh = boc[Math.max(mirrored - 1, 0)];
-            BlockSpec s = BlockSpec.builder()
+            BlockSpec s = levelSpec(c, mirrored, temb, act)
                     .inChannels(inCh)
                     .outChannels(outCh)
                     .prevOutputChannels(prevOut)
                     .numLayers(c.upLayers(i))
                     .transformerLayers(c.transformerLayersUp()[i])
-                    .tembChannels(temb)
                     .addSample(i < levels - 1)
-                    .resnetEps(c.normEps())
-                    .resnetActFn(act)
-                    .resnetGroups(groups)
-                    .crossAttentionDim(c.crossAttentionDim()[mirrored])
-                    .numAttentionHeads(c.numAttentionHeads()[mirrored])
                     .downsamplePadding(0)
-                    .useLinearProjection(c.useLinearProjection())
                     .onlyCrossAttention(c.onlyCrossAttention()[mirrored])
                     .build();
             Params bp = p.sub("up_blocks").sub(i);
@@ -190,6 +169,21 @@ public final class UNet2DConditionModel implements dev.vega4j.pipeline.NoisePred
         this.convAct = act;
         this.convOut = Conv2d.same(p.sub("conv_out"), boc[0], c.outChannels(), c.convOutKernel());
         this.layers = p.layers();
+    }
+
+    /**
+     * What every block at {@code level} takes from the config, like the keywords {@code get_down_block} /
+     * {@code get_up_block} / the mid block receive: the resnets' settings and the level's attention widths.
+     */
+    private static BlockSpec.Builder levelSpec(UNetConfig c, int level, int temb, Activation act) {
+        return BlockSpec.builder()
+                .tembChannels(temb)
+                .resnetEps(c.normEps())
+                .resnetActFn(act)
+                .resnetGroups(c.normNumGroups())
+                .crossAttentionDim(c.crossAttentionDim()[level])
+                .numAttentionHeads(c.numAttentionHeads()[level])
+                .useLinearProjection(c.useLinearProjection());
     }
 
     /** Builds the model from weights under diffusers names (a view whose names start at {@code conv_in...}). */
