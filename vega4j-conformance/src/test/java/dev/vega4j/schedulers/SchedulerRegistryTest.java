@@ -63,11 +63,13 @@ class SchedulerRegistryTest {
         SchedulerConfig c = SchedulerRegistry.config("DPM++ 2M Karras", base);
         assertThat(c.type()).isEqualTo(SchedulerType.DPM_MULTISTEP);
         assertThat(c.useKarrasSigmas()).isTrue();
-        assertThat(c.algorithmType()).isEqualTo("dpmsolver++");
-        assertThat(c.timestepSpacing()).isEqualTo("leading"); // from the pipeline's config
+        assertThat(c.algorithmType()).isEqualTo(AlgorithmType.DPMSOLVER_PLUS_PLUS);
+        assertThat(c.timestepSpacing()).isEqualTo(TimestepSpacing.LEADING); // from the pipeline's config
         assertThat(c.stepsOffset()).isEqualTo(1);
-        assertThat(SchedulerRegistry.config("DPM++ 2M SDE Karras", base).algorithmType()).isEqualTo("sde-dpmsolver++");
-        assertThat(SchedulerRegistry.config("DPM++ SDE", base).algorithmType()).isEqualTo("sde-dpmsolver++");
+        assertThat(SchedulerRegistry.config("DPM++ 2M SDE Karras", base).algorithmType())
+                .isEqualTo(AlgorithmType.SDE_DPMSOLVER_PLUS_PLUS);
+        assertThat(SchedulerRegistry.config("DPM++ SDE", base).algorithmType())
+                .isEqualTo(AlgorithmType.SDE_DPMSOLVER_PLUS_PLUS);
         assertThat(SchedulerRegistry.config("DPM2 a Karras", base).type()).isEqualTo(SchedulerType.KDPM2_ANCESTRAL);
         assertThat(SchedulerRegistry.config("DPM2 a Karras", base).useKarrasSigmas()).isTrue();
         assertThat(SchedulerRegistry.config("DPM2 Karras", base).type()).isEqualTo(SchedulerType.KDPM2);
@@ -99,8 +101,8 @@ class SchedulerRegistryTest {
     @Test
     void withoutABaseConfigTheClassDefaultsApply() {
         SchedulerConfig c = SchedulerRegistry.config("Euler", null);
-        assertThat(c.betaSchedule()).isEqualTo("linear");
-        assertThat(c.timestepSpacing()).isEqualTo("linspace");
-        assertThat(SchedulerRegistry.config("LCM", null).betaSchedule()).isEqualTo("scaled_linear");
+        assertThat(c.betaSchedule()).isEqualTo(BetaSchedule.LINEAR);
+        assertThat(c.timestepSpacing()).isEqualTo(TimestepSpacing.LINSPACE);
+        assertThat(SchedulerRegistry.config("LCM", null).betaSchedule()).isEqualTo(BetaSchedule.SCALED_LINEAR);
     }
 }

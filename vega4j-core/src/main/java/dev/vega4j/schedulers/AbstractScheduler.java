@@ -18,10 +18,6 @@ abstract class AbstractScheduler implements Scheduler {
     AbstractScheduler(SchedulerConfig config) {
         this.config = config;
         this.schedule = new NoiseSchedule(config);
-        String p = config.predictionType();
-        if (!p.equals("epsilon") && !p.equals("v_prediction") && !p.equals("sample")) {
-            throw new VegaException("prediction_type '" + p + "' is not supported (use epsilon, v_prediction or sample)");
-        }
     }
 
     @Override
@@ -119,13 +115,13 @@ abstract class AbstractScheduler implements Scheduler {
     /** v-prediction / epsilon / sample to x0 for sigma-parameterised (k-diffusion) schedulers. */
     protected Tensor predOriginalKarras(Tensor modelOutput, Tensor sample, float sigma) {
         return switch (config.predictionType()) {
-            case "epsilon" -> F32.map(sample, modelOutput, (x, m) -> x - sigma * m);
-            case "v_prediction" -> {
+            case EPSILON -> F32.map(sample, modelOutput, (x, m) -> x - sigma * m);
+            case V_PREDICTION -> {
                 float c1 = -sigma / F32.sqrt(sigma * sigma + 1f);
                 float c2 = sigma * sigma + 1f;
                 yield F32.map(modelOutput, sample, (m, x) -> m * c1 + x / c2);
             }
-            default -> modelOutput;
+            case SAMPLE -> modelOutput;
         };
     }
 

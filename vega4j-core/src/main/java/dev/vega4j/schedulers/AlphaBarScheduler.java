@@ -75,9 +75,9 @@ abstract class AlphaBarScheduler extends AbstractScheduler {
      */
     protected Tensor predictedOriginal(Tensor modelOutput, Tensor sample, float sqrtAlphaBar, float sqrtBeta) {
         return switch (config.predictionType()) {
-            case "epsilon" -> F32.map(sample, modelOutput, (x, m) -> (x - sqrtBeta * m) / sqrtAlphaBar);
-            case "sample" -> modelOutput;
-            default -> F32.map(sample, modelOutput, (x, m) -> sqrtAlphaBar * x - sqrtBeta * m);
+            case EPSILON -> F32.map(sample, modelOutput, (x, m) -> (x - sqrtBeta * m) / sqrtAlphaBar);
+            case SAMPLE -> modelOutput;
+            case V_PREDICTION -> F32.map(sample, modelOutput, (x, m) -> sqrtAlphaBar * x - sqrtBeta * m);
         };
     }
 

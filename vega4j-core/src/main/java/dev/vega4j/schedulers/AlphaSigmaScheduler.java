@@ -2,6 +2,9 @@ package dev.vega4j.schedulers;
 
 import dev.vega4j.VegaException;
 import dev.vega4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 
 /**
  * Base of the DPM-Solver family (DPM-Solver multistep and singlestep, UniPC). They keep the k-diffusion sigmas
@@ -56,10 +59,8 @@ abstract class AlphaSigmaScheduler extends AbstractScheduler {
     /** The sigma appended after the last step, per {@code final_sigmas_type}. */
     protected double finalSigma() {
         return switch (config.finalSigmasType()) {
-            case "sigma_min" -> trainSigmaMin();
-            case "zero" -> 0.0;
-            default -> throw new VegaException("final_sigmas_type '" + config.finalSigmasType()
-                    + "' is not supported (use zero or sigma_min)");
+            case SIGMA_MIN -> trainSigmaMin();
+            case ZERO -> 0.0;
         };
     }
 
@@ -87,9 +88,9 @@ abstract class AlphaSigmaScheduler extends AbstractScheduler {
         float sigma = sigmas[stepIndex];
         float a = DpmMath.alpha(sigma), s = sigma * a;
         Tensor x0 = switch (config.predictionType()) {
-            case "epsilon" -> F32.map(sample, modelOutput, (x, m) -> (x - s * m) / a);
-            case "sample" -> modelOutput;
-            default -> F32.map(sample, modelOutput, (x, m) -> a * x - s * m);
+            case EPSILON -> F32.map(sample, modelOutput, (x, m) -> (x - s * m) / a);
+            case SAMPLE -> modelOutput;
+            case V_PREDICTION -> F32.map(sample, modelOutput, (x, m) -> a * x - s * m);
         };
         return config.thresholding() ? thresholdSample(x0) : x0;
     }
@@ -99,9 +100,9 @@ abstract class AlphaSigmaScheduler extends AbstractScheduler {
         float sigma = sigmas[stepIndex];
         float a = DpmMath.alpha(sigma), s = sigma * a;
         return switch (config.predictionType()) {
-            case "epsilon" -> modelOutput;
-            case "sample" -> F32.map(sample, modelOutput, (x, m) -> (x - a * m) / s);
-            default -> F32.map(modelOutput, sample, (m, x) -> a * m + s * x);
+            case EPSILON -> modelOutput;
+            case SAMPLE -> F32.map(sample, modelOutput, (x, m) -> (x - a * m) / s);
+            case V_PREDICTION -> F32.map(modelOutput, sample, (m, x) -> a * m + s * x);
         };
     }
 
@@ -129,20 +130,33 @@ abstract class AlphaSigmaScheduler extends AbstractScheduler {
     // ---- DPM-Solver options (multistep and singlestep) ----
 
     /** DPM-Solver's {@code solver_type}: the UniPC/DEIS names fall back to midpoint, like diffusers. */
-    protected static String dpmSolverType(SchedulerConfig config, String scheduler) {
-        String st = config.solverType();
-        if (st.equals("logrho") || st.equals("bh1") || st.equals("bh2")) {
-            st = "midpoint";
+    protected static SolverType dpmSolverType(SchedulerConfig config) {
+        return switch (config.solverType()) {
+            case MIDPOINT, HEUN -> config.solverType();
+            case LOGRHO, BH1, BH2 -> SolverType.MIDPOINT;
+        };
+    }
+
+    /**
+     * DPM-Solver's {@code algorithm_type} as it runs: deis is run as dpmsolver++ (diffusers re-registers it so), and
+     * anything outside {@code supported} is rejected naming the class.
+     */
+    protected static AlgorithmType dpmAlgorithm(SchedulerConfig config, String scheduler,
+            EnumSet<AlgorithmType> supported) {
+        AlgorithmType alg = config.algorithmType() == AlgorithmType.DEIS ? AlgorithmType.DPMSOLVER_PLUS_PLUS
+                : config.algorithmType();
+        if (!supported.contains(alg)) {
+            List<String> valid = new ArrayList<>(supported.stream().map(AlgorithmType::value).toList());
+            valid.add(AlgorithmType.DEIS.value());
+            throw new VegaException(scheduler + " algorithm_type '" + config.algorithmType() + "' is not supported (use "
+                    + ConfigValue.oneOf(valid) + ")");
         }
-        if (!st.equals("midpoint") && !st.equals("heun")) {
-            throw new VegaException(scheduler + " solver_type '" + config.solverType() + "' is not supported");
-        }
-        return st;
+        return alg;
     }
 
     /** final_sigmas_type zero needs a data-prediction algorithm; DPM-Solver has orders 1 to 3. */
-    protected static void checkDpmSolverOptions(SchedulerConfig config, String algorithm) {
-        if (!algorithm.endsWith("++") && config.finalSigmasType().equals("zero")) {
+    protected static void checkDpmSolverOptions(SchedulerConfig config, AlgorithmType algorithm) {
+        if (!algorithm.predictsData() && config.finalSigmasType() == FinalSigmasType.ZERO) {
             throw new VegaException("final_sigmas_type 'zero' is not supported for algorithm_type " + algorithm
                     + "; use final_sigmas_type 'sigma_min'");
         }

@@ -52,9 +52,9 @@ public final class DDIMScheduler extends AlphaBarScheduler {
         float sqa = F32.sqrt(at), sqb = F32.sqrt(bt);
         Tensor predOriginal = predictedOriginal(modelOutput, sample, sqa, sqb);
         Tensor epsPred = switch (config.predictionType()) {
-            case "epsilon" -> modelOutput;
-            case "sample" -> F32.map(sample, predOriginal, (x, p) -> (x - sqa * p) / sqb);
-            default -> F32.map(modelOutput, sample, (m, x) -> sqa * m + sqb * x); // v_prediction
+            case EPSILON -> modelOutput;
+            case SAMPLE -> F32.map(sample, predOriginal, (x, p) -> (x - sqa * p) / sqb);
+            case V_PREDICTION -> F32.map(modelOutput, sample, (m, x) -> sqa * m + sqb * x);
         };
         Tensor x0 = clipOrThreshold(predOriginal);
         float btPrev = 1f - atPrev;

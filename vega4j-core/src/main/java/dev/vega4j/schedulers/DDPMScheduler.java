@@ -11,11 +11,16 @@ import dev.vega4j.tensor.Tensor;
 public final class DDPMScheduler extends AlphaBarScheduler {
     public DDPMScheduler(SchedulerConfig config) {
         super(config);
-        String v = config.varianceType() == null ? "fixed_small" : config.varianceType();
-        if (!v.equals("fixed_small") && !v.equals("fixed_small_log") && !v.equals("fixed_large")
-                && !v.equals("fixed_large_log")) {
-            throw new VegaException("DDPMScheduler variance_type '" + v + "' is not supported");
+        VarianceType v = varianceType();
+        if (v == VarianceType.LEARNED || v == VarianceType.LEARNED_RANGE) {
+            throw new VegaException("DDPMScheduler variance_type '" + v + "' is not supported (use fixed_small,"
+                    + " fixed_small_log, fixed_large or fixed_large_log)");
         }
+    }
+
+    /** The configured variance type; a config's null counts as fixed_small. */
+    private VarianceType varianceType() {
+        return config.varianceType() == null ? VarianceType.FIXED_SMALL : config.varianceType();
     }
 
     @Override
@@ -49,12 +54,11 @@ public final class DDPMScheduler extends AlphaBarScheduler {
         float currentBeta = 1f - at / atPrev;
         float var = (1f - atPrev) / (1f - at) * currentBeta;
         var = Math.max(var, 1e-20f);
-        String type = config.varianceType() == null ? "fixed_small" : config.varianceType();
-        return switch (type) {
-            case "fixed_small_log" -> F32.exp(0.5f * F32.log(var));
-            case "fixed_large" -> currentBeta;
-            case "fixed_large_log" -> F32.log(currentBeta);
-            default -> var;
+        return switch (varianceType()) {
+            case FIXED_SMALL_LOG -> F32.exp(0.5f * F32.log(var));
+            case FIXED_LARGE -> currentBeta;
+            case FIXED_LARGE_LOG -> F32.log(currentBeta);
+            default -> var; // FIXED_SMALL (learned ones are rejected in the constructor)
         };
     }
 
@@ -75,9 +79,8 @@ public final class DDPMScheduler extends AlphaBarScheduler {
         Tensor prev = F32.map(x0, sample, (p, x) -> c0 * p + cs * x);
         if (t > 0) {
             Tensor noise = randn(sample.shape(), generator);
-            String type = config.varianceType() == null ? "fixed_small" : config.varianceType();
             float v = variance(t);
-            float scale = type.equals("fixed_small_log") ? v : F32.sqrt(v);
+            float scale = varianceType() == VarianceType.FIXED_SMALL_LOG ? v : F32.sqrt(v);
             prev = F32.map(prev, noise, (x, z) -> x + scale * z);
         }
         return new StepOutput(prev, x0);

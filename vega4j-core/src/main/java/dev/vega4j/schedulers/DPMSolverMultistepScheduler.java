@@ -3,6 +3,7 @@ package dev.vega4j.schedulers;
 import dev.vega4j.VegaException;
 import dev.vega4j.rng.TorchGenerator;
 import dev.vega4j.tensor.Tensor;
+import java.util.EnumSet;
 
 /**
  * DPM-Solver / DPM-Solver++ multistep (Lu et al. 2022), diffusers 0.26.3
@@ -12,23 +13,15 @@ import dev.vega4j.tensor.Tensor;
 public final class DPMSolverMultistepScheduler extends AlphaSigmaScheduler {
     private final Tensor[] modelOutputs;
     private int lowerOrderNums;
-    private final String algorithm;
-    private final String solverType;
+    private final AlgorithmType algorithm;
+    private final SolverType solverType;
 
     public DPMSolverMultistepScheduler(SchedulerConfig config) {
         super(config);
-        String alg = config.algorithmType();
-        if (alg.equals("deis")) {
-            alg = "dpmsolver++";
-        }
-        if (!alg.equals("dpmsolver") && !alg.equals("dpmsolver++") && !alg.equals("sde-dpmsolver")
-                && !alg.equals("sde-dpmsolver++")) {
-            throw new VegaException("DPMSolverMultistepScheduler algorithm_type '" + config.algorithmType()
-                    + "' is not supported");
-        }
-        algorithm = alg;
-        solverType = dpmSolverType(config, "DPMSolverMultistepScheduler");
-        checkDpmSolverOptions(config, alg);
+        algorithm = dpmAlgorithm(config, "DPMSolverMultistepScheduler", EnumSet.of(AlgorithmType.DPMSOLVER,
+                AlgorithmType.DPMSOLVER_PLUS_PLUS, AlgorithmType.SDE_DPMSOLVER, AlgorithmType.SDE_DPMSOLVER_PLUS_PLUS));
+        solverType = dpmSolverType(config);
+        checkDpmSolverOptions(config, algorithm);
         modelOutputs = new Tensor[config.solverOrder()];
     }
 
@@ -73,7 +66,7 @@ public final class DPMSolverMultistepScheduler extends AlphaSigmaScheduler {
 
     @Override
     public boolean isStochastic() {
-        return algorithm.startsWith("sde");
+        return algorithm.isSde();
     }
 
     @Override
@@ -83,7 +76,7 @@ public final class DPMSolverMultistepScheduler extends AlphaSigmaScheduler {
 
     /** diffusers {@code convert_model_output}: x0 for the ++ algorithms, epsilon otherwise. */
     private Tensor convertModelOutput(Tensor modelOutput, Tensor sample) {
-        return algorithm.endsWith("++") ? dataPrediction(modelOutput, sample)
+        return algorithm.predictsData() ? dataPrediction(modelOutput, sample)
                 : thresholdedNoisePrediction(modelOutput, sample);
     }
 
@@ -92,12 +85,12 @@ public final class DPMSolverMultistepScheduler extends AlphaSigmaScheduler {
         initStepIndex(timestep);
         int len = timesteps.length;
         boolean lowerOrderFinal = stepIndex == len - 1 && (config.eulerAtFinal()
-                || (config.lowerOrderFinal() && len < 15) || config.finalSigmasType().equals("zero"));
+                || (config.lowerOrderFinal() && len < 15) || config.finalSigmasType() == FinalSigmasType.ZERO);
         boolean lowerOrderSecond = stepIndex == len - 2 && config.lowerOrderFinal() && len < 15;
         Tensor m = convertModelOutput(modelOutput, sample);
         int order = config.solverOrder();
         shiftIn(modelOutputs, m);
-        Tensor noise = algorithm.startsWith("sde") ? randn(m.shape(), generator) : null;
+        Tensor noise = algorithm.isSde() ? randn(m.shape(), generator) : null;
         Tensor prev;
         if (order == 1 || lowerOrderNums < 1 || lowerOrderFinal) {
             prev = firstOrder(m, sample, noise);
@@ -118,21 +111,21 @@ public final class DPMSolverMultistepScheduler extends AlphaSigmaScheduler {
         float alphaT = t.alpha(), sigmaT = t.sigma(), alphaS = s.alpha(), sigmaS = s.sigma();
         float h = t.lambda() - s.lambda();
         return switch (algorithm) {
-            case "dpmsolver++" -> {
+            case DPMSOLVER_PLUS_PLUS -> {
                 float c1 = sigmaT / sigmaS, c2 = alphaT * (F32.exp(-h) - 1f);
                 yield F32.map(sample, m, (x, d) -> c1 * x - c2 * d);
             }
-            case "dpmsolver" -> {
+            case DPMSOLVER -> {
                 float c1 = alphaT / alphaS, c2 = sigmaT * (F32.exp(h) - 1f);
                 yield F32.map(sample, m, (x, d) -> c1 * x - c2 * d);
             }
-            case "sde-dpmsolver++" -> {
+            case SDE_DPMSOLVER_PLUS_PLUS -> {
                 float c1 = sigmaT / sigmaS * F32.exp(-h);
                 float c2 = alphaT * (1f - F32.exp(-2f * h));
                 float c3 = sigmaT * F32.sqrt(1f - F32.exp(-2f * h));
                 yield F32.map(sample, m, noise, (x, d, z) -> c1 * x + c2 * d + c3 * z);
             }
-            default -> { // sde-dpmsolver
+            default -> { // SDE_DPMSOLVER (DEIS runs as DPMSOLVER_PLUS_PLUS)
                 float c1 = alphaT / alphaS, c2 = 2f * (sigmaT * (F32.exp(h) - 1f));
                 float c3 = sigmaT * F32.sqrt(F32.exp(2f * h) - 1f);
                 yield F32.map(sample, m, noise, (x, d, z) -> c1 * x - c2 * d + c3 * z);
@@ -149,20 +142,20 @@ public final class DPMSolverMultistepScheduler extends AlphaSigmaScheduler {
         float r0 = h0 / h;
         float invR0 = 1f / r0;
         Tensor d1 = F32.map(m0, m1, (a, b) -> invR0 * (a - b));
-        boolean mid = solverType.equals("midpoint");
+        boolean mid = solverType == SolverType.MIDPOINT;
         switch (algorithm) {
-            case "dpmsolver++" -> {
+            case DPMSOLVER_PLUS_PLUS -> {
                 float c1 = sigmaT / sigmaS0, c2 = alphaT * (F32.exp(-h) - 1f);
                 float c3 = mid ? 0.5f * (alphaT * (F32.exp(-h) - 1f)) : alphaT * ((F32.exp(-h) - 1f) / h + 1f);
                 return mid ? F32.map(sample, m0, d1, (x, a, b) -> c1 * x - c2 * a - c3 * b)
                         : F32.map(sample, m0, d1, (x, a, b) -> c1 * x - c2 * a + c3 * b);
             }
-            case "dpmsolver" -> {
+            case DPMSOLVER -> {
                 float c1 = alphaT / alphaS0, c2 = sigmaT * (F32.exp(h) - 1f);
                 float c3 = mid ? 0.5f * (sigmaT * (F32.exp(h) - 1f)) : sigmaT * ((F32.exp(h) - 1f) / h - 1f);
                 return F32.map(sample, m0, d1, (x, a, b) -> c1 * x - c2 * a - c3 * b);
             }
-            case "sde-dpmsolver++" -> {
+            case SDE_DPMSOLVER_PLUS_PLUS -> {
                 float c1 = sigmaT / sigmaS0 * F32.exp(-h);
                 float c2 = alphaT * (1f - F32.exp(-2f * h));
                 float c3 = mid ? 0.5f * (alphaT * (1f - F32.exp(-2f * h)))
@@ -175,7 +168,7 @@ public final class DPMSolverMultistepScheduler extends AlphaSigmaScheduler {
                 }
                 return Tensor.of(out, sample.shape());
             }
-            default -> { // sde-dpmsolver
+            default -> { // SDE_DPMSOLVER
                 float c1 = alphaT / alphaS0, c2 = 2f * (sigmaT * (F32.exp(h) - 1f));
                 float c3 = mid ? sigmaT * (F32.exp(h) - 1f) : 2f * (sigmaT * ((F32.exp(h) - 1f) / h - 1f));
                 float c4 = sigmaT * F32.sqrt(F32.exp(2f * h) - 1f);
@@ -206,14 +199,14 @@ public final class DPMSolverMultistepScheduler extends AlphaSigmaScheduler {
         Tensor d2 = F32.map(d10, d11, (a, b) -> cr2 * (a - b));
         float[] x = sample.data(), a0 = m0.data(), a1 = d1.data(), a2 = d2.data();
         float[] out = new float[x.length];
-        if (algorithm.equals("dpmsolver++")) {
+        if (algorithm == AlgorithmType.DPMSOLVER_PLUS_PLUS) {
             float c1 = sigmaT / sigmaS0, c2 = alphaT * (F32.exp(-h) - 1f);
             float c3 = alphaT * ((F32.exp(-h) - 1f) / h + 1f);
             float c4 = alphaT * ((F32.exp(-h) - 1f + h) / (h * h) - 0.5f);
             for (int i = 0; i < x.length; i++) {
                 out[i] = c1 * x[i] - c2 * a0[i] + c3 * a1[i] - c4 * a2[i];
             }
-        } else if (algorithm.equals("dpmsolver")) {
+        } else if (algorithm == AlgorithmType.DPMSOLVER) {
             float c1 = alphaT / alphaS0, c2 = sigmaT * (F32.exp(h) - 1f);
             float c3 = sigmaT * ((F32.exp(h) - 1f) / h - 1f);
             float c4 = sigmaT * ((F32.exp(h) - 1f - h) / (h * h) - 0.5f);

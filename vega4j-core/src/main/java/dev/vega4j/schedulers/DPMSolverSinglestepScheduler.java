@@ -1,9 +1,9 @@
 package dev.vega4j.schedulers;
 
-import dev.vega4j.VegaException;
 import dev.vega4j.rng.TorchGenerator;
 import dev.vega4j.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 
 /**
@@ -17,22 +17,15 @@ public final class DPMSolverSinglestepScheduler extends AlphaSigmaScheduler {
     private Tensor savedSample;
     private int[] orderList = new int[0];
     private boolean lowerOrderFinal;
-    private final String algorithm;
-    private final String solverType;
+    private final AlgorithmType algorithm;
+    private final SolverType solverType;
 
     public DPMSolverSinglestepScheduler(SchedulerConfig config) {
         super(config);
-        String alg = config.algorithmType();
-        if (alg.equals("deis")) {
-            alg = "dpmsolver++";
-        }
-        if (!alg.equals("dpmsolver") && !alg.equals("dpmsolver++")) {
-            throw new VegaException("DPMSolverSinglestepScheduler algorithm_type '" + config.algorithmType()
-                    + "' is not supported (use dpmsolver++ or dpmsolver)");
-        }
-        algorithm = alg;
-        solverType = dpmSolverType(config, "DPMSolverSinglestepScheduler");
-        checkDpmSolverOptions(config, alg);
+        algorithm = dpmAlgorithm(config, "DPMSolverSinglestepScheduler",
+                EnumSet.of(AlgorithmType.DPMSOLVER, AlgorithmType.DPMSOLVER_PLUS_PLUS));
+        solverType = dpmSolverType(config);
+        checkDpmSolverOptions(config, algorithm);
         modelOutputs = new Tensor[config.solverOrder()];
         lowerOrderFinal = config.lowerOrderFinal();
     }
@@ -77,7 +70,7 @@ public final class DPMSolverSinglestepScheduler extends AlphaSigmaScheduler {
                 repeat(o, new int[] {1}, steps);
             }
         }
-        if (config.finalSigmasType().equals("zero") && !o.isEmpty()) {
+        if (config.finalSigmasType() == FinalSigmasType.ZERO && !o.isEmpty()) {
             o.set(o.size() - 1, 1); // a higher-order update cannot end at sigma 0 (infinite lambda)
         }
         return o.stream().mapToInt(Integer::intValue).toArray();
@@ -115,7 +108,7 @@ public final class DPMSolverSinglestepScheduler extends AlphaSigmaScheduler {
         if (!lowerOrderFinal && n % config.solverOrder() != 0) {
             lowerOrderFinal = true; // diffusers re-registers lower_order_final=True with a warning
         }
-        if (!lowerOrderFinal && config.finalSigmasType().equals("zero")) {
+        if (!lowerOrderFinal && config.finalSigmasType() == FinalSigmasType.ZERO) {
             lowerOrderFinal = true;
         }
         orderList = orderList(n);
@@ -124,7 +117,7 @@ public final class DPMSolverSinglestepScheduler extends AlphaSigmaScheduler {
 
     /** diffusers {@code convert_model_output}: x0 for dpmsolver++, epsilon for dpmsolver. */
     private Tensor convertModelOutput(Tensor modelOutput, Tensor sample) {
-        return algorithm.equals("dpmsolver++") ? dataPrediction(modelOutput, sample)
+        return algorithm == AlgorithmType.DPMSOLVER_PLUS_PLUS ? dataPrediction(modelOutput, sample)
                 : thresholdedNoisePrediction(modelOutput, sample);
     }
 
@@ -154,7 +147,7 @@ public final class DPMSolverSinglestepScheduler extends AlphaSigmaScheduler {
         DpmMath.AlphaSigma t = DpmMath.alphaSigma(sigmas[stepIndex + 1]), s = DpmMath.alphaSigma(sigmas[stepIndex]);
         float alphaT = t.alpha(), sigmaT = t.sigma(), alphaS = s.alpha(), sigmaS = s.sigma();
         float h = t.lambda() - s.lambda();
-        if (algorithm.equals("dpmsolver++")) {
+        if (algorithm == AlgorithmType.DPMSOLVER_PLUS_PLUS) {
             float c1 = sigmaT / sigmaS, c2 = alphaT * (F32.exp(-h) - 1f);
             return F32.map(sample, m, (x, d) -> c1 * x - c2 * d);
         }
@@ -172,8 +165,8 @@ public final class DPMSolverSinglestepScheduler extends AlphaSigmaScheduler {
         float r0 = h0 / h;
         float inv = 1f / r0;
         Tensor d1 = F32.map(m0, m1, (a, b) -> inv * (a - b));
-        boolean mid = solverType.equals("midpoint");
-        if (algorithm.equals("dpmsolver++")) {
+        boolean mid = solverType == SolverType.MIDPOINT;
+        if (algorithm == AlgorithmType.DPMSOLVER_PLUS_PLUS) {
             float c1 = sigmaT / sigmaS1, c2 = alphaT * (F32.exp(-h) - 1f);
             float c3 = mid ? 0.5f * (alphaT * (F32.exp(-h) - 1f)) : alphaT * ((F32.exp(-h) - 1f) / h + 1f);
             return mid ? F32.map(sample, m1, d1, (x, a, b) -> c1 * x - c2 * a - c3 * b)
@@ -199,10 +192,10 @@ public final class DPMSolverSinglestepScheduler extends AlphaSigmaScheduler {
         float rd = r0 - r1;
         Tensor d1 = F32.map(d10, d11, (a, b) -> (r0 * a - r1 * b) / rd);
         Tensor d2 = F32.map(d10, d11, (a, b) -> 2f * (b - a) / rd);
-        boolean mid = solverType.equals("midpoint");
+        boolean mid = solverType == SolverType.MIDPOINT;
         float[] x = sample.data(), a0 = m2.data(), a1 = (mid ? d11 : d1).data(), a2 = d2.data();
         float[] out = new float[x.length];
-        if (algorithm.equals("dpmsolver++")) {
+        if (algorithm == AlgorithmType.DPMSOLVER_PLUS_PLUS) {
             float c1 = sigmaT / sigmaS2, c2 = alphaT * (F32.exp(-h) - 1f);
             float c3 = alphaT * ((F32.exp(-h) - 1f) / h + 1f);
             float c4 = alphaT * ((F32.exp(-h) - 1f + h) / (h * h) - 0.5f);

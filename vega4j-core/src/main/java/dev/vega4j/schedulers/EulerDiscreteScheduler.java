@@ -1,6 +1,5 @@
 package dev.vega4j.schedulers;
 
-import dev.vega4j.VegaException;
 import dev.vega4j.rng.TorchGenerator;
 import dev.vega4j.tensor.Tensor;
 
@@ -22,26 +21,25 @@ public final class EulerDiscreteScheduler extends SigmaScheduler {
         numInferenceSteps = n;
         double[] ts = spacedTimesteps(n);
         float[] train = schedule.trainSigmas(); // after the zero-SNR fix above, unlike trainSigmas
-        double[] s;
-        switch (config.interpolationType()) {
-            case "linear" -> s = NoiseSchedule.interp(ts, train);
-            case "log_linear" -> {
+        double[] s = switch (config.interpolationType()) {
+            case LINEAR -> NoiseSchedule.interp(ts, train);
+            case LOG_LINEAR -> {
                 float[] lin = NoiseSchedule.torchLinspace(NumpyLog.log(train[train.length - 1]),
                         NumpyLog.log(train[0]), n + 1);
-                s = new double[lin.length];
+                double[] logLinear = new double[lin.length];
                 for (int i = 0; i < lin.length; i++) {
-                    s[i] = F32.exp(lin[i]);
+                    logLinear[i] = F32.exp(lin[i]);
                 }
+                yield logLinear;
             }
-            default -> throw new VegaException("interpolation_type '" + config.interpolationType()
-                    + "' is not supported (use linear or log_linear)");
-        }
+        };
         if (config.useKarrasSigmas()) {
             s = karras(s, n);
             ts = sigmasToTimesteps(s);
         }
         sigmas = toFloat(s, 0.0);
-        if (config.timestepType().equals("continuous") && config.predictionType().equals("v_prediction")) {
+        if (config.timestepType() == TimestepType.CONTINUOUS
+                && config.predictionType() == PredictionType.V_PREDICTION) {
             timesteps = new double[s.length];
             for (int i = 0; i < s.length; i++) {
                 timesteps[i] = 0.25f * F32.log(sigmas[i]);
@@ -63,9 +61,9 @@ public final class EulerDiscreteScheduler extends SigmaScheduler {
         float sigma = sigmas[stepIndex];
         float sigmaHat = sigma; // gamma = 0 (s_churn 0): sigma * (gamma + 1)
         Tensor x0 = switch (config.predictionType()) {
-            case "epsilon" -> F32.map(sample, modelOutput, (x, m) -> x - sigmaHat * m);
-            case "v_prediction" -> predOriginalKarras(modelOutput, sample, sigma);
-            default -> modelOutput;
+            case EPSILON -> F32.map(sample, modelOutput, (x, m) -> x - sigmaHat * m);
+            case V_PREDICTION -> predOriginalKarras(modelOutput, sample, sigma);
+            case SAMPLE -> modelOutput;
         };
         float dt = sigmas[stepIndex + 1] - sigmaHat;
         Tensor prev = F32.map(sample, x0, (x, p) -> x + ((x - p) / sigmaHat) * dt);

@@ -27,17 +27,15 @@ final class NoiseSchedule {
             }
         } else {
             b = switch (c.betaSchedule()) {
-                case "linear" -> torchLinspace((float) c.betaStart(), (float) c.betaEnd(), n);
-                case "scaled_linear" -> {
+                case LINEAR -> torchLinspace((float) c.betaStart(), (float) c.betaEnd(), n);
+                case SCALED_LINEAR -> {
                     float[] s = torchLinspace((float) Math.sqrt(c.betaStart()), (float) Math.sqrt(c.betaEnd()), n);
                     for (int i = 0; i < n; i++) {
                         s[i] = s[i] * s[i];
                     }
                     yield s;
                 }
-                case "squaredcos_cap_v2" -> betasForAlphaBar(n, 0.999);
-                default -> throw new VegaException("beta_schedule '" + c.betaSchedule()
-                        + "' is not supported (use linear, scaled_linear or squaredcos_cap_v2)");
+                case SQUAREDCOS_CAP_V2 -> betasForAlphaBar(n, 0.999);
             };
         }
         if (c.rescaleBetasZeroSnr()) {

@@ -22,7 +22,7 @@ public final class PNDMScheduler extends AlphaBarScheduler {
     public PNDMScheduler(SchedulerConfig config) {
         super(config);
         finalAlphaCumprod = finalAlphaCumprod();
-        if (config.predictionType().equals("sample")) {
+        if (config.predictionType() == PredictionType.SAMPLE) {
             throw new VegaException("PNDMScheduler supports prediction_type epsilon and v_prediction only");
         }
     }
@@ -34,24 +34,25 @@ public final class PNDMScheduler extends AlphaBarScheduler {
                 config.numTrainTimesteps(), config.stepsOffset());
         numInferenceSteps = n;
         int numTrain = config.numTrainTimesteps();
-        double[] asc; // self._timesteps, ascending
-        switch (config.timestepSpacing()) {
-            case "linspace" -> asc = Spacing.rint(NoiseSchedule.linspace(0, numTrain - 1, n));
-            case "leading" -> {
+        double[] asc = switch (config.timestepSpacing()) { // self._timesteps, ascending
+            case LINSPACE -> Spacing.rint(NoiseSchedule.linspace(0, numTrain - 1, n));
+            case LEADING -> {
                 int ratio = numTrain / n;
-                asc = new double[n];
+                double[] leading = new double[n];
                 for (int i = 0; i < n; i++) {
-                    asc[i] = (double) i * ratio + config.stepsOffset();
+                    leading[i] = (double) i * ratio + config.stepsOffset();
                 }
+                yield leading;
             }
-            case "trailing" -> {
-                asc = Spacing.reverse(Spacing.rint(Spacing.arange(numTrain, 0, -(double) numTrain / n)));
-                for (int i = 0; i < asc.length; i++) {
-                    asc[i] -= 1;
+            case TRAILING -> {
+                double[] trailing = Spacing.reverse(Spacing.rint(Spacing.arange(numTrain, 0,
+                        -(double) numTrain / n)));
+                for (int i = 0; i < trailing.length; i++) {
+                    trailing[i] -= 1;
                 }
+                yield trailing;
             }
-            default -> throw Spacing.unknown(config.timestepSpacing());
-        }
+        };
         double[] t;
         if (config.skipPrkSteps()) {
             // plms = concat(_timesteps[:-1], _timesteps[-2:-1], _timesteps[-1:])[::-1]
@@ -196,7 +197,7 @@ public final class PNDMScheduler extends AlphaBarScheduler {
         float bt = 1f - at;
         float btPrev = 1f - atPrev;
         Tensor mo = modelOutput;
-        if (config.predictionType().equals("v_prediction")) {
+        if (config.predictionType() == PredictionType.V_PREDICTION) {
             float sa = F32.sqrt(at), sb = F32.sqrt(bt);
             mo = F32.map(modelOutput, sample, (m, x) -> sa * m + sb * x);
         }

@@ -16,17 +16,24 @@ import java.util.Map;
  * accepts (other keys are ignored, as diffusers ignores them), then the overrides. Keys a class does not accept keep a
  * neutral value here and are never read by that class.
  *
+ * <p>Options diffusers spells as strings are enums here ({@link PredictionType}, {@link TimestepSpacing}, ...): the
+ * JSON takes exactly diffusers' spellings and {@link #toJson} writes them back; any other value of a key the class
+ * accepts fails when the config is read, with an error that lists the valid spellings. Which of the valid values a
+ * class supports (DPM-Solver singlestep has no SDE variants, DDPM no learned variance) its constructor checks.
+ *
  * <p>Defaults: diffusers 0.26.3 {@code schedulers/scheduling_*.py} {@code __init__} signatures.
+ *
+ * @param varianceType null where the config says null (DDPM then uses fixed_small)
  */
 public record SchedulerConfig(
         SchedulerType type,
         int numTrainTimesteps,
         double betaStart,
         double betaEnd,
-        String betaSchedule,
+        BetaSchedule betaSchedule,
         double[] trainedBetas,
-        String predictionType,
-        String timestepSpacing,
+        PredictionType predictionType,
+        TimestepSpacing timestepSpacing,
         int stepsOffset,
         boolean clipSample,
         double clipSampleRange,
@@ -38,17 +45,17 @@ public record SchedulerConfig(
         boolean useKarrasSigmas,
         Double sigmaMin,
         Double sigmaMax,
-        String interpolationType,
-        String timestepType,
+        InterpolationType interpolationType,
+        TimestepType timestepType,
         boolean skipPrkSteps,
-        String varianceType,
+        VarianceType varianceType,
         int solverOrder,
-        String algorithmType,
-        String solverType,
+        AlgorithmType algorithmType,
+        SolverType solverType,
         boolean lowerOrderFinal,
         boolean eulerAtFinal,
         boolean useLuLambdas,
-        String finalSigmasType,
+        FinalSigmasType finalSigmasType,
         double lambdaMinClipped,
         boolean predictX0,
         int[] disableCorrector,
@@ -172,10 +179,10 @@ public record SchedulerConfig(
                     n.path("num_train_timesteps").asInt(1000),
                     dbl(n, "beta_start", 0.0001),
                     dbl(n, "beta_end", 0.02),
-                    str(n, "beta_schedule", "linear"),
+                    BetaSchedule.parse(str(n, "beta_schedule", "linear")),
                     doubles(n.get("trained_betas")),
-                    str(n, "prediction_type", "epsilon"),
-                    str(n, "timestep_spacing", "leading"),
+                    PredictionType.parse(str(n, "prediction_type", "epsilon")),
+                    TimestepSpacing.parse(str(n, "timestep_spacing", "leading")),
                     n.path("steps_offset").asInt(0),
                     n.path("clip_sample").asBoolean(false),
                     dbl(n, "clip_sample_range", 1.0),
@@ -187,17 +194,17 @@ public record SchedulerConfig(
                     n.path("use_karras_sigmas").asBoolean(false),
                     optDbl(n, "sigma_min"),
                     optDbl(n, "sigma_max"),
-                    str(n, "interpolation_type", "linear"),
-                    str(n, "timestep_type", "discrete"),
+                    InterpolationType.parse(str(n, "interpolation_type", "linear")),
+                    TimestepType.parse(str(n, "timestep_type", "discrete")),
                     n.path("skip_prk_steps").asBoolean(false),
-                    str(n, "variance_type", null),
+                    nullable(str(n, "variance_type", null), VarianceType::parse),
                     n.path("solver_order").asInt(2),
-                    str(n, "algorithm_type", "dpmsolver++"),
-                    str(n, "solver_type", "midpoint"),
+                    AlgorithmType.parse(str(n, "algorithm_type", "dpmsolver++")),
+                    SolverType.parse(str(n, "solver_type", "midpoint")),
                     n.path("lower_order_final").asBoolean(true),
                     n.path("euler_at_final").asBoolean(false),
                     n.path("use_lu_lambdas").asBoolean(false),
-                    str(n, "final_sigmas_type", "zero"),
+                    FinalSigmasType.parse(str(n, "final_sigmas_type", "zero")),
                     dbl(n, "lambda_min_clipped", Double.NEGATIVE_INFINITY),
                     n.path("predict_x0").asBoolean(true),
                     ints(n.get("disable_corrector")),
@@ -219,7 +226,7 @@ public record SchedulerConfig(
         all.put("num_train_timesteps", numTrainTimesteps);
         all.put("beta_start", betaStart);
         all.put("beta_end", betaEnd);
-        all.put("beta_schedule", betaSchedule);
+        all.put("beta_schedule", betaSchedule.value());
         if (trainedBetas == null) {
             all.putNull("trained_betas");
         } else {
@@ -228,8 +235,8 @@ public record SchedulerConfig(
                 arr.add(b);
             }
         }
-        all.put("prediction_type", predictionType);
-        all.put("timestep_spacing", timestepSpacing);
+        all.put("prediction_type", predictionType.value());
+        all.put("timestep_spacing", timestepSpacing.value());
         all.put("steps_offset", stepsOffset);
         all.put("clip_sample", clipSample);
         all.put("clip_sample_range", clipSampleRange);
@@ -249,17 +256,17 @@ public record SchedulerConfig(
         } else {
             all.put("sigma_max", sigmaMax);
         }
-        all.put("interpolation_type", interpolationType);
-        all.put("timestep_type", timestepType);
+        all.put("interpolation_type", interpolationType.value());
+        all.put("timestep_type", timestepType.value());
         all.put("skip_prk_steps", skipPrkSteps);
-        all.put("variance_type", varianceType);
+        all.put("variance_type", varianceType == null ? null : varianceType.value());
         all.put("solver_order", solverOrder);
-        all.put("algorithm_type", algorithmType);
-        all.put("solver_type", solverType);
+        all.put("algorithm_type", algorithmType.value());
+        all.put("solver_type", solverType.value());
         all.put("lower_order_final", lowerOrderFinal);
         all.put("euler_at_final", eulerAtFinal);
         all.put("use_lu_lambdas", useLuLambdas);
-        all.put("final_sigmas_type", finalSigmasType);
+        all.put("final_sigmas_type", finalSigmasType.value());
         all.put("lambda_min_clipped", lambdaMinClipped);
         all.put("predict_x0", predictX0);
         var dc = all.putArray("disable_corrector");
@@ -300,6 +307,10 @@ public record SchedulerConfig(
     private static String str(JsonNode n, String key, String dflt) {
         JsonNode v = n.get(key);
         return v == null || v.isNull() ? dflt : v.asText();
+    }
+
+    private static <E> E nullable(String value, java.util.function.Function<String, E> parse) {
+        return value == null ? null : parse.apply(value);
     }
 
     private static double[] doubles(JsonNode v) {

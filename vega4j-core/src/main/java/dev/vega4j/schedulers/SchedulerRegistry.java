@@ -36,8 +36,9 @@ public final class SchedulerRegistry {
     static {
         Map<String, Object> none = Map.of();
         Map<String, Object> karras = Map.of("use_karras_sigmas", true);
-        Map<String, Object> sde = Map.of("algorithm_type", "sde-dpmsolver++");
-        Map<String, Object> sdeKarras = Map.of("algorithm_type", "sde-dpmsolver++", "use_karras_sigmas", true);
+        Map<String, Object> sde = Map.of(AlgorithmType.KEY, AlgorithmType.SDE_DPMSOLVER_PLUS_PLUS);
+        Map<String, Object> sdeKarras = Map.of(AlgorithmType.KEY, AlgorithmType.SDE_DPMSOLVER_PLUS_PLUS,
+                "use_karras_sigmas", true);
 
         // Segmind API names
         add("DDIM", SchedulerType.DDIM, none);

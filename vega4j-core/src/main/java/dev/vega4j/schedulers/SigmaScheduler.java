@@ -33,7 +33,7 @@ abstract class SigmaScheduler extends AbstractScheduler {
 
     /** Schedulers whose k-diffusion update divides by the noise it predicts reject sample prediction up front. */
     protected void rejectSamplePrediction() {
-        if (config.predictionType().equals("sample")) {
+        if (config.predictionType() == PredictionType.SAMPLE) {
             throw new VegaException(getClass().getSimpleName() + " does not support prediction_type 'sample'");
         }
     }
@@ -45,8 +45,8 @@ abstract class SigmaScheduler extends AbstractScheduler {
         for (float v : s) {
             max = Math.max(max, v);
         }
-        String sp = config.timestepSpacing();
-        if (sp.equals("linspace") || sp.equals("trailing")) {
+        TimestepSpacing sp = config.timestepSpacing();
+        if (sp == TimestepSpacing.LINSPACE || sp == TimestepSpacing.TRAILING) {
             return max;
         }
         return F32.sqrt(max * max + 1f);

@@ -72,8 +72,8 @@ final class Spacing {
      * @param minSteps the smallest count the scheduler takes at all (PNDM with Runge-Kutta warm-up: 4); counts
      *                 outside [minSteps, N] are left to the scheduler's own checks
      */
-    static void checkIndexable(String scheduler, String spacing, int n, int minSteps, int numTrain, int stepsOffset) {
-        if (!spacing.equals("leading") || n < minSteps || n > numTrain
+    static void checkIndexable(String scheduler, TimestepSpacing spacing, int n, int minSteps, int numTrain, int stepsOffset) {
+        if (spacing != TimestepSpacing.LEADING || n < minSteps || n > numTrain
                 || lastLeading(n, numTrain, stepsOffset) < numTrain) {
             return;
         }
@@ -104,19 +104,15 @@ final class Spacing {
         return (long) (n - 1) * (numTrain / n) + stepsOffset;
     }
 
-    static VegaException unknown(String spacing) {
-        return new VegaException("timestep_spacing '" + spacing + "' is not supported (use leading, trailing or linspace)");
-    }
-
     /**
      * Euler/Heun/LMS/KDPM2 family: float timesteps, descending. linspace {@code np.linspace(0, N-1, n)}, leading
      * {@code arange(n)*(N//n) + offset}, trailing {@code round(arange(N, 0, -N/n)) - 1}.
      */
-    static double[] kDiffusion(String spacing, int numTrain, int n, int stepsOffset) {
+    static double[] kDiffusion(TimestepSpacing spacing, int numTrain, int n, int stepsOffset) {
         checkSteps(n, numTrain);
         return switch (spacing) {
-            case "linspace" -> reverse(NoiseSchedule.linspace(0, numTrain - 1, n));
-            case "leading" -> {
+            case LINSPACE -> reverse(NoiseSchedule.linspace(0, numTrain - 1, n));
+            case LEADING -> {
                 int ratio = numTrain / n;
                 double[] t = new double[n];
                 for (int i = 0; i < n; i++) {
@@ -124,24 +120,22 @@ final class Spacing {
                 }
                 yield t;
             }
-            case "trailing" -> {
+            case TRAILING -> {
                 double[] t = rint(arange(numTrain, 0, -(double) numTrain / n));
                 for (int i = 0; i < t.length; i++) {
                     t[i] -= 1;
                 }
                 yield t;
             }
-            default -> throw unknown(spacing);
         };
     }
 
     /** DDIM/DDPM: integer timesteps, descending ({@code linspace(0, N-1, n).round()} for linspace). */
-    static double[] ddim(String spacing, int numTrain, int n, int stepsOffset) {
+    static double[] ddim(TimestepSpacing spacing, int numTrain, int n, int stepsOffset) {
         checkSteps(n, numTrain);
         return switch (spacing) {
-            case "linspace" -> reverse(rint(NoiseSchedule.linspace(0, numTrain - 1, n)));
-            case "leading", "trailing" -> kDiffusion(spacing, numTrain, n, stepsOffset);
-            default -> throw unknown(spacing);
+            case LINSPACE -> reverse(rint(NoiseSchedule.linspace(0, numTrain - 1, n)));
+            case LEADING, TRAILING -> kDiffusion(spacing, numTrain, n, stepsOffset);
         };
     }
 
@@ -149,14 +143,14 @@ final class Spacing {
      * DPM-Solver multistep / UniPC: n+1 grid points, the last (0) dropped; {@code lastTimestep} = N minus the
      * lambda_min_clipped cut.
      */
-    static double[] multistep(String spacing, int numTrain, int lastTimestep, int n, int stepsOffset) {
+    static double[] multistep(TimestepSpacing spacing, int numTrain, int lastTimestep, int n, int stepsOffset) {
         checkSteps(n, numTrain);
         return switch (spacing) {
-            case "linspace" -> {
+            case LINSPACE -> {
                 double[] t = reverse(rint(NoiseSchedule.linspace(0, lastTimestep - 1, n + 1)));
                 yield java.util.Arrays.copyOf(t, n);
             }
-            case "leading" -> {
+            case LEADING -> {
                 int ratio = lastTimestep / (n + 1);
                 double[] t = new double[n];
                 for (int i = 0; i < n; i++) {
@@ -164,14 +158,13 @@ final class Spacing {
                 }
                 yield t;
             }
-            case "trailing" -> {
+            case TRAILING -> {
                 double[] t = rint(arange(lastTimestep, 0, -(double) numTrain / n));
                 for (int i = 0; i < t.length; i++) {
                     t[i] -= 1;
                 }
                 yield t;
             }
-            default -> throw unknown(spacing);
         };
     }
 }

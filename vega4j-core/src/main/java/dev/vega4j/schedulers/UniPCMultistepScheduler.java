@@ -15,18 +15,15 @@ public final class UniPCMultistepScheduler extends AlphaSigmaScheduler {
     private int lowerOrderNums;
     private Tensor lastSample;
     private int thisOrder;
-    private final String solverType;
+    private final SolverType solverType;
 
     public UniPCMultistepScheduler(SchedulerConfig config) {
         super(config);
-        String st = config.solverType();
-        if (st.equals("midpoint") || st.equals("heun") || st.equals("logrho")) {
-            st = "bh2";
-        }
-        if (!st.equals("bh1") && !st.equals("bh2")) {
-            throw new VegaException("UniPCMultistepScheduler solver_type '" + config.solverType() + "' is not supported");
-        }
-        solverType = st;
+        // diffusers: the DPM-Solver/DEIS names fall back to bh2
+        solverType = switch (config.solverType()) {
+            case BH1, BH2 -> config.solverType();
+            case MIDPOINT, HEUN, LOGRHO -> SolverType.BH2;
+        };
         if (config.solverOrder() < 1) {
             throw new VegaException("solver_order must be at least 1, got " + config.solverOrder());
         }
@@ -97,7 +94,7 @@ public final class UniPCMultistepScheduler extends AlphaSigmaScheduler {
         float hPhi1 = F32.expm1(hh);
         float hPhiK = hPhi1 / hh - 1f;
         int factorial = 1;
-        float bH = solverType.equals("bh1") ? hh : F32.expm1(hh);
+        float bH = solverType == SolverType.BH1 ? hh : F32.expm1(hh);
         float[] b = new float[order];
         float[][] r = new float[order][rks.length];
         for (int i = 1; i <= order; i++) {

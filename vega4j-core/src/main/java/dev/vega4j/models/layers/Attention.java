@@ -28,28 +28,108 @@ public final class Attention {
     public record KeyValue(Tensor key, Tensor value) {}
 
     /**
-     * @param crossAttentionDim width of the context, or 0 for self-attention
-     * @param bias              whether to_q/to_k/to_v have a bias (transformer blocks: no; VAE: yes)
-     * @param normGroups        groups of the input {@code group_norm}, or 0 for none
+     * The keyword arguments of diffusers' {@code Attention.__init__} that vega4j supports, besides {@code query_dim}.
+     * Build with {@link #builder()}, which starts from diffusers' defaults.
+     *
+     * @param crossAttentionDim    {@code cross_attention_dim}: width of the context, default None (0: self-attention)
+     * @param heads                {@code heads}, default 8
+     * @param dimHead              {@code dim_head}, default 64
+     * @param bias                 {@code bias} of to_q/to_k/to_v, default false (the VAE's attention has one)
+     * @param normNumGroups        {@code norm_num_groups} of the input {@code group_norm}, default None (0: none)
+     * @param eps                  {@code eps} of that group norm, default 1e-5
+     * @param residualConnection   {@code residual_connection}: add the input back, default false
+     * @param rescaleOutputFactor  {@code rescale_output_factor}, the output divisor, default 1.0
      */
-    public Attention(Params p, int queryDim, int crossAttentionDim, int heads, int dimHead, boolean bias,
-            int normGroups, float normEps, boolean residualConnection, float rescaleOutputFactor) {
-        int inner = heads * dimHead;
-        int kvDim = crossAttentionDim > 0 ? crossAttentionDim : queryDim;
-        this.groupNorm = normGroups > 0 ? new GroupNorm(p.sub("group_norm"), normGroups, queryDim, normEps) : null;
-        this.toQ = new Linear(p.sub("to_q"), queryDim, inner, bias);
-        this.toK = new Linear(p.sub("to_k"), kvDim, inner, bias);
-        this.toV = new Linear(p.sub("to_v"), kvDim, inner, bias);
-        this.toOut = new Linear(p.sub("to_out").sub(0), inner, queryDim, true);
-        this.heads = heads;
-        this.scale = (float) (1.0 / Math.sqrt(dimHead)); // diffusers: dim_head ** -0.5
-        this.residualConnection = residualConnection;
-        this.rescaleOutputFactor = rescaleOutputFactor;
+    public record Options(int crossAttentionDim, int heads, int dimHead, boolean bias, int normNumGroups, float eps,
+            boolean residualConnection, float rescaleOutputFactor) {
+        /** A builder holding diffusers' defaults. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** Named setters in diffusers' keyword names; unset ones keep diffusers' default. */
+        public static final class Builder {
+            private int crossAttentionDim;
+            private int heads = 8;
+            private int dimHead = 64;
+            private boolean bias;
+            private int normNumGroups;
+            private float eps = 1e-5f;
+            private boolean residualConnection;
+            private float rescaleOutputFactor = 1f;
+
+            private Builder() {}
+
+            /** 0 for diffusers' None (self-attention). */
+            public Builder crossAttentionDim(int crossAttentionDim) {
+                this.crossAttentionDim = crossAttentionDim;
+                return this;
+            }
+
+            public Builder heads(int heads) {
+                this.heads = heads;
+                return this;
+            }
+
+            public Builder dimHead(int dimHead) {
+                this.dimHead = dimHead;
+                return this;
+            }
+
+            public Builder bias(boolean bias) {
+                this.bias = bias;
+                return this;
+            }
+
+            /** 0 for diffusers' None (no input group norm). */
+            public Builder normNumGroups(int normNumGroups) {
+                this.normNumGroups = normNumGroups;
+                return this;
+            }
+
+            public Builder eps(float eps) {
+                this.eps = eps;
+                return this;
+            }
+
+            public Builder residualConnection(boolean residualConnection) {
+                this.residualConnection = residualConnection;
+                return this;
+            }
+
+            public Builder rescaleOutputFactor(float rescaleOutputFactor) {
+                this.rescaleOutputFactor = rescaleOutputFactor;
+                return this;
+            }
+
+            public Options build() {
+                return new Options(crossAttentionDim, heads, dimHead, bias, normNumGroups, eps, residualConnection,
+                        rescaleOutputFactor);
+            }
+        }
     }
 
-    /** The attention a {@code BasicTransformerBlock} uses: no q/k/v bias, no norm, no residual. */
+    /** {@code Attention(query_dim=queryDim, **options)}; weights under {@code p}. */
+    public Attention(Params p, int queryDim, Options o) {
+        int inner = o.heads() * o.dimHead();
+        int kvDim = o.crossAttentionDim() > 0 ? o.crossAttentionDim() : queryDim;
+        this.groupNorm = o.normNumGroups() > 0
+                ? new GroupNorm(p.sub("group_norm"), o.normNumGroups(), queryDim, o.eps())
+                : null;
+        this.toQ = new Linear(p.sub("to_q"), queryDim, inner, o.bias());
+        this.toK = new Linear(p.sub("to_k"), kvDim, inner, o.bias());
+        this.toV = new Linear(p.sub("to_v"), kvDim, inner, o.bias());
+        this.toOut = new Linear(p.sub("to_out").sub(0), inner, queryDim, true);
+        this.heads = o.heads();
+        this.scale = (float) (1.0 / Math.sqrt(o.dimHead())); // diffusers: dim_head ** -0.5
+        this.residualConnection = o.residualConnection();
+        this.rescaleOutputFactor = o.rescaleOutputFactor();
+    }
+
+    /** The attention a {@code BasicTransformerBlock} uses: no q/k/v bias, no norm, no residual (the defaults). */
     public static Attention transformer(Params p, int queryDim, int crossAttentionDim, int heads, int dimHead) {
-        return new Attention(p, queryDim, crossAttentionDim, heads, dimHead, false, 0, 0f, false, 1f);
+        return new Attention(p, queryDim, Options.builder().crossAttentionDim(crossAttentionDim).heads(heads)
+                .dimHead(dimHead).build());
     }
 
     public KeyValue keyValue(Tensor context) {

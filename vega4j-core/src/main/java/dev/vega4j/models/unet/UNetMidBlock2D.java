@@ -21,20 +21,110 @@ public final class UNetMidBlock2D implements UNetMidBlock {
     private final List<Attention> attentions = new ArrayList<>();
 
     /**
-     * @param tembChannels      0 for none (VAE)
-     * @param attentionHeadDim  head width of the attention layers (VAE: all channels in one head)
+     * The keyword arguments of diffusers' {@code UNetMidBlock2D.__init__} that vega4j supports. Build with
+     * {@link #builder()}, which starts from diffusers' defaults; {@code in_channels} has none and must be set.
+     *
+     * @param inChannels        {@code in_channels} (required), also the output width
+     * @param tembChannels      {@code temb_channels}; 0 for None (the VAE), the default here
+     * @param numLayers         {@code num_layers}: (attention, resnet) pairs after the first resnet, default 1
+     * @param resnetEps         {@code resnet_eps}, also the attention's group-norm eps, default 1e-6
+     * @param resnetActFn       {@code resnet_act_fn}, default "swish" (SiLU)
+     * @param resnetGroups      {@code resnet_groups}, also the attention's norm groups, default 32
+     * @param addAttention      {@code add_attention}, default true
+     * @param attentionHeadDim  {@code attention_head_dim}: heads = in_channels / attention_head_dim, default 1
+     * @param outputScaleFactor {@code output_scale_factor} of the resnets and the attention, default 1.0
      */
-    public UNetMidBlock2D(Params p, int channels, int tembChannels, int numLayers, boolean addAttention,
-            int attentionHeadDim, float eps, Activation act, int groups, float outputScaleFactor) {
-        resnets.add(new ResnetBlock2D(p.sub("resnets").sub(0), channels, channels, tembChannels, groups, eps, act,
-                outputScaleFactor));
-        for (int i = 0; i < numLayers; i++) {
-            attentions.add(addAttention
-                    ? new Attention(p.sub("attentions").sub(i), channels, 0, channels / attentionHeadDim,
-                            attentionHeadDim, true, groups, eps, true, outputScaleFactor)
-                    : null);
-            resnets.add(new ResnetBlock2D(p.sub("resnets").sub(i + 1), channels, channels, tembChannels, groups, eps,
-                    act, outputScaleFactor));
+    public record Options(int inChannels, int tembChannels, int numLayers, float resnetEps, Activation resnetActFn,
+            int resnetGroups, boolean addAttention, int attentionHeadDim, float outputScaleFactor) {
+        /** A builder holding diffusers' defaults. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** Named setters in diffusers' keyword names; unset ones keep diffusers' default. */
+        public static final class Builder {
+            private int inChannels;
+            private int tembChannels;
+            private int numLayers = 1;
+            private float resnetEps = 1e-6f;
+            private Activation resnetActFn = Activation.SILU;
+            private int resnetGroups = 32;
+            private boolean addAttention = true;
+            private int attentionHeadDim = 1;
+            private float outputScaleFactor = 1f;
+
+            private Builder() {}
+
+            public Builder inChannels(int inChannels) {
+                this.inChannels = inChannels;
+                return this;
+            }
+
+            /** 0 for diffusers' None (no time embedding). */
+            public Builder tembChannels(int tembChannels) {
+                this.tembChannels = tembChannels;
+                return this;
+            }
+
+            public Builder numLayers(int numLayers) {
+                this.numLayers = numLayers;
+                return this;
+            }
+
+            public Builder resnetEps(float resnetEps) {
+                this.resnetEps = resnetEps;
+                return this;
+            }
+
+            public Builder resnetActFn(Activation resnetActFn) {
+                this.resnetActFn = resnetActFn;
+                return this;
+            }
+
+            public Builder resnetGroups(int resnetGroups) {
+                this.resnetGroups = resnetGroups;
+                return this;
+            }
+
+            public Builder addAttention(boolean addAttention) {
+                this.addAttention = addAttention;
+                return this;
+            }
+
+            public Builder attentionHeadDim(int attentionHeadDim) {
+                this.attentionHeadDim = attentionHeadDim;
+                return this;
+            }
+
+            public Builder outputScaleFactor(float outputScaleFactor) {
+                this.outputScaleFactor = outputScaleFactor;
+                return this;
+            }
+
+            /** @throws IllegalStateException without {@code in_channels} */
+            public Options build() {
+                if (inChannels <= 0) {
+                    throw new IllegalStateException("UNetMidBlock2D needs in_channels");
+                }
+                return new Options(inChannels, tembChannels, numLayers, resnetEps, resnetActFn, resnetGroups,
+                        addAttention, attentionHeadDim, outputScaleFactor);
+            }
+        }
+    }
+
+    /** {@code UNetMidBlock2D(**options)}; weights under {@code p}. */
+    public UNetMidBlock2D(Params p, Options o) {
+        int channels = o.inChannels();
+        ResnetBlock2D.Options resnet = ResnetBlock2D.Options.builder().tembChannels(o.tembChannels())
+                .groups(o.resnetGroups()).eps(o.resnetEps()).nonLinearity(o.resnetActFn())
+                .outputScaleFactor(o.outputScaleFactor()).build();
+        Attention.Options attention = Attention.Options.builder().heads(channels / o.attentionHeadDim())
+                .dimHead(o.attentionHeadDim()).bias(true).normNumGroups(o.resnetGroups()).eps(o.resnetEps())
+                .residualConnection(true).rescaleOutputFactor(o.outputScaleFactor()).build();
+        resnets.add(new ResnetBlock2D(p.sub("resnets").sub(0), channels, channels, resnet));
+        for (int i = 0; i < o.numLayers(); i++) {
+            attentions.add(o.addAttention() ? new Attention(p.sub("attentions").sub(i), channels, attention) : null);
+            resnets.add(new ResnetBlock2D(p.sub("resnets").sub(i + 1), channels, channels, resnet));
         }
     }
 

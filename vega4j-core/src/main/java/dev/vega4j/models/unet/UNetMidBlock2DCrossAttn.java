@@ -16,11 +16,9 @@ public final class UNetMidBlock2DCrossAttn implements UNetMidBlock {
     /** {@code s.numLayers()} transformer/resnet pairs; in = out channels; depth per pair from the spec. */
     UNetMidBlock2DCrossAttn(Params p, BlockSpec s) {
         int c = s.inChannels();
-        int heads = s.numAttentionHeads();
         resnets.add(s.resnet(p, 0, c, c));
         for (int i = 0; i < s.numLayers(); i++) {
-            attentions.add(new Transformer2DModel(p.sub("attentions").sub(i), heads, c / heads, c,
-                    s.transformerLayers()[i], s.crossAttentionDim(), s.groups(), s.useLinearProjection()));
+            attentions.add(s.transformer(p, i)); // at out_channels = in_channels
             resnets.add(s.resnet(p, i + 1, c, c));
         }
     }

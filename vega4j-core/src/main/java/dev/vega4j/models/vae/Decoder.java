@@ -30,8 +30,7 @@ public final class Decoder {
         this.act = Activation.of(c.actFn(), "VAE config");
         int last = boc[boc.length - 1];
         this.convIn = Conv2d.same(p.sub("conv_in"), c.latentChannels(), last, 3);
-        this.midBlock = new UNetMidBlock2D(p.sub("mid_block"), last, 0, 1, c.midBlockAddAttention(), last, eps, act,
-                groups, 1f);
+        this.midBlock = Encoder.midBlock(p.sub("mid_block"), c, act);
         int out = last;
         for (int i = 0; i < boc.length; i++) {
             if (!"UpDecoderBlock2D".equals(c.upBlockTypes().get(i))) {
@@ -41,7 +40,7 @@ public final class Decoder {
             int prev = out;
             out = boc[boc.length - 1 - i];
             upBlocks.add(new UpDecoderBlock2D(p.sub("up_blocks").sub(i), prev, out, c.layersPerBlock() + 1,
-                    i < boc.length - 1, groups, eps, act));
+                    i < boc.length - 1, Encoder.resnetOptions(c, act)));
         }
         this.convNormOut = new GroupNorm(p.sub("conv_norm_out"), groups, boc[0], eps);
         this.convOut = Conv2d.same(p.sub("conv_out"), boc[0], c.outChannels(), 3);

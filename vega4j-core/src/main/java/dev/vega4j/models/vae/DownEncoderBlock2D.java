@@ -1,6 +1,5 @@
 package dev.vega4j.models.vae;
 
-import dev.vega4j.models.layers.Activation;
 import dev.vega4j.models.layers.Downsample2D;
 import dev.vega4j.models.layers.Params;
 import dev.vega4j.models.layers.ResnetBlock2D;
@@ -16,10 +15,10 @@ public final class DownEncoderBlock2D {
     private final List<ResnetBlock2D> resnets = new ArrayList<>();
     private final Downsample2D downsampler;
 
-    DownEncoderBlock2D(Params p, int in, int out, int numLayers, boolean addDownsample, int groups, float eps,
-            Activation act) {
+    /** @param resnet the settings every resnet shares (no time embedding) */
+    DownEncoderBlock2D(Params p, int in, int out, int numLayers, boolean addDownsample, ResnetBlock2D.Options resnet) {
         for (int i = 0; i < numLayers; i++) {
-            resnets.add(new ResnetBlock2D(p.sub("resnets").sub(i), i == 0 ? in : out, out, 0, groups, eps, act, 1f));
+            resnets.add(new ResnetBlock2D(p.sub("resnets").sub(i), i == 0 ? in : out, out, resnet));
         }
         this.downsampler = addDownsample ? new Downsample2D(p.sub("downsamplers").sub(0), out, out, 0) : null;
     }

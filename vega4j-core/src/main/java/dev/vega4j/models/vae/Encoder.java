@@ -6,6 +6,7 @@ import dev.vega4j.models.layers.Activation;
 import dev.vega4j.models.layers.Conv2d;
 import dev.vega4j.models.layers.GroupNorm;
 import dev.vega4j.models.layers.Params;
+import dev.vega4j.models.layers.ResnetBlock2D;
 import dev.vega4j.models.unet.UNetMidBlock2D;
 import dev.vega4j.tensor.Tensor;
 import java.util.ArrayList;
@@ -39,13 +40,36 @@ public final class Encoder {
             int in = out;
             out = boc[i];
             downBlocks.add(new DownEncoderBlock2D(p.sub("down_blocks").sub(i), in, out, c.layersPerBlock(),
-                    i < boc.length - 1, groups, EPS, act));
+                    i < boc.length - 1, resnetOptions(c, act)));
         }
         int last = boc[boc.length - 1];
-        this.midBlock = new UNetMidBlock2D(p.sub("mid_block"), last, 0, 1, c.midBlockAddAttention(), last, EPS, act,
-                groups, 1f);
+        this.midBlock = midBlock(p.sub("mid_block"), c, act);
         this.convNormOut = new GroupNorm(p.sub("conv_norm_out"), groups, last, EPS);
         this.convOut = Conv2d.same(p.sub("conv_out"), last, 2 * c.latentChannels(), 3);
+    }
+
+    /** What the VAE's resnets share: {@code temb_channels=None}, the config's groups, eps 1e-6. */
+    static ResnetBlock2D.Options resnetOptions(VaeConfig c, Activation act) {
+        return ResnetBlock2D.Options.builder().tembChannels(0).groups(c.normNumGroups()).eps(EPS).nonLinearity(act)
+                .build();
+    }
+
+    /**
+     * The encoder's and decoder's {@code mid_block}: {@code UNetMidBlock2D(in_channels=block_out_channels[-1],
+     * temb_channels=None, attention_head_dim=block_out_channels[-1], add_attention=mid_block_add_attention)}.
+     */
+    static UNetMidBlock2D midBlock(Params p, VaeConfig c, Activation act) {
+        int last = c.blockOutChannels()[c.blockOutChannels().length - 1];
+        return new UNetMidBlock2D(p, UNetMidBlock2D.Options.builder()
+                .inChannels(last)
+                .tembChannels(0)
+                .numLayers(1)
+                .addAttention(c.midBlockAddAttention())
+                .attentionHeadDim(last)
+                .resnetEps(EPS)
+                .resnetActFn(act)
+                .resnetGroups(c.normNumGroups())
+                .build());
     }
 
     Tensor forward(Tensor x) {

@@ -1,6 +1,5 @@
 package dev.vega4j.models.vae;
 
-import dev.vega4j.models.layers.Activation;
 import dev.vega4j.models.layers.Params;
 import dev.vega4j.models.layers.ResnetBlock2D;
 import dev.vega4j.models.layers.Upsample2D;
@@ -13,10 +12,10 @@ public final class UpDecoderBlock2D {
     private final List<ResnetBlock2D> resnets = new ArrayList<>();
     private final Upsample2D upsampler;
 
-    UpDecoderBlock2D(Params p, int in, int out, int numLayers, boolean addUpsample, int groups, float eps,
-            Activation act) {
+    /** @param resnet the settings every resnet shares (no time embedding) */
+    UpDecoderBlock2D(Params p, int in, int out, int numLayers, boolean addUpsample, ResnetBlock2D.Options resnet) {
         for (int i = 0; i < numLayers; i++) {
-            resnets.add(new ResnetBlock2D(p.sub("resnets").sub(i), i == 0 ? in : out, out, 0, groups, eps, act, 1f));
+            resnets.add(new ResnetBlock2D(p.sub("resnets").sub(i), i == 0 ? in : out, out, resnet));
         }
         this.upsampler = addUpsample ? new Upsample2D(p.sub("upsamplers").sub(0), out, out) : null;
     }
