@@ -42,6 +42,7 @@ class CorruptLoraServerTest {
         Files.write(loraDir.resolve("truncated.safetensors"), Arrays.copyOf(good, good.length / 2));
         Files.write(loraDir.resolve("garbage.safetensors"), "this is no safetensors file at all, just text"
                 .getBytes(StandardCharsets.US_ASCII));
+        LoraServerTest.writeAlien(loraDir.resolve("alien.safetensors"), Map.of());
         LoraLibrary library = LoraLibrary.builder().addDir(loraDir).build();
         server = VegaServer.start(ServerConfig.builder().port(0).keys(ApiKeys.of(Map.of(KEY, 100L))).build(),
                 Map.of(MODEL, Pipelines.load(Golden.root().resolve("tiny-vega").toString())),
@@ -116,6 +117,11 @@ class CorruptLoraServerTest {
         HttpResponse<byte[]> unknown = http.post("/v1/" + MODEL, BASE + ",\"prompt\":\"x\",\"lora\":\"nope\"}");
         assertThat(unknown.statusCode()).isEqualTo(400);
         assertThat(TestHttp.json(unknown).get("message").asText()).contains("unknown LoRA 'nope'");
+        // an adapter made for another model is the request's fault, even next to a broken one
+        HttpResponse<byte[]> misfit = http.post("/v1/" + MODEL, BASE + ",\"prompt\":\"x\",\"lora\":[\"truncated\","
+                + "\"alien\"]}");
+        assertThat(misfit.statusCode()).isEqualTo(400);
+        assertThat(TestHttp.json(misfit).get("message").asText()).contains("LoRA 'alien' cannot be applied");
         HttpResponse<byte[]> size = http.post("/v1/" + MODEL, "{\"prompt\":\"x\",\"img_width\":60}");
         assertThat(size.statusCode()).isEqualTo(400);
         assertThat(http.post("/v1/" + MODEL, BASE + ",\"prompt\":\"x\",\"lora\":\"good\"}").statusCode())
