@@ -207,12 +207,12 @@ final class GenerateCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "loaded %s in %.1f s%n", pipeline.info().name(), (System.nanoTime() - t0) / 1e9);
             err.flush();
             if (!adapters.isEmpty()) {
-                if (!(pipeline instanceof DiffusionPipeline dp)) {
+                if (pipeline.adaptableModules().isEmpty()) {
                     throw new VegaException("--lora and --preset need a diffusers pipeline, " + pipeline.info().name()
                             + " is not one");
                 }
                 // one-shot run: no copy of the original weights is kept
-                Loras.fuse(dp, loraSpecs, adapters, false);
+                Loras.fuse(pipeline, loraSpecs, adapters, false);
                 err.println("fused " + adapters.size() + " LoRA adapter" + (adapters.size() == 1 ? "" : "s") + ": "
                         + loraSpecs);
                 err.flush();

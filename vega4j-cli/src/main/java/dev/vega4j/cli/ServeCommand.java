@@ -217,10 +217,10 @@ final class ServeCommand implements Callable<Integer> {
                 Pipeline p = load(e.getValue());
                 pipelines.put(e.getKey(), p);
                 if (!adapters.isEmpty()) {
-                    if (!(p instanceof DiffusionPipeline dp)) {
+                    if (p.adaptableModules().isEmpty()) {
                         throw new VegaException("--lora needs diffusers pipelines; " + e.getValue() + " is not one");
                     }
-                    Loras.fuse(dp, loraSpecs, adapters, false);
+                    Loras.fuse(p, loraSpecs, adapters, false);
                     System.out.println("fused LoRA " + loraSpecs + " into '" + e.getKey() + "'");
                 }
                 Pipeline w = promptWeighting(p, e.getValue(), hub);

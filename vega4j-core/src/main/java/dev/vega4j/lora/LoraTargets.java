@@ -8,6 +8,8 @@ import dev.vega4j.io.checkpoint.UNetLayout;
 import dev.vega4j.models.clip.ClipTextEncoder;
 import dev.vega4j.models.layers.AdaptableLayer;
 import dev.vega4j.models.unet.UNet2DConditionModel;
+import dev.vega4j.pipeline.AdaptableModules;
+import dev.vega4j.pipeline.Pipeline;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -65,25 +67,18 @@ public final class LoraTargets {
 
     /**
      * The targets of a loaded pipeline: its UNet and the text encoder(s) of its {@code encode_prompt} (an SDXL-family
-     * or SD 1.5 pipeline as {@link dev.vega4j.pipeline.PipelineLoader} builds it).
+     * or SD 1.5 pipeline as {@link dev.vega4j.pipeline.PipelineLoader} builds it); a pipeline without a diffusers
+     * UNet takes no adapters.
      */
-    public static LoraTargets of(dev.vega4j.pipeline.DiffusionPipeline pipeline) {
-        if (!(pipeline.unet() instanceof dev.vega4j.pipeline.UNetNoisePredictor(UNet2DConditionModel unet))) {
-            throw new LoraException("LoRA needs the pipeline's UNet2DConditionModel, this pipeline has a "
-                    + pipeline.unet().getClass().getSimpleName());
-        }
-        ClipTextEncoder te1 = null, te2 = null;
-        dev.vega4j.pipeline.PromptEncoder pe = pipeline.promptEncoder();
-        if (pe instanceof dev.vega4j.prompt.WeightedPromptEncoder w) {
-            pe = w.base();
-        }
-        if (pe instanceof dev.vega4j.pipeline.SdxlPromptEncoder s) {
-            te1 = s.textEncoder();
-            te2 = s.textEncoder2();
-        } else if (pe instanceof dev.vega4j.pipeline.Sd15PromptEncoder s) {
-            te1 = s.textEncoder();
-        }
-        return of(unet, te1, te2);
+    public static LoraTargets of(Pipeline pipeline) {
+        return of(pipeline.adaptableModules().orElseThrow(() -> new LoraException("LoRA needs a diffusers pipeline"
+                + " with a UNet2DConditionModel; " + pipeline.info().name() + " has none")));
+    }
+
+    /** The targets of a pipeline's adaptable modules: the UNet, text_encoder and (SDXL) text_encoder_2. */
+    public static LoraTargets of(AdaptableModules modules) {
+        List<ClipTextEncoder> te = modules.textEncoders();
+        return of(modules.unet(), te.isEmpty() ? null : te.get(0), te.size() < 2 ? null : te.get(1));
     }
 
     /** Targets from explicit layer maps (tests, other model classes); {@code sgm} maps UNet names, or null. */

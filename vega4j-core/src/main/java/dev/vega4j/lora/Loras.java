@@ -2,7 +2,7 @@ package dev.vega4j.lora;
 
 import dev.vega4j.hub.DownloadListener;
 import dev.vega4j.hub.HubCache;
-import dev.vega4j.pipeline.DiffusionPipeline;
+import dev.vega4j.pipeline.Pipeline;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,12 +27,12 @@ public final class Loras {
      * Fuses every adapter into the pipeline's UNet and text encoders with its weight; all are checked against the
      * model before any weight changes. Unfuse the returned handles in reverse order to restore the model.
      */
-    public static List<FusedLora> fuse(DiffusionPipeline pipeline, List<LoraSpec> specs, List<LoraAdapter> adapters) {
+    public static List<FusedLora> fuse(Pipeline pipeline, List<LoraSpec> specs, List<LoraAdapter> adapters) {
         return fuse(pipeline, specs, adapters, true);
     }
 
     /** As above; {@code keepOriginals = false} saves the copy of every patched weight (see {@link FusedLora}). */
-    public static List<FusedLora> fuse(DiffusionPipeline pipeline, List<LoraSpec> specs, List<LoraAdapter> adapters,
+    public static List<FusedLora> fuse(Pipeline pipeline, List<LoraSpec> specs, List<LoraAdapter> adapters,
             boolean keepOriginals) {
         LoraTargets t = LoraTargets.of(pipeline);
         for (LoraAdapter a : adapters) {
@@ -46,7 +46,7 @@ public final class Loras {
     }
 
     /** Attaches every adapter unfused with its weight. */
-    public static List<ActiveLora> attach(DiffusionPipeline pipeline, List<LoraSpec> specs,
+    public static List<ActiveLora> attach(Pipeline pipeline, List<LoraSpec> specs,
             List<LoraAdapter> adapters) {
         LoraTargets t = LoraTargets.of(pipeline);
         for (LoraAdapter a : adapters) {

@@ -1,6 +1,8 @@
 package dev.vega4j.pipeline;
 
+import dev.vega4j.InvalidRequestException;
 import dev.vega4j.VegaException;
+import dev.vega4j.models.unet.UNet2DConditionModel;
 import dev.vega4j.pipeline.ProgressListener.Phase;
 import dev.vega4j.pipeline.ProgressListener.ProgressEvent;
 import dev.vega4j.rng.Seeds;
@@ -9,6 +11,7 @@ import dev.vega4j.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -57,6 +60,13 @@ public final class DiffusionPipeline implements Pipeline {
         return schedulers;
     }
 
+    /** The UNet (when it is diffusers' {@code UNet2DConditionModel}) and the prompt encoder's text encoders. */
+    @Override
+    public Optional<AdaptableModules> adaptableModules() {
+        return unet instanceof UNetNoisePredictor(UNet2DConditionModel u)
+                ? Optional.of(new AdaptableModules(u, promptEncoder.textEncoders())) : Optional.empty();
+    }
+
     private boolean sdxl() {
         return info.family() == Family.SDXL;
     }
@@ -99,8 +109,8 @@ public final class DiffusionPipeline implements Pipeline {
         int vsf = vae.scaleFactor();
         boolean inpaint = request.mask() != null;
         if (inpaint && unet.inChannels() != 4) {
-            throw new VegaException("inpainting with a " + unet.inChannels() + "-channel (inpainting-specific) UNet is"
-                    + " not supported; use a regular 4-channel model");
+            throw new InvalidRequestException("inpainting with a " + unet.inChannels() + "-channel"
+                    + " (inpainting-specific) UNet is not supported; use a regular 4-channel model");
         }
         int height, width;
         if (request.initImage() != null) {
@@ -114,7 +124,8 @@ public final class DiffusionPipeline implements Pipeline {
             width = request.width() != null ? request.width() : unet.sampleSize() * vsf;
         }
         if (height % vsf != 0 || width % vsf != 0 || height < vsf || width < vsf) {
-            throw new VegaException("image size " + width + "x" + height + " must be a positive multiple of " + vsf);
+            throw new InvalidRequestException("image size " + width + "x" + height + " must be a positive multiple of "
+                    + vsf);
         }
         int batch = request.samples();
         boolean cfg = Guidance.enabled(request.guidanceScale());
@@ -148,7 +159,7 @@ public final class DiffusionPipeline implements Pipeline {
             int from = Math.min(DenoisingSteps.skipped(request) * scheduler.order(), timesteps.length);
             timesteps = java.util.Arrays.copyOfRange(timesteps, from, timesteps.length);
             if (timesteps.length == 0) {
-                throw new VegaException("strength " + request.strength() + " with " + request.steps()
+                throw new InvalidRequestException("strength " + request.strength() + " with " + request.steps()
                         + " steps leaves no denoising step; raise the strength or the steps");
             }
         }

@@ -1,6 +1,6 @@
 package dev.vega4j.pipeline;
 
-import dev.vega4j.VegaException;
+import dev.vega4j.InvalidRequestException;
 import dev.vega4j.schedulers.SchedulerRegistry;
 import java.awt.image.BufferedImage;
 
@@ -38,30 +38,30 @@ public record GenerationRequest(String prompt, String negativePrompt, String pro
 
     public GenerationRequest {
         if (prompt == null) {
-            throw new VegaException("prompt is required");
+            throw new InvalidRequestException("prompt is required");
         }
         if (steps < 1 || steps > 1000) {
-            throw new VegaException("steps must be between 1 and 1000, got " + steps);
+            throw new InvalidRequestException("steps must be between 1 and 1000, got " + steps);
         }
         if (!Double.isFinite(guidanceScale) || guidanceScale < 0 || guidanceScale > 100) {
-            throw new VegaException("guidance scale must be between 0 and 100, got " + guidanceScale);
+            throw new InvalidRequestException("guidance scale must be between 0 and 100, got " + guidanceScale);
         }
         if (!Double.isFinite(guidanceRescale) || guidanceRescale < 0 || guidanceRescale > 1) {
-            throw new VegaException("guidance rescale must be between 0 and 1, got " + guidanceRescale);
+            throw new InvalidRequestException("guidance rescale must be between 0 and 1, got " + guidanceRescale);
         }
         checkSide("width", width);
         checkSide("height", height);
         if (samples < 1 || samples > 16) {
-            throw new VegaException("samples must be between 1 and 16, got " + samples);
+            throw new InvalidRequestException("samples must be between 1 and 16, got " + samples);
         }
         if (clipSkip != null && (clipSkip < 0 || clipSkip > 10)) {
-            throw new VegaException("clip skip must be between 0 and 10, got " + clipSkip);
+            throw new InvalidRequestException("clip skip must be between 0 and 10, got " + clipSkip);
         }
         if (initImage != null && !(strength > 0 && strength <= 1)) {
-            throw new VegaException("strength must be in (0, 1], got " + strength);
+            throw new InvalidRequestException("strength must be in (0, 1], got " + strength);
         }
         if (mask != null && initImage == null) {
-            throw new VegaException("a mask needs an init image (inpainting)");
+            throw new InvalidRequestException("a mask needs an init image (inpainting)");
         }
         if (scheduler != null && !scheduler.isBlank()) {
             // a misspelt name fails here, listing the valid ones, not after a multi-gigabyte model has loaded
@@ -74,10 +74,11 @@ public record GenerationRequest(String prompt, String negativePrompt, String pro
             return;
         }
         if (v < 8 || v > MAX_SIDE) {
-            throw new VegaException(name + " must be between 8 and " + MAX_SIDE + " pixels, got " + v);
+            throw new InvalidRequestException(name + " must be between 8 and " + MAX_SIDE + " pixels, got " + v);
         }
         if (v % 8 != 0) {
-            throw new VegaException(name + " must be a multiple of 8 (the VAE's downscaling factor), got " + v);
+            throw new InvalidRequestException(name + " must be a multiple of 8 (the VAE's downscaling factor), got "
+                    + v);
         }
     }
 

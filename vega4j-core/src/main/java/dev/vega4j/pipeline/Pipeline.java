@@ -1,5 +1,7 @@
 package dev.vega4j.pipeline;
 
+import java.util.Optional;
+
 /**
  * A loaded text-to-image model (Vega, SDXL, SSD-1B or SD 1.5) that turns {@link GenerationRequest}s into images.
  * The CLI and the server are thin layers over this interface. Implementations are not thread-safe: one generation at a
@@ -22,6 +24,14 @@ public interface Pipeline extends AutoCloseable {
     }
 
     GenerationResult generate(GenerationRequest request, ProgressListener progress, Cancellation cancellation);
+
+    /**
+     * The modules adapters (LoRA) can patch; empty when this pipeline takes none (it has no diffusers UNet). A server
+     * asks this rather than the pipeline's class.
+     */
+    default Optional<AdaptableModules> adaptableModules() {
+        return Optional.empty();
+    }
 
     @Override
     default void close() {}

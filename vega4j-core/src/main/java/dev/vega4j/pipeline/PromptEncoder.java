@@ -1,5 +1,8 @@
 package dev.vega4j.pipeline;
 
+import dev.vega4j.models.clip.ClipTextEncoder;
+import java.util.List;
+
 /** A pipeline's {@code encode_prompt}: SDXL's two-encoder version or SD 1.5's single encoder. */
 public interface PromptEncoder {
 
@@ -14,4 +17,12 @@ public interface PromptEncoder {
      */
     PromptEmbeddings encode(String prompt, String prompt2, String negativePrompt, String negativePrompt2,
             int numImagesPerPrompt, boolean cfg, Integer clipSkip);
+
+    /**
+     * The CLIP text encoders this runs, in diffusers' order ({@code text_encoder}, {@code text_encoder_2}): what
+     * LoRA adapters patch besides the UNet. Empty for an encoder without such modules.
+     */
+    default List<ClipTextEncoder> textEncoders() {
+        return List.of();
+    }
 }

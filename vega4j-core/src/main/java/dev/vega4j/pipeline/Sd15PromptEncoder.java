@@ -1,10 +1,11 @@
 package dev.vega4j.pipeline;
 
-import dev.vega4j.VegaException;
+import dev.vega4j.InvalidRequestException;
 import dev.vega4j.models.clip.ClipTextEncoder;
 import dev.vega4j.models.clip.ClipTextOutput;
 import dev.vega4j.tensor.Ops;
 import dev.vega4j.tensor.Tensor;
+import java.util.List;
 
 /**
  * {@code StableDiffusionPipeline.encode_prompt} (diffusers 0.26.3, pipeline_stable_diffusion.py): the conditioning is
@@ -38,6 +39,11 @@ public final class Sd15PromptEncoder implements PromptEncoder {
     }
 
     @Override
+    public List<ClipTextEncoder> textEncoders() {
+        return List.of(textEncoder);
+    }
+
+    @Override
     public PromptEmbeddings encode(String prompt, String prompt2, String negativePrompt, String negativePrompt2,
             int numImagesPerPrompt, boolean cfg, Integer clipSkip) {
         ClipTextOutput o = textEncoder.forward(new int[][] {tokenizer.encodePadded(prompt)});
@@ -47,8 +53,8 @@ public final class Sd15PromptEncoder implements PromptEncoder {
         } else {
             int n = o.hiddenStates().size();
             if (clipSkip + 1 > n) {
-                throw new VegaException("clip skip " + clipSkip + " is too large for a text encoder with " + (n - 1)
-                        + " layers");
+                throw new InvalidRequestException("clip skip " + clipSkip + " is too large for a text encoder with "
+                        + (n - 1) + " layers");
             }
             if (finalLnWeight == null) {
                 throw new IllegalStateException("clip skip needs the text encoder's final_layer_norm weights");

@@ -3,6 +3,7 @@ package dev.vega4j.pipeline;
 import dev.vega4j.models.clip.ClipTextEncoder;
 import dev.vega4j.models.clip.ClipTextOutput;
 import dev.vega4j.tensor.Tensor;
+import java.util.List;
 
 /**
  * {@code StableDiffusionXLPipeline.encode_prompt} (diffusers 0.26.3, pipeline_stable_diffusion_xl.py): both encoders
@@ -59,6 +60,11 @@ public final class SdxlPromptEncoder implements PromptEncoder {
     /** The second text encoder (OpenCLIP bigG, with projection). */
     public ClipTextEncoder textEncoder2() {
         return textEncoder2;
+    }
+
+    @Override
+    public List<ClipTextEncoder> textEncoders() {
+        return List.of(textEncoder, textEncoder2);
     }
 
     public boolean forceZerosForEmptyPrompt() {

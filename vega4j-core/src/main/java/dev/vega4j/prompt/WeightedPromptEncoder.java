@@ -1,5 +1,6 @@
 package dev.vega4j.prompt;
 
+import dev.vega4j.InvalidRequestException;
 import dev.vega4j.VegaException;
 import dev.vega4j.models.clip.ClipTextEncoder;
 import dev.vega4j.models.clip.ClipTextOutput;
@@ -131,6 +132,12 @@ public final class WeightedPromptEncoder implements PromptEncoder {
         return base;
     }
 
+    /** The wrapped encoder's: weighting changes how prompts are tokenized and mixed, not which modules run. */
+    @Override
+    public List<ClipTextEncoder> textEncoders() {
+        return base.textEncoders();
+    }
+
     public Options options() {
         return options;
     }
@@ -222,8 +229,8 @@ public final class WeightedPromptEncoder implements PromptEncoder {
         }
         int n = o.hiddenStates().size();
         if (clipSkip + 1 > n) {
-            throw new VegaException("clip skip " + clipSkip + " is too large for a text encoder with " + (n - 1)
-                    + " layers");
+            throw new InvalidRequestException("clip skip " + clipSkip + " is too large for a text encoder with "
+                    + (n - 1) + " layers");
         }
         return first.encoder().finalLayerNorm(o.hiddenState(-(clipSkip + 1)));
     }
@@ -231,8 +238,8 @@ public final class WeightedPromptEncoder implements PromptEncoder {
     private static Tensor hidden(ClipTextOutput o, int index) {
         int n = o.hiddenStates().size();
         if (n + index < 0) {
-            throw new VegaException("clip skip " + (-index - 2) + " is too large for a text encoder with " + (n - 1)
-                    + " layers");
+            throw new InvalidRequestException("clip skip " + (-index - 2) + " is too large for a text encoder with "
+                    + (n - 1) + " layers");
         }
         return o.hiddenState(index);
     }

@@ -1,5 +1,6 @@
 package dev.vega4j.schedulers;
 
+import dev.vega4j.InvalidRequestException;
 import dev.vega4j.VegaException;
 import dev.vega4j.rng.TorchGenerator;
 import dev.vega4j.tensor.Tensor;
@@ -33,17 +34,17 @@ public final class LCMScheduler extends AlphaBarScheduler {
                     + numTrain + ")");
         }
         if (n < 1) {
-            throw new VegaException("number of inference steps must be at least 1, got " + n);
+            throw new InvalidRequestException("number of inference steps must be at least 1, got " + n);
         }
         if (n > original) {
-            throw new VegaException("LCM supports at most original_inference_steps = " + original
+            throw new InvalidRequestException("LCM supports at most original_inference_steps = " + original
                     + " inference steps, got " + n);
         }
         numInferenceSteps = n;
         int k = numTrain / original;
         int count = (int) (original * strength);
         if (count / n < 1) {
-            throw new VegaException("LCM: " + n + " steps need strength * original_inference_steps >= " + n);
+            throw new InvalidRequestException("LCM: " + n + " steps need strength * original_inference_steps >= " + n);
         }
         // lcm_origin_timesteps = (1..count) * k - 1, reversed; indices floor(linspace(0, count, n, endpoint=False))
         timesteps = new double[n];

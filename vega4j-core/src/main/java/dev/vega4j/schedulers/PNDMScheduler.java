@@ -1,5 +1,6 @@
 package dev.vega4j.schedulers;
 
+import dev.vega4j.InvalidRequestException;
 import dev.vega4j.VegaException;
 import dev.vega4j.rng.TorchGenerator;
 import dev.vega4j.tensor.Tensor;
@@ -72,8 +73,8 @@ public final class PNDMScheduler extends AlphaBarScheduler {
             prkTimesteps = new double[0];
         } else {
             if (asc.length < 4) {
-                throw new VegaException("PNDMScheduler with skip_prk_steps=false needs at least 4 inference steps, got "
-                        + n);
+                throw new InvalidRequestException("PNDMScheduler with skip_prk_steps=false needs at least 4 inference"
+                        + " steps, got " + n);
             }
             // prk = _timesteps[-4:].repeat(2) + tile([0, N//n//2], 4); prk = prk[:-1].repeat(2)[1:-1][::-1]
             int half = numTrain / n / 2;

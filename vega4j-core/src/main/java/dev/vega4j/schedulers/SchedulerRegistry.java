@@ -3,7 +3,7 @@ package dev.vega4j.schedulers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vega4j.VegaException;
+import dev.vega4j.InvalidRequestException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -114,11 +114,12 @@ public final class SchedulerRegistry {
     /** The class and overrides a name selects; unknown names fail with the list of valid ones. */
     public static Choice resolve(String name) {
         if (name == null || name.isBlank()) {
-            throw new VegaException("no scheduler name given; valid names: " + String.join(", ", NAMES));
+            throw new InvalidRequestException("no scheduler name given; valid names: " + String.join(", ", NAMES));
         }
         Choice c = BY_KEY.get(key(name));
         if (c == null) {
-            throw new VegaException("unknown scheduler '" + name.strip() + "'; valid names: " + String.join(", ", NAMES));
+            throw new InvalidRequestException("unknown scheduler '" + name.strip() + "'; valid names: "
+                    + String.join(", ", NAMES));
         }
         return c;
     }

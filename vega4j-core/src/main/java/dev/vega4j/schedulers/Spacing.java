@@ -1,5 +1,6 @@
 package dev.vega4j.schedulers;
 
+import dev.vega4j.InvalidRequestException;
 import dev.vega4j.VegaException;
 
 /**
@@ -55,11 +56,11 @@ final class Spacing {
 
     static void checkSteps(int n, int numTrain) {
         if (n < 1) {
-            throw new VegaException("number of inference steps must be at least 1, got " + n);
+            throw new InvalidRequestException("number of inference steps must be at least 1, got " + n);
         }
         if (n > numTrain) {
-            throw new VegaException("number of inference steps (" + n + ") cannot exceed num_train_timesteps ("
-                    + numTrain + ")");
+            throw new InvalidRequestException("number of inference steps (" + n + ") cannot exceed"
+                    + " num_train_timesteps (" + numTrain + ")");
         }
     }
 
@@ -93,7 +94,7 @@ final class Spacing {
                 : gaps.isEmpty() ? minSteps + " to " + max + " inference steps"
                 : minSteps + " to " + max + " inference steps except " + gaps.stream().map(String::valueOf)
                         .collect(java.util.stream.Collectors.joining(", "));
-        throw new VegaException(scheduler + " with timestep_spacing \"leading\", steps_offset " + stepsOffset
+        throw new InvalidRequestException(scheduler + " with timestep_spacing \"leading\", steps_offset " + stepsOffset
                 + " and num_train_timesteps " + numTrain + " allows " + allowed + ", not " + n + ": its last"
                 + " timestep would be " + lastLeading(n, numTrain, stepsOffset) + ", past the last training timestep "
                 + (numTrain - 1));

@@ -1,10 +1,14 @@
 package dev.vega4j.server;
 
+import dev.vega4j.InvalidRequestException;
 import dev.vega4j.VegaException;
+import dev.vega4j.hub.HubException;
 import dev.vega4j.lora.ActiveLora;
+import dev.vega4j.lora.LoraAdapter;
+import dev.vega4j.lora.LoraException;
 import dev.vega4j.lora.LoraTargets;
+import dev.vega4j.pipeline.AdaptableModules;
 import dev.vega4j.pipeline.Cancellation;
-import dev.vega4j.pipeline.DiffusionPipeline;
 import dev.vega4j.pipeline.GenerationRequest;
 import dev.vega4j.pipeline.GenerationResult;
 import dev.vega4j.pipeline.Pipeline;
@@ -34,9 +38,15 @@ import org.slf4j.LoggerFactory;
  * the next job sees the model exactly as loaded. Unfused also means no float32 copy of a mapped weight is ever
  * needed. The UNet's cross-attention key/value cache lives for one generation only (see
  * {@code DiffusionPipeline.run}), so it can never serve keys computed with another job's adapters or prompt.
+ *
+ * <p>The engine speaks in outcomes ({@link JobFailure.Kind}), never HTTP: {@link #submit} refuses with an
+ * {@link EngineException} (the request's fault, a full queue, shutting down), and a job it accepted but could not run
+ * ends FAILED with a {@link JobFailure} that says whether the request or the server's side (a model, weight or adapter
+ * file, memory, the Hub, a bug) was to blame. {@code ApiException.of} alone maps those to status codes.
  */
 public final class GenerationEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GenerationEngine.class);
+    private static final int SHUTDOWN_RETRY_SECONDS = 30;
 
     private final Map<String, Pipeline> pipelines;
     private final RequestFeatures features;
@@ -92,72 +102,119 @@ public final class GenerationEngine implements AutoCloseable {
         return features.promptWeighting().containsKey(model);
     }
 
-    /** Whether {@code model} takes per-request LoRA adapters (a diffusers pipeline, with adapters offered). */
+    /** Whether {@code model} takes per-request LoRA adapters (its pipeline has adaptable modules, adapters offered). */
     public boolean takesLora(String model) {
-        return !features.loras().isEmpty() && pipelines.get(model) instanceof DiffusionPipeline;
+        return !features.loras().isEmpty() && pipelines.get(model).adaptableModules().isPresent();
     }
 
-    /** Queues a generation; 429 when the queue is full, 503 while shutting down. */
+    /**
+     * Queues a generation; refuses with an {@link EngineException}: UNKNOWN_MODEL or BAD_REQUEST (the request's
+     * fault), SHUTTING_DOWN, or OVERLOADED when the queue is full.
+     */
     public Job submit(String model, GenerationRequest request, String owner, int credits, Images.Format format) {
         return submit(model, request, JobOptions.NONE, owner, credits, format);
     }
 
-    /** As above with LoRA adapters and prompt handling; an adapter that does not fit the model is a 400 here. */
+    /**
+     * As above with LoRA adapters and prompt handling; an adapter that does not fit the model is refused here
+     * (BAD_REQUEST), while one the server cannot read is accepted as a job that is already FAILED (MODEL_FAILURE): the
+     * request was fine, the server's file is not, and an async client finds that in the job's status.
+     */
     Job submit(String model, GenerationRequest request, JobOptions options, String owner, int credits,
             Images.Format format) {
         if (!pipelines.containsKey(model)) {
-            throw ApiException.badRequest("unknown model '" + model + "'; loaded: " + String.join(", ",
-                    pipelines.keySet()));
+            throw new EngineException(JobFailure.Kind.UNKNOWN_MODEL, "unknown model '" + model + "'; loaded: "
+                    + String.join(", ", pipelines.keySet()));
         }
-        check(model, options);
+        Optional<JobFailure> cannotRun = check(model, options);
         if (!accepting) {
-            throw new ApiException(503, "shutting_down", "the server is shutting down and takes no new jobs", 30);
+            throw new EngineException(shutdown("the server is shutting down and takes no new jobs"));
         }
         Job job = new Job(UUID.randomUUID().toString(), model, request, options, owner, credits,
                 System.currentTimeMillis(), format);
         jobs.put(job.id(), job);
+        if (cannotRun.isPresent()) {
+            finish(job, null, cannotRun.get());
+            return job;
+        }
         if (!queue.offer(job)) {
             jobs.remove(job.id());
-            int wait = (int) Math.min(600, Math.ceil(avgJobSeconds * (queue.size() + 1)));
-            throw new ApiException(429, "queue_full", "the generation queue is full (" + queue.size()
-                    + " waiting); retry in about " + Math.max(1, wait) + " s", Math.max(1, wait));
+            int wait = Math.max(1, (int) Math.min(600, Math.ceil(avgJobSeconds * (queue.size() + 1))));
+            throw new EngineException(new JobFailure(JobFailure.Kind.OVERLOADED, "the generation queue is full ("
+                    + queue.size() + " waiting); retry in about " + wait + " s", wait));
         }
         if (!accepting && queue.remove(job)) {
             // Shutdown began between the check and the offer: fail it here rather than leave it behind.
-            job.finish(null, 503, "the server shut down before the job ran", System.currentTimeMillis());
+            finish(job, null, shutdown("the server shut down before the job ran"));
         }
         return job;
     }
 
+    /** SHUTTING_DOWN, with the advice to retry in a while (another instance may take over, or this one restart). */
+    private static JobFailure shutdown(String message) {
+        return new JobFailure(JobFailure.Kind.SHUTTING_DOWN, message, SHUTDOWN_RETRY_SECONDS);
+    }
+
     /**
      * Refuses what the model cannot do before the job is queued (so an async client hears it at once): prompt
-     * weighting where it is not set up, LoRA on a model that is not a diffusers pipeline, and adapters made for
-     * another architecture (read here, into the library's cache, and matched against the model's layers).
+     * weighting where it is not set up, LoRA on a model that takes none, and adapters made for another architecture
+     * (read here, into the library's cache, and matched against the model's layers). Returns the server-side failure
+     * that will keep the job from running (an adapter file that cannot be read), if any.
      */
-    private void check(String model, JobOptions options) {
+    private Optional<JobFailure> check(String model, JobOptions options) {
         if (options.promptWeighting() && !promptWeighting(model)) {
-            throw ApiException.badRequest("prompt_weighting is not available for model '" + model + "'"
-                    + (features.promptWeighting().isEmpty() ? "" : "; it is for: " + String.join(", ",
+            throw new EngineException(JobFailure.Kind.BAD_REQUEST, "prompt_weighting is not available for model '"
+                    + model + "'" + (features.promptWeighting().isEmpty() ? "" : "; it is for: " + String.join(", ",
                     features.promptWeighting().keySet())));
         }
+        JobFailure cannotRun = null;
         for (LoraUse u : options.loras()) {
+            LoraTargets targets = targets(model);
+            LoraAdapter adapter;
             try {
-                targets(model).resolve(features.loras().adapter(u.entry()));
-            } catch (VegaException e) {
-                // the operator's folder layout stays private: messages name the file as the listing does
-                throw ApiException.badRequest("LoRA '" + u.name() + "' cannot be applied to '" + model + "': "
-                        + String.valueOf(e.getMessage()).replace(u.entry().file().toString(), u.entry().display()));
+                adapter = adapter(u);
+            } catch (EngineException e) {
+                // the request's own faults in the other adapters still come first
+                cannotRun = cannotRun != null ? cannotRun : e.failure();
+                continue;
+            }
+            try {
+                targets.resolve(adapter);
+            } catch (LoraException e) {
+                throw new EngineException(JobFailure.Kind.BAD_REQUEST, "LoRA '" + u.name() + "' cannot be applied to '"
+                        + model + "': " + privateMessage(e, u));
             }
         }
+        return Optional.ofNullable(cannotRun);
+    }
+
+    /**
+     * The adapter {@code u} names, from the library's cache or read now. A file that cannot be read or is no LoRA is
+     * the operator's (the client only named an offered adapter): a MODEL_FAILURE naming the cause.
+     */
+    private LoraAdapter adapter(LoraUse u) {
+        try {
+            return features.loras().adapter(u.entry());
+        } catch (VegaException e) {
+            LOG.warn("LoRA '{}' cannot be read: {}", u.name(), e.getMessage());
+            throw new EngineException(JobFailure.Kind.MODEL_FAILURE, "the server's LoRA '" + u.name()
+                    + "' cannot be read: " + privateMessage(e, u));
+        }
+    }
+
+    /** The operator's folder layout stays private: messages name the file as the listing does. */
+    private static String privateMessage(VegaException e, LoraUse u) {
+        return String.valueOf(e.getMessage()).replace(u.entry().file().toString(), u.entry().display());
     }
 
     /** The layers of {@code model} adapters can patch (found once per model). */
     private LoraTargets targets(String model) {
-        if (!(pipelines.get(model) instanceof DiffusionPipeline dp)) {
-            throw ApiException.badRequest("model '" + model + "' does not take LoRA adapters (not a diffusers"
-                    + " pipeline)");
+        Optional<AdaptableModules> modules = pipelines.get(model).adaptableModules();
+        if (modules.isEmpty()) {
+            throw new EngineException(JobFailure.Kind.BAD_REQUEST, "model '" + model + "' does not take LoRA"
+                    + " adapters (not a diffusers pipeline)");
         }
-        return loraTargets.computeIfAbsent(model, m -> LoraTargets.of(dp));
+        return loraTargets.computeIfAbsent(model, m -> LoraTargets.of(modules.get()));
     }
 
     public Optional<Job> find(String id) {
@@ -197,7 +254,7 @@ public final class GenerationEngine implements AutoCloseable {
     public void cancel(Job job, String why) {
         job.cancel(why);
         if (queue.remove(job)) {
-            finish(job, null, 499, why);
+            finish(job, null, JobFailure.of(JobFailure.Kind.CANCELLED, why));
         }
     }
 
@@ -228,11 +285,11 @@ public final class GenerationEngine implements AutoCloseable {
                 continue;
             }
             if (stopping) {
-                finish(job, null, 503, "the server shut down before the job ran");
+                finish(job, null, shutdown("the server shut down before the job ran"));
                 continue;
             }
             if (job.cancellation().isCancelled() || !job.start(System.currentTimeMillis())) {
-                finish(job, null, 499, job.cancelReason());
+                finish(job, null, JobFailure.of(JobFailure.Kind.CANCELLED, job.cancelReason()));
                 continue;
             }
             current = job;
@@ -264,24 +321,16 @@ public final class GenerationEngine implements AutoCloseable {
         try {
             for (LoraUse u : options.loras()) {
                 if (u.applied()) {
-                    ActiveLora a = targets(job.model()).attach(features.loras().adapter(u.entry()), 1f);
+                    ActiveLora a = targets(job.model()).attach(adapter(u), 1f);
                     attached.add(a);
                     a.setTextEncoderScale(u.textEncoderScale());
                     a.setUnetScale(u.unetScale());
                 }
             }
             GenerationResult r = pipeline.generate(job.request(), listener, job.cancellation());
-            finish(job, r, 0, null);
-        } catch (Cancellation.CancelledException e) {
-            finish(job, null, 499, stopping ? "the server shut down while the job ran" : job.cancelReason());
-        } catch (ApiException e) {
-            finish(job, null, e.status(), e.getMessage());
-        } catch (VegaException e) {
-            // A pipeline's VegaException is a problem with the request (unknown scheduler, bad init image ...).
-            finish(job, null, 400, e.getMessage());
+            finish(job, r, null);
         } catch (Throwable t) {
-            LOG.error("generation {} failed", job.id(), t);
-            finish(job, null, 500, "internal error while generating (see the server log)");
+            finish(job, null, failure(job, t));
         } finally {
             for (int i = attached.size() - 1; i >= 0; i--) {
                 attached.get(i).detach();
@@ -289,17 +338,60 @@ public final class GenerationEngine implements AutoCloseable {
         }
     }
 
-    private void finish(Job job, GenerationResult result, int status, String error) {
+    /**
+     * What a throwable out of a running job means. Only {@link InvalidRequestException} (the core's word for "the
+     * request is wrong": a size, a strength leaving no step, a scheduler name, prompt syntax) blames the client;
+     * any other {@link VegaException} (an unreadable weight or adapter file, an internal check) is the server's side,
+     * a {@link HubException} the Hub's, and anything else a bug whose details stay in the log.
+     */
+    private JobFailure failure(Job job, Throwable t) {
+        return switch (t) {
+            case Cancellation.CancelledException _ -> stopping
+                    ? shutdown("the server shut down while the job ran")
+                    : JobFailure.of(JobFailure.Kind.CANCELLED, job.cancelReason());
+            case EngineException e -> e.failure();
+            case InvalidRequestException e -> JobFailure.of(JobFailure.Kind.BAD_REQUEST, e.getMessage());
+            case HubException e -> {
+                LOG.warn("generation {}: the Hub failed: {}", job.id(), e.getMessage());
+                yield JobFailure.of(JobFailure.Kind.UPSTREAM, "the Hugging Face Hub failed: " + e.getMessage());
+            }
+            case VegaException e -> {
+                LOG.warn("generation {} failed on the server's side: {}", job.id(), e.getMessage(), e);
+                yield JobFailure.of(JobFailure.Kind.MODEL_FAILURE, "the model failed: " + e.getMessage());
+            }
+            case OutOfMemoryError e -> {
+                LOG.error("generation {} ran out of memory", job.id(), e);
+                yield JobFailure.of(JobFailure.Kind.MODEL_FAILURE, "the server ran out of memory while generating"
+                        + " (try a smaller image or fewer samples)");
+            }
+            default -> {
+                LOG.error("generation {} failed", job.id(), t);
+                yield JobFailure.of(JobFailure.Kind.MODEL_FAILURE, "internal error while generating (see the"
+                        + " server log)");
+            }
+        };
+    }
+
+    private void finish(Job job, GenerationResult result, JobFailure failure) {
         long now = System.currentTimeMillis();
-        if (job.finish(result, status, error, now)) {
+        if (job.finish(result, failure, now)) {
             double secs = job.startedMillis() > 0 ? (now - job.startedMillis()) / 1000.0 : -1;
             if (result != null && secs >= 0) {
                 avgJobSeconds = 0.7 * avgJobSeconds + 0.3 * Math.max(0.01, secs);
             }
-            String outcome = result != null ? "completed" : status == 499 ? "cancelled" : status == 503
-                    ? "shutdown" : status == 400 ? "rejected" : "error";
-            metrics.jobFinished(outcome, secs, result != null ? result.images().size() : 0);
+            metrics.jobFinished(result != null ? "completed" : metricsOutcome(failure.kind()), secs,
+                    result != null ? result.images().size() : 0);
         }
+    }
+
+    /** The {@code outcome} label of {@code vega_jobs_finished_total} for a failed job. */
+    private static String metricsOutcome(JobFailure.Kind kind) {
+        return switch (kind) {
+            case CANCELLED -> "cancelled";
+            case SHUTTING_DOWN -> "shutdown";
+            case BAD_REQUEST, UNKNOWN_MODEL -> "rejected";
+            case OVERLOADED, MODEL_FAILURE, UPSTREAM -> "error";
+        };
     }
 
     /** Drops finished jobs older than the TTL, and the oldest finished ones beyond the retention cap. */
@@ -339,7 +431,7 @@ public final class GenerationEngine implements AutoCloseable {
         queue.drainTo(left);
         for (Job j : left) {
             j.cancel("the server shut down before the job ran");
-            finish(j, null, 503, "the server shut down before the job ran");
+            finish(j, null, shutdown("the server shut down before the job ran"));
         }
         Job running = current;
         if (running != null) {
@@ -355,7 +447,7 @@ public final class GenerationEngine implements AutoCloseable {
         for (Job j : jobs.values()) {
             if (!j.state().isFinal()) {
                 j.cancel("the server shut down while the job ran");
-                finish(j, null, 503, "the server shut down while the job ran");
+                finish(j, null, shutdown("the server shut down while the job ran"));
             }
         }
     }

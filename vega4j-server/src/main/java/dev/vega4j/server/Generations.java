@@ -1,6 +1,6 @@
 package dev.vega4j.server;
 
-import dev.vega4j.VegaException;
+import dev.vega4j.InvalidRequestException;
 import dev.vega4j.pipeline.GenerationRequest;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
@@ -153,7 +153,7 @@ final class Generations {
     static GenerationRequest build(GenerationRequest.Builder b) {
         try {
             return b.build();
-        } catch (VegaException e) {
+        } catch (InvalidRequestException e) {
             throw ApiException.badRequest(e.getMessage());
         }
     }
@@ -164,6 +164,7 @@ final class Generations {
     /**
      * Charges the credits, picks a concrete seed for -1 (so the seed is known while the job is still queued and can
      * be reported even if the job fails), and queues the job; credits come back when the job fails or is refused.
+     * A refusal is the engine's {@link EngineException}, which {@link VegaServer} answers via {@link ApiException#of}.
      */
     Submitted submit(Caller caller, String model, GenerationRequest request, Images.Format format) {
         return submit(caller, model, request, JobOptions.NONE, format);
@@ -217,8 +218,7 @@ final class Generations {
             }
         }
         if (job.state() == JobState.FAILED) {
-            int status = job.failureStatus() == 499 ? 503 : job.failureStatus();
-            throw new ApiException(status, reasonFor(status), job.error(), status == 503 ? 30 : 0);
+            throw ApiException.of(job.failure());
         }
         return job;
     }
@@ -256,6 +256,7 @@ final class Generations {
             case 406 -> "credits_exhausted";
             case 413 -> "payload_too_large";
             case 429 -> "too_many_requests";
+            case 502 -> "upstream_error";
             case 503 -> "unavailable";
             default -> "internal_error";
         };

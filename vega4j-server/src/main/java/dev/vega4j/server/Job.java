@@ -31,8 +31,7 @@ public final class Job {
     private long startedMillis;
     private long finishedMillis;
     private GenerationResult result;
-    private int failureStatus;
-    private String error;
+    private JobFailure failure;
     private long version;
     private volatile String cancelReason;
 
@@ -87,9 +86,10 @@ public final class Job {
     public synchronized long startedMillis() { return startedMillis; }
     public synchronized long finishedMillis() { return finishedMillis; }
     public synchronized GenerationResult result() { return result; }
-    public synchronized String error() { return error; }
-    /** HTTP status a synchronous caller gets for a failed job. */
-    public synchronized int failureStatus() { return failureStatus; }
+    /** The failure's message of a FAILED job, null otherwise. */
+    public synchronized String error() { return failure == null ? null : failure.message(); }
+    /** Why a FAILED job failed (whose fault, what to do), null otherwise. */
+    public synchronized JobFailure failure() { return failure; }
 
     synchronized boolean start(long now) {
         if (state != JobState.QUEUED) {
@@ -109,16 +109,21 @@ public final class Job {
         }
     }
 
-    /** Moves to a final state; false (and nothing changes) when the job had already finished. */
-    boolean finish(GenerationResult result, int failureStatus, String error, long now) {
+    /**
+     * Moves to a final state: COMPLETED with {@code result}, or FAILED with {@code failure} (exactly one is non-null);
+     * false (and nothing changes) when the job had already finished.
+     */
+    boolean finish(GenerationResult result, JobFailure failure, long now) {
+        if ((result == null) == (failure == null)) {
+            throw new IllegalArgumentException("a job finishes with a result or a failure");
+        }
         synchronized (this) {
             if (state.isFinal()) {
                 return false;
             }
             this.state = result != null ? JobState.COMPLETED : JobState.FAILED;
             this.result = result;
-            this.failureStatus = failureStatus;
-            this.error = error;
+            this.failure = failure;
             this.finishedMillis = now;
             if (result != null) {
                 step = total;

@@ -1,6 +1,6 @@
 package dev.vega4j.server;
 
-import dev.vega4j.VegaException;
+import dev.vega4j.InvalidRequestException;
 import dev.vega4j.schedulers.SchedulerRegistry;
 import java.util.List;
 
@@ -24,7 +24,7 @@ final class SchedulerNames {
     static String check(String field, String name) {
         try {
             return SchedulerRegistry.resolve(name).name();
-        } catch (VegaException e) {
+        } catch (InvalidRequestException e) {
             throw ApiException.badRequest(field + ": " + e.getMessage());
         }
     }

@@ -188,10 +188,29 @@ final class SegmindApi {
         progress.put("total", job.total());
         switch (job.state()) {
             case COMPLETED -> out.set("result", resultJson(job));
-            case FAILED -> out.put("error", job.error());
+            case FAILED -> {
+                out.put("error", job.error());
+                out.set("failure", failureJson(json, job.failure()));
+            }
             default -> { }
         }
         return out;
+    }
+
+    /**
+     * Why a job failed, with the meaning a synchronous request gets ({@link ApiException#of}): {@code {"kind":
+     * "model_failure", "reason": "internal_error", "status": 500, "client_error": false}}. A client retries only what
+     * is not its fault, and reports the server's failures to the operator.
+     */
+    static ObjectNode failureJson(ObjectMapper json, JobFailure failure) {
+        ApiException http = ApiException.of(failure);
+        ObjectNode o = json.createObjectNode();
+        o.put("kind", failure.kind().name().toLowerCase(java.util.Locale.ROOT));
+        o.put("reason", http.reason());
+        o.put("status", http.status());
+        o.put("client_error", failure.kind().clientFault());
+        o.put("message", failure.message());
+        return o;
     }
 
     /** {@code {"image": first, "images": [...], "seed": ..., "parameters": {...}}}. */

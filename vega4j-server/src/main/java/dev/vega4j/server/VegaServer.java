@@ -88,8 +88,8 @@ public final class VegaServer implements AutoCloseable {
         app.get("/health", this::health);
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(metrics.render()));
-        app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.reason(), e.getMessage(),
-                e.retryAfterSeconds()));
+        app.exception(ApiException.class, (e, ctx) -> error(ctx, e));
+        app.exception(EngineException.class, (e, ctx) -> error(ctx, ApiException.of(e.failure())));
         app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
                 Generations.reasonFor(e.getStatus()), e.getStatus() == 413
                         ? "the request body is larger than the server's limit of " + config.maxBodyBytes() + " bytes"
@@ -185,6 +185,10 @@ public final class VegaServer implements AutoCloseable {
                 sc.setIdleTimeout(millis);
             }
         }
+    }
+
+    private void error(Context ctx, ApiException e) {
+        error(ctx, e.status(), e.reason(), e.getMessage(), e.retryAfterSeconds());
     }
 
     private void error(Context ctx, int status, String reason, String message, int retryAfter) {

@@ -1,6 +1,8 @@
 package dev.vega4j.server;
 
+import dev.vega4j.InvalidRequestException;
 import dev.vega4j.VegaException;
+import dev.vega4j.hub.HubException;
 import dev.vega4j.pipeline.Cancellation;
 import dev.vega4j.pipeline.GenerationRequest;
 import dev.vega4j.pipeline.GenerationResult;
@@ -17,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A deterministic stand-in for a real pipeline: paints each image in one colour derived from the prompt and seed (so
  * tests can tell which request an image belongs to), reports every step, honours cancellation between steps, and can
  * be slowed down per step. Resolves scheduler names through the registry as the real pipeline does; the prompt
- * "reject me" fails like a bad request inside the pipeline, "explode" like a bug.
+ * "reject me" fails like a bad request inside the pipeline, "broken weights" like a model file that cannot be read,
+ * "hub down" like an unreachable Hub, "explode" like a bug.
  */
 final class FakePipeline implements Pipeline {
     final AtomicInteger calls = new AtomicInteger();
@@ -50,7 +53,13 @@ final class FakePipeline implements Pipeline {
         String scheduler = req.scheduler() == null ? "Euler" : req.scheduler();
         SchedulerRegistry.resolve(scheduler);
         if (req.prompt().equals("reject me")) {
-            throw new VegaException("the fake pipeline rejects this prompt");
+            throw new InvalidRequestException("the fake pipeline rejects this prompt");
+        }
+        if (req.prompt().equals("broken weights")) {
+            throw new VegaException("unet/diffusion_pytorch_model.safetensors: the file is truncated");
+        }
+        if (req.prompt().equals("hub down")) {
+            throw new HubException(HubException.Reason.NETWORK, "cannot reach huggingface.co");
         }
         if (req.prompt().equals("explode")) {
             throw new IllegalStateException("simulated bug at dev.vega4j.Secret.line(42)");

@@ -55,12 +55,7 @@ class LoraServerTest {
         Files.copy(golden.resolve("lora_kohya.safetensors"), loraDir.resolve("kohya-style.safetensors"));
         Files.createDirectories(loraDir.resolve("sub"));
         Files.copy(golden.resolve("lora_diffusers.safetensors"), loraDir.resolve("sub/diffusers-style.safetensors"));
-        // an adapter for some other network: its module names no layer of the tiny Vega
-        Map<String, dev.vega4j.tensor.Tensor> alien = new LinkedHashMap<>();
-        alien.put("lora_unet_no_such_block_proj.lora_down.weight", dev.vega4j.tensor.Tensor.zeros(4, 8));
-        alien.put("lora_unet_no_such_block_proj.lora_up.weight", dev.vega4j.tensor.Tensor.zeros(8, 4));
-        dev.vega4j.io.SafetensorsWriter.write(loraDir.resolve("alien.safetensors"), alien,
-                Map.of("ss_output_name", "Alien Style"));
+        writeAlien(loraDir.resolve("alien.safetensors"), Map.of("ss_output_name", "Alien Style"));
         LoraLibrary library = LoraLibrary.builder().addDir(loraDir)
                 .add("peft", golden.resolve("lora_peft_layout.safetensors")).build();
         tinyDir = Golden.root().resolve("tiny-vega");
@@ -82,6 +77,14 @@ class LoraServerTest {
         if (server != null) {
             server.stop();
         }
+    }
+
+    /** An adapter for some other network: its module names no layer of the tiny Vega. */
+    static void writeAlien(Path file, Map<String, String> metadata) {
+        Map<String, dev.vega4j.tensor.Tensor> alien = new LinkedHashMap<>();
+        alien.put("lora_unet_no_such_block_proj.lora_down.weight", dev.vega4j.tensor.Tensor.zeros(4, 8));
+        alien.put("lora_unet_no_such_block_proj.lora_up.weight", dev.vega4j.tensor.Tensor.zeros(8, 4));
+        dev.vega4j.io.SafetensorsWriter.write(file, alien, metadata);
     }
 
     static Path loraFile(String name) {
