@@ -1,6 +1,7 @@
 package dev.vega4j.tensor;
 
-import dev.vega4j.tensor.kernels.Winograd;
+import dev.vega4j.tensor.kernels.MicroKernel;
+import dev.vega4j.tensor.kernels.MicroKernels;
 import dev.vega4j.tensor.kernels.WinogradTransform;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ import java.util.function.Supplier;
  * @param packCache      {@value #PACK_CACHE}: keep packed weight panels per weight (memory for speed; must stay off
  *                       while weights change in place); default false
  * @param winograd       {@value #WINOGRAD}: the Winograd transform for 3x3 stride-1 convolutions, null for none
- *                       (implicit GEMM); {@code true} (default) {@link Winograd#DEFAULT}, {@code false}, {@code 2},
+ *                       (implicit GEMM); {@code true} (default) {@link WinogradTransform#DEFAULT}, {@code false}, {@code 2},
  *                       {@code 4} or {@code 4:p1,p2,p3,p4,p5} (F(4x4,3x3) from five finite points, for accuracy
  *                       experiments)
  * @param weightsFp32    {@value #WEIGHTS_FP32}: load every weight onto the heap as float32 instead of leaving layer
@@ -36,9 +37,15 @@ import java.util.function.Supplier;
  * @param golden         {@value #GOLDEN}: the golden reference data folder, used when {@code $VEGA_GOLDEN} is unset
  * @param repoRoot       {@value #REPO_ROOT}: the repository root ({@code ./vega} and the Maven tests set it), against
  *                       which the default golden folder {@code ../shared/golden} is found
+ * @param kernels        {@value #KERNELS}: the GEMM register tile, {@code auto} (default: measured once per CPU and
+ *                       JDK, then cached) or a shape such as {@code 12x2} ({@link MicroKernels#CANDIDATES}); results
+ *                       are the same bits whatever the shape
+ * @param cacheDir       {@value #CACHE_DIR}: where per-machine measurements are kept; default
+ *                       {@code $XDG_CACHE_HOME/vega4j}, else {@code ~/.cache/vega4j}
  */
 public record Switches(OpsImplementation ops, int threads, boolean packCache, WinogradTransform winograd,
-        boolean weightsFp32, long mapMinElements, Optional<Path> golden, Optional<Path> repoRoot) {
+        boolean weightsFp32, long mapMinElements, Optional<Path> golden, Optional<Path> repoRoot,
+        Optional<String> kernels, Optional<Path> cacheDir) {
 
     public static final String OPS = "vega.ops";
     public static final String THREADS = "vega.threads";
@@ -48,9 +55,11 @@ public record Switches(OpsImplementation ops, int threads, boolean packCache, Wi
     public static final String MAP_MIN_ELEMENTS = "vega.weights.mapMinElements";
     public static final String GOLDEN = "vega.golden";
     public static final String REPO_ROOT = "vega.repoRoot";
+    public static final String KERNELS = "vega.kernels";
+    public static final String CACHE_DIR = "vega.cacheDir";
     /** Every switch, in the order of the record's fields. */
     public static final List<String> NAMES = List.of(OPS, THREADS, PACK_CACHE, WINOGRAD, WEIGHTS_FP32,
-            MAP_MIN_ELEMENTS, GOLDEN, REPO_ROOT);
+            MAP_MIN_ELEMENTS, GOLDEN, REPO_ROOT, KERNELS, CACHE_DIR);
 
     /** Below this many elements a layer weight is loaded onto the heap (the saving would be noise). */
     public static final long DEFAULT_MAP_MIN_ELEMENTS = 4096;
@@ -138,7 +147,21 @@ public record Switches(OpsImplementation ops, int threads, boolean packCache, Wi
                 parseBoolean(WEIGHTS_FP32, value(values, WEIGHTS_FP32), false),
                 parseMapMinElements(value(values, MAP_MIN_ELEMENTS)),
                 parsePath(GOLDEN, value(values, GOLDEN)),
-                parsePath(REPO_ROOT, value(values, REPO_ROOT)));
+                parsePath(REPO_ROOT, value(values, REPO_ROOT)),
+                parseKernels(value(values, KERNELS)),
+                parsePath(CACHE_DIR, value(values, CACHE_DIR)));
+    }
+
+    /** Empty for {@code auto} (measure), else a candidate's shape. */
+    private static Optional<String> parseKernels(String v) {
+        if (v == null || v.equalsIgnoreCase("auto")) {
+            return Optional.empty();
+        }
+        List<String> shapes = MicroKernels.CANDIDATES.stream().map(MicroKernel::shape).toList();
+        if (!shapes.contains(v)) {
+            throw new InvalidSwitchException(KERNELS, v, "auto (default) or one of " + String.join(", ", shapes));
+        }
+        return Optional.of(v);
     }
 
     private static Map<String, String> systemProperties() {
@@ -201,7 +224,7 @@ public record Switches(OpsImplementation ops, int threads, boolean packCache, Wi
 
     private static WinogradTransform parseWinograd(String v) {
         if (v == null) {
-            return Winograd.DEFAULT;
+            return WinogradTransform.DEFAULT;
         }
         if (v.startsWith("4:")) {
             try {
@@ -213,7 +236,7 @@ public record Switches(OpsImplementation ops, int threads, boolean packCache, Wi
             }
         }
         return switch (v.toLowerCase(Locale.ROOT)) {
-            case "true" -> Winograd.DEFAULT;
+            case "true" -> WinogradTransform.DEFAULT;
             case "false" -> null;
             case "2" -> WinogradTransform.F2;
             case "4" -> WinogradTransform.F4;

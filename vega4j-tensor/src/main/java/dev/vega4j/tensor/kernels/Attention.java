@@ -1,9 +1,9 @@
 package dev.vega4j.tensor.kernels;
 
-import static dev.vega4j.tensor.kernels.GemmKernels.L;
+import static dev.vega4j.tensor.kernels.Lanes.L;
 import static dev.vega4j.tensor.kernels.GemmKernels.MR;
 import static dev.vega4j.tensor.kernels.GemmKernels.NR;
-import static dev.vega4j.tensor.kernels.GemmKernels.S;
+import static dev.vega4j.tensor.kernels.Lanes.S;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -23,8 +23,8 @@ public final class Attention {
 
     /** Keys per block: the width of the score tile (the row stride of kernelRowsA). */
     static final int BK = GemmKernels.ROW_A_STRIDE;
-    /** Register tiles of queries per task (96 queries share each K/V block while it is in L2). */
-    static final int QT = 8;
+    /** Register tiles of queries per task (about 96 queries share each K/V block while it is in L2). */
+    static final int QT = (96 + MR - 1) / MR;
 
     private static final class Scratch {
         float[] qp = new float[0], s = new float[MR * BK], o = new float[0], m = new float[QT * MR],
@@ -116,7 +116,7 @@ public final class Attention {
                 }
                 Arrays.fill(s, 0f);
                 for (int p = 0; p < kw / NR; p++) {
-                    GemmKernels.kernelPacked(qp, tt * d * MR, kt, ktBase + (ks / NR + p) * d * NR, NR, d, s, p * NR,
+                    GemmKernels.K.kernelPacked(qp, tt * d * MR, kt, ktBase + (ks / NR + p) * d * NR, NR, d, s, p * NR,
                             BK);
                 }
                 for (int i = 0; i < MR; i++) {
@@ -127,7 +127,7 @@ public final class Attention {
                     softmaxRow(s, i * BK, kw, valid, m, l, o, (tt * MR + i), dPad);
                 }
                 for (int p = 0; p < dp; p++) {
-                    GemmKernels.kernelRowsA(s, 0, vp, vBase + (p * tkPad + ks) * NR, NR, kw, o,
+                    GemmKernels.K.kernelRowsA(s, 0, vp, vBase + (p * tkPad + ks) * NR, NR, kw, o,
                             tt * MR * dPad + p * NR, dPad);
                 }
             }

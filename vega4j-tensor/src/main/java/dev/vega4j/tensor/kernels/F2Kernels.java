@@ -1,8 +1,8 @@
 package dev.vega4j.tensor.kernels;
 
-import static dev.vega4j.tensor.kernels.GemmKernels.L;
+import static dev.vega4j.tensor.kernels.Lanes.L;
 import static dev.vega4j.tensor.kernels.GemmKernels.NR;
-import static dev.vega4j.tensor.kernels.GemmKernels.S;
+import static dev.vega4j.tensor.kernels.Lanes.S;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShuffle;

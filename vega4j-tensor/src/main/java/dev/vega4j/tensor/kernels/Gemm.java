@@ -20,10 +20,10 @@ import java.util.Arrays;
 public final class Gemm {
     private Gemm() {}
 
-    /** K block: A micro-panel 12 x 128 (6 KiB) and B micro-panel 128 x 32 (16 KiB) stay in L1. */
+    /** K block: an A micro-panel (MR x 128) and a B micro-panel (128 x NR) stay in L1. */
     static final int KC = 128;
-    /** Rows of A per block in {@link #residentB} (8 register tiles; 48 KiB packed, L2). */
-    static final int MC = 96;
+    /** Rows of A per block in {@link #residentB}: whole register tiles, about 96 rows (48 KiB packed, L2). */
+    static final int MC = (96 + MR - 1) / MR * MR;
     /** Columns per task in {@link #residentA}. */
     static final int NC = 4 * NR;
     /** Rows of A per block in {@link #residentA}. */
@@ -218,11 +218,11 @@ public final class Gemm {
     static void firstTileRows(float[] a, int aOff, float[] b, int bOff, int kc, float[] rowInit, int r0, float[] c,
             int cOff, int ldc, int rows, int cols) {
         if (rows == MR && cols == NR) {
-            GemmKernels.kernelPackedRowInit(a, aOff, b, bOff, NR, kc, rowInit, r0, c, cOff, ldc);
+            GemmKernels.K.kernelPackedRowInit(a, aOff, b, bOff, NR, kc, rowInit, r0, c, cOff, ldc);
             return;
         }
         float[] tmp = TILE.get();
-        GemmKernels.kernelPackedRowInit(a, aOff, b, bOff, NR, kc, rowInit, r0, tmp, 0, NR);
+        GemmKernels.K.kernelPackedRowInit(a, aOff, b, bOff, NR, kc, rowInit, r0, tmp, 0, NR);
         for (int i = 0; i < rows; i++) {
             System.arraycopy(tmp, i * NR, c, cOff + i * ldc, cols);
         }
@@ -232,11 +232,11 @@ public final class Gemm {
     static void firstTile(float[] a, int aOff, float[] b, int bOff, int kc, float[] init, int initOff, float[] c,
             int cOff, int ldc, int rows, int cols) {
         if (rows == MR && cols == NR) {
-            GemmKernels.kernelPackedInit(a, aOff, b, bOff, NR, kc, init, initOff, c, cOff, ldc);
+            GemmKernels.K.kernelPackedInit(a, aOff, b, bOff, NR, kc, init, initOff, c, cOff, ldc);
             return;
         }
         float[] tmp = TILE.get();
-        GemmKernels.kernelPackedInit(a, aOff, b, bOff, NR, kc, init, initOff, tmp, 0, NR);
+        GemmKernels.K.kernelPackedInit(a, aOff, b, bOff, NR, kc, init, initOff, tmp, 0, NR);
         for (int i = 0; i < rows; i++) {
             System.arraycopy(tmp, i * NR, c, cOff + i * ldc, cols);
         }
@@ -246,7 +246,7 @@ public final class Gemm {
     static void tile(float[] a, int aOff, float[] b, int bOff, int kc, float[] c, int cOff, int ldc, int rows,
             int cols) {
         if (rows == MR && cols == NR) {
-            GemmKernels.kernelPacked(a, aOff, b, bOff, NR, kc, c, cOff, ldc);
+            GemmKernels.K.kernelPacked(a, aOff, b, bOff, NR, kc, c, cOff, ldc);
             return;
         }
         float[] tmp = TILE.get();
@@ -254,7 +254,7 @@ public final class Gemm {
         for (int i = 0; i < rows; i++) {
             System.arraycopy(c, cOff + i * ldc, tmp, i * NR, cols);
         }
-        GemmKernels.kernelPacked(a, aOff, b, bOff, NR, kc, tmp, 0, NR);
+        GemmKernels.K.kernelPacked(a, aOff, b, bOff, NR, kc, tmp, 0, NR);
         for (int i = 0; i < rows; i++) {
             System.arraycopy(tmp, i * NR, c, cOff + i * ldc, cols);
         }

@@ -1,8 +1,8 @@
 package dev.vega4j.tensor.kernels;
 
-import static dev.vega4j.tensor.kernels.GemmKernels.L;
+import static dev.vega4j.tensor.kernels.Lanes.L;
 import static dev.vega4j.tensor.kernels.GemmKernels.NR;
-import static dev.vega4j.tensor.kernels.GemmKernels.S;
+import static dev.vega4j.tensor.kernels.Lanes.S;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -62,8 +62,9 @@ final class Sources {
             if (valid == NR) {
                 for (int kk = 0; kk < kc; kk++) {
                     int src = off + (k0 + kk) * ld + n0;
-                    FloatVector.fromArray(S, b, src).intoArray(dst, dstOff + kk * NR);
-                    FloatVector.fromArray(S, b, src + L).intoArray(dst, dstOff + kk * NR + L);
+                    for (int v = 0; v < NR; v += L) {
+                        FloatVector.fromArray(S, b, src + v).intoArray(dst, dstOff + kk * NR + v);
+                    }
                 }
             } else {
                 for (int kk = 0; kk < kc; kk++) {
@@ -119,8 +120,9 @@ final class Sources {
                         int ix0 = ox0 - pad + kx;
                         int row = plane + iy * w;
                         if (ix0 >= 0 && ix0 + NR <= w) {
-                            FloatVector.fromArray(S, x, row + ix0).intoArray(dst, d);
-                            FloatVector.fromArray(S, x, row + ix0 + L).intoArray(dst, d + L);
+                            for (int v = 0; v < NR; v += L) {
+                                FloatVector.fromArray(S, x, row + ix0 + v).intoArray(dst, d + v);
+                            }
                         } else {
                             copyClipped(x, row, ix0, w, dst, d);
                         }

@@ -1,9 +1,9 @@
 package dev.vega4j.tensor.kernels;
 
-import static dev.vega4j.tensor.kernels.GemmKernels.L;
+import static dev.vega4j.tensor.kernels.Lanes.L;
 import static dev.vega4j.tensor.kernels.GemmKernels.MR;
 import static dev.vega4j.tensor.kernels.GemmKernels.NR;
-import static dev.vega4j.tensor.kernels.GemmKernels.S;
+import static dev.vega4j.tensor.kernels.Lanes.S;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -27,17 +27,17 @@ public final class Winograd {
     /** Input channels transformed (and reduced by the microkernel) per step: the K block of {@link Gemm}. */
     static final int KC = Gemm.KC;
     /** Most output tiles per task (GEMM columns: a multiple of NR). */
-    static final int NB_MAX = 2 * NR;
+    static final int NB_MAX = Math.max(NR, 64 / NR * NR);
     /** Most output channels per task, so the per-task products M (α² x group x tiles) stay cache-sized. */
-    static final int GROUP_MAX = 22 * MR;
+    static final int GROUP_MAX = 264 / MR * MR;
     /** How many input channels ahead {@link Plan#touch} reads. */
     static final int PREFETCH = 2;
 
     private static final float[] ZERO_ROWS = new float[MR];
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** The transform used unless {@code -Dvega.winograd} says otherwise ({@link dev.vega4j.tensor.Switches#winograd()}). */
-    public static final WinogradTransform DEFAULT = WinogradTransform.F2;
+    /** {@link WinogradTransform#DEFAULT}. */
+    public static final WinogradTransform DEFAULT = WinogradTransform.DEFAULT;
 
     /** True for the convolutions this class computes. */
     public static boolean applies(int kh, int kw, int stride, int padding) {

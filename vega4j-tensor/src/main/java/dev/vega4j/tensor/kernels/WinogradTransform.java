@@ -28,6 +28,8 @@ public record WinogradTransform(int m, int alpha, double[][] bt, double[][] g, d
 
     /** F(2x2, 3x3) with points 0, 1, -1 (the classic one; transforms with ±1 and 0 only). */
     public static final WinogradTransform F2 = of(2, 0, 1, -1);
+    /** The transform used unless {@code -Dvega.winograd} says otherwise ({@link dev.vega4j.tensor.Switches#winograd()}). */
+    public static final WinogradTransform DEFAULT = F2;
     /**
      * F(4x4, 3x3) with points 0, ±1, 1/2, -2: on a 512-channel layer with random weights its error is 0.6x that of
      * Lavin's 0, ±1, ±2 (rms 2.6e-6 vs 4.0e-6 relative; implicit GEMM 1.2e-6, F(2x2) 0.6e-6; measured over a dozen
