@@ -4,6 +4,7 @@ import dev.vega4j.bench.BenchReports;
 import dev.vega4j.bench.ModelBenchmark;
 import dev.vega4j.tensor.Tensor;
 import dev.vega4j.bench.ops.OpsBenchmark;
+import dev.vega4j.tensor.kernels.MicroKernels;
 import dev.vega4j.tensor.kernels.Parallel;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -192,6 +193,10 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--pack-cache", description = "Cache packed weight panels across calls.")
         boolean packCache;
 
+        @Option(names = "--tune", description = "Measure every GEMM register tile again, keep the ranking for this "
+                + "machine and print the choice and the runner-up (later runs use it; this run keeps its tile).")
+        boolean tune;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -203,11 +208,31 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--threads and --reps must be >= 1");
             }
             var out = spec.commandLine().getOut();
+            MicroKernels.Choice inUse = MicroKernels.chosen();
+            if (tune) {
+                MicroKernels.Choice c = MicroKernels.tune(null);
+                out.println(tileLine("tuned", c));
+                if (c.kernel() != inUse.kernel()) {
+                    out.println("this run keeps " + inUse.kernel().shape() + "; the next run uses "
+                            + c.kernel().shape());
+                }
+            } else {
+                out.println(tileLine(inUse.source().name().toLowerCase(java.util.Locale.ROOT), inUse));
+            }
+            out.flush();
             OpsBenchmark.Report report = OpsBenchmark.run(new OpsBenchmark.Options(quick, t, r, filter, packCache),
                     json ? null : new java.io.PrintStream(System.err, true));
             out.print(json ? OpsBenchmark.json(report) + System.lineSeparator() : OpsBenchmark.table(report));
             out.flush();
             return 0;
+        }
+
+        /** "GEMM tile: 12x2 (measured; runner-up 8x3 at 97% of its speed) on <machine>". */
+        static String tileLine(String how, MicroKernels.Choice c) {
+            String runnerUp = c.runnerUp().map(r -> String.format(java.util.Locale.ROOT,
+                    "; runner-up %s, %.1f vs %.1f GFLOPS on one core", r.kernel().shape(), r.gflops(),
+                    c.ranking().get(0).gflops())).orElse("");
+            return "GEMM tile: " + c.kernel().shape() + " (" + how + runnerUp + ") on " + c.machine();
         }
     }
 }

@@ -170,18 +170,13 @@ public final class Attention {
         float mOld = m[row];
         float mNew = Math.max(mOld, rowMax);
         FloatVector mv = FloatVector.broadcast(S, mNew);
-        FloatVector acc = FloatVector.zero(S);
         for (int j = 0; j < vecEnd; j += L) {
-            FloatVector e = VMath.exp(FloatVector.fromArray(S, s, off + j).sub(mv));
-            e.intoArray(s, off + j);
-            acc = acc.add(e);
+            VMath.exp(FloatVector.fromArray(S, s, off + j).sub(mv)).intoArray(s, off + j);
         }
-        float sum = VMath.sum(acc);
         for (int j = vecEnd; j < valid; j++) {
-            float e = VMath.exp(s[off + j] - mNew);
-            s[off + j] = e;
-            sum += e;
+            s[off + j] = VMath.exp(s[off + j] - mNew);
         }
+        float sum = RowSums.sum(s, off, valid); // in an order independent of L
         Arrays.fill(s, off + valid, off + kw, 0f);
         if (mOld == Float.NEGATIVE_INFINITY) {
             l[row] = sum;
