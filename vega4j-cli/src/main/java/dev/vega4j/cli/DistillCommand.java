@@ -91,9 +91,27 @@ final class DistillCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            DistillationConfig c = new DistillationConfig(teacher, student, data, out, steps, lr, batch, lambdaOut,
-                    lambdaFeat, seed, resume, warmup, weightDecay, maxGradNorm, latentSize, checkpointEvery,
-                    gradientCheckpointing, LatentSource.parse(latents), teacherSteps);
+            DistillationConfig c = DistillationConfig.builder()
+                    .teacher(teacher)
+                    .student(student)
+                    .data(data)
+                    .out(out)
+                    .steps(steps)
+                    .lr(lr)
+                    .batch(batch)
+                    .lambdaOut(lambdaOut)
+                    .lambdaFeat(lambdaFeat)
+                    .seed(seed)
+                    .resume(resume)
+                    .warmupSteps(warmup)
+                    .weightDecay(weightDecay)
+                    .maxGradNorm(maxGradNorm)
+                    .latentSize(latentSize)
+                    .checkpointEvery(checkpointEvery)
+                    .gradientCheckpointing(gradientCheckpointing)
+                    .latents(LatentSource.parse(latents))
+                    .teacherSteps(teacherSteps)
+                    .build();
             DistillationTrainer t = new DistillationTrainer(c);
             PrintStream out0 = System.err;
             t.prepareLatents((done, total) -> {

@@ -9,7 +9,9 @@ import java.util.Arrays;
 /**
  * What {@code get_down_block} / {@code get_up_block} / the mid block hand every block of one UNet, resolved for one
  * level (diffusers {@code models/unets/unet_2d_blocks.py}). Built with {@link #builder()}, named like diffusers'
- * keyword arguments and starting from their defaults ({@code CrossAttnDownBlock2D.__init__}).
+ * keyword arguments and starting from their defaults ({@code CrossAttnDownBlock2D.__init__}); {@link UNetBlockSpecs}
+ * resolves them from a UNet config. Public so that other implementations of the same blocks (the trainable UNet)
+ * are built from the same settings.
  *
  * @param inChannels          {@code in_channels} (required)
  * @param outChannels         {@code out_channels} (required)
@@ -29,7 +31,7 @@ import java.util.Arrays;
  * @param outputScaleFactor   {@code output_scale_factor} of the resnets, default 1.0
  * @param onlyCrossAttention  {@code only_cross_attention}, default false
  */
-record BlockSpec(
+public record BlockSpec(
         int inChannels,
         int outChannels,
         int prevOutputChannels,
@@ -48,12 +50,13 @@ record BlockSpec(
         float outputScaleFactor,
         boolean onlyCrossAttention) {
 
-    static Builder builder() {
+    /** A builder holding diffusers' defaults. */
+    public static Builder builder() {
         return new Builder();
     }
 
     /** The settings every resnet of the block shares. */
-    ResnetBlock2D.Options resnetOptions() {
+    public ResnetBlock2D.Options resnetOptions() {
         return ResnetBlock2D.Options.builder().tembChannels(tembChannels).groups(resnetGroups).eps(resnetEps)
                 .nonLinearity(resnetActFn).skipTimeAct(resnetSkipTimeAct).outputScaleFactor(outputScaleFactor)
                 .build();
@@ -64,9 +67,19 @@ record BlockSpec(
         return new ResnetBlock2D(p.sub("resnets").sub(i), in, out, resnetOptions());
     }
 
-    /** {@code attentions.i} of a cross-attention block: a Transformer2DModel at out_channels. */
-    Transformer2DModel transformer(Params p, int i) {
-        return new Transformer2DModel(p.sub("attentions").sub(i), Transformer2DModel.Options.builder()
+    /**
+     * Input channels of resnet {@code i} of an up block: the previous output (or the block's own) plus the skip it
+     * concatenates (the last resnet takes the level's input).
+     */
+    public int upResnetInChannels(int i) {
+        int skip = i == numLayers - 1 ? inChannels : outChannels;
+        int prev = i == 0 ? prevOutputChannels : outChannels;
+        return prev + skip;
+    }
+
+    /** The settings of {@code attentions.i} of a cross-attention block: a Transformer2DModel at out_channels. */
+    public Transformer2DModel.Options transformerOptions(int i) {
+        return Transformer2DModel.Options.builder()
                 .numAttentionHeads(numAttentionHeads)
                 .attentionHeadDim(outChannels / numAttentionHeads)
                 .inChannels(outChannels)
@@ -75,11 +88,16 @@ record BlockSpec(
                 .normNumGroups(resnetGroups)
                 .useLinearProjection(useLinearProjection)
                 .onlyCrossAttention(onlyCrossAttention)
-                .build());
+                .build();
+    }
+
+    /** {@code attentions.i} of a cross-attention block. */
+    Transformer2DModel transformer(Params p, int i) {
+        return new Transformer2DModel(p.sub("attentions").sub(i), transformerOptions(i));
     }
 
     /** Named setters in diffusers' keyword names; unset ones keep diffusers' default. */
-    static final class Builder {
+    public static final class Builder {
         private int inChannels = -1;
         private int outChannels = -1;
         private int prevOutputChannels;
@@ -100,93 +118,93 @@ record BlockSpec(
 
         private Builder() {}
 
-        Builder inChannels(int inChannels) {
+        public Builder inChannels(int inChannels) {
             this.inChannels = inChannels;
             return this;
         }
 
-        Builder outChannels(int outChannels) {
+        public Builder outChannels(int outChannels) {
             this.outChannels = outChannels;
             return this;
         }
 
-        Builder prevOutputChannels(int prevOutputChannels) {
+        public Builder prevOutputChannels(int prevOutputChannels) {
             this.prevOutputChannels = prevOutputChannels;
             return this;
         }
 
-        Builder numLayers(int numLayers) {
+        public Builder numLayers(int numLayers) {
             this.numLayers = numLayers;
             return this;
         }
 
-        Builder transformerLayers(int[] transformerLayers) {
+        public Builder transformerLayers(int[] transformerLayers) {
             this.transformerLayers = transformerLayers;
             return this;
         }
 
-        Builder tembChannels(int tembChannels) {
+        public Builder tembChannels(int tembChannels) {
             this.tembChannels = tembChannels;
             return this;
         }
 
-        Builder addSample(boolean addSample) {
+        public Builder addSample(boolean addSample) {
             this.addSample = addSample;
             return this;
         }
 
-        Builder resnetEps(float resnetEps) {
+        public Builder resnetEps(float resnetEps) {
             this.resnetEps = resnetEps;
             return this;
         }
 
-        Builder resnetActFn(Activation resnetActFn) {
+        public Builder resnetActFn(Activation resnetActFn) {
             this.resnetActFn = resnetActFn;
             return this;
         }
 
-        Builder resnetGroups(int resnetGroups) {
+        public Builder resnetGroups(int resnetGroups) {
             this.resnetGroups = resnetGroups;
             return this;
         }
 
-        Builder crossAttentionDim(int crossAttentionDim) {
+        public Builder crossAttentionDim(int crossAttentionDim) {
             this.crossAttentionDim = crossAttentionDim;
             return this;
         }
 
-        Builder numAttentionHeads(int numAttentionHeads) {
+        public Builder numAttentionHeads(int numAttentionHeads) {
             this.numAttentionHeads = numAttentionHeads;
             return this;
         }
 
-        Builder downsamplePadding(int downsamplePadding) {
+        public Builder downsamplePadding(int downsamplePadding) {
             this.downsamplePadding = downsamplePadding;
             return this;
         }
 
-        Builder useLinearProjection(boolean useLinearProjection) {
+        public Builder useLinearProjection(boolean useLinearProjection) {
             this.useLinearProjection = useLinearProjection;
             return this;
         }
 
-        Builder resnetSkipTimeAct(boolean resnetSkipTimeAct) {
+        public Builder resnetSkipTimeAct(boolean resnetSkipTimeAct) {
             this.resnetSkipTimeAct = resnetSkipTimeAct;
             return this;
         }
 
-        Builder outputScaleFactor(float outputScaleFactor) {
+        public Builder outputScaleFactor(float outputScaleFactor) {
             this.outputScaleFactor = outputScaleFactor;
             return this;
         }
 
-        Builder onlyCrossAttention(boolean onlyCrossAttention) {
+        public Builder onlyCrossAttention(boolean onlyCrossAttention) {
             this.onlyCrossAttention = onlyCrossAttention;
             return this;
         }
 
         /** @throws IllegalStateException when in_channels, out_channels or temb_channels is not set */
-        BlockSpec build() {
+        public BlockSpec build() {
             if (inChannels < 0 || outChannels < 0 || tembChannels < 0) {
                 throw new IllegalStateException("a UNet block needs in_channels, out_channels and temb_channels");
             }

@@ -18,7 +18,7 @@ public final class CrossAttnUpBlock2D implements UNetUpBlock {
 
     CrossAttnUpBlock2D(Params p, BlockSpec s) {
         for (int i = 0; i < s.numLayers(); i++) {
-            resnets.add(s.resnet(p, i, UpBlock2D.resnetIn(s, i), s.outChannels()));
+            resnets.add(s.resnet(p, i, s.upResnetInChannels(i), s.outChannels()));
             attentions.add(s.transformer(p, i));
         }
         this.upsampler = s.addSample() ? new Upsample2D(p.sub("upsamplers").sub(0), s.outChannels(), s.outChannels())

@@ -87,21 +87,8 @@ public final class UNet2DConditionModel {
         }
         this.timeEmbedAct = c.timeEmbeddingActFn() == null ? null : Activation.of(c.timeEmbeddingActFn(), where);
 
-        // resnet_skip_time_act and resnet_out_scale_factor: get_down_block / get_up_block pass them only to block
-        // types vega4j does not build, so (Cross-Attn)DownBlock2D/UpBlock2D keep the defaults (false, 1.0)
-        int outCh = boc[0];
         for (int i = 0; i < levels; i++) {
-            int inCh = outCh;
-            outCh = boc[i];
-            BlockSpec s = levelSpec(c, i, temb, act)
-                    .inChannels(inCh)
-                    .outChannels(outCh)
-                    .numLayers(c.layersPerBlock()[i])
-                    .transformerLayers(c.transformerLayersDown()[i])
-                    .addSample(i < levels - 1)
-                    .downsamplePadding(c.downsamplePadding())
-                    .onlyCrossAttention(c.onlyCrossAttention()[i])
-                    .build();
+            BlockSpec s = UNetBlockSpecs.down(c, i);
             Params bp = p.sub("down_blocks").sub(i);
             downBlocks.add(switch (c.downBlockTypes().get(i)) {
                 case "DownBlock2D" -> new DownBlock2D(bp, s);
@@ -110,53 +97,20 @@ public final class UNet2DConditionModel {
             });
         }
 
-        int last = boc[levels - 1];
         Params mp = p.sub("mid_block");
         if (c.midBlockType() == null) {
             this.midBlock = null;
         } else {
             this.midBlock = switch (c.midBlockType()) {
-                case "UNetMidBlock2DCrossAttn" -> new UNetMidBlock2DCrossAttn(mp, levelSpec(c, levels - 1, temb, act)
-                        .inChannels(last)
-                        .outChannels(last)
-                        .numLayers(1)
-                        .transformerLayers(c.transformerLayersMid())
-                        .addSample(false)
-                        .downsamplePadding(0)
-                        .outputScaleFactor(c.midBlockScaleFactor())
-                        .build());
+                case "UNetMidBlock2DCrossAttn" -> new UNetMidBlock2DCrossAttn(mp, UNetBlockSpecs.midCrossAttn(c));
                 // diffusers: UNetMidBlock2D(num_layers=0, add_attention=False) = a single ResnetBlock2D
-                case "UNetMidBlock2D" -> new UNetMidBlock2D(mp, UNetMidBlock2D.Options.builder()
-                        .inChannels(last)
-                        .tembChannels(temb)
-                        .numLayers(0)
-                        .addAttention(false)
-                        .attentionHeadDim(last)
-                        .resnetEps(c.normEps())
-                        .resnetActFn(act)
-                        .resnetGroups(groups)
-                        .outputScaleFactor(c.midBlockScaleFactor())
-                        .build());
+                case "UNetMidBlock2D" -> new UNetMidBlock2D(mp, UNetBlockSpecs.mid(c));
                 default -> throw unsupported("mid block type", c.midBlockType());
             };
         }
 
-        outCh = boc[levels - 1];
         for (int i = 0; i < levels; i++) {
-            int mirrored = levels - 1 - i;
-            int prevOut = outCh;
-            outCh = boc[mirrored];
-            int inCh = boc[Math.max(mirrored - 1, 0)];
-            BlockSpec s = levelSpec(c, mirrored, temb, act)
-                    .inChannels(inCh)
-                    .outChannels(outCh)
-                    .prevOutputChannels(prevOut)
-                    .numLayers(c.upLayers(i))
-                    .transformerLayers(c.transformerLayersUp()[i])
-                    .addSample(i < levels - 1)
-                    .downsamplePadding(0)
-                    .onlyCrossAttention(c.onlyCrossAttention()[mirrored])
-                    .build();
+            BlockSpec s = UNetBlockSpecs.up(c, i);
             Params bp = p.sub("up_blocks").sub(i);
             upBlocks.add(switch (c.upBlockTypes().get(i)) {
                 case "UpBlock2D" -> new UpBlock2D(bp, s);
@@ -169,21 +123,6 @@ public final class UNet2DConditionModel {
         this.convAct = act;
         this.convOut = Conv2d.same(p.sub("conv_out"), boc[0], c.outChannels(), c.convOutKernel());
         this.layers = p.layers();
-    }
-
-    /**
-     * What every block at {@code level} takes from the config, like the keywords {@code get_down_block} /
-     * {@code get_up_block} / the mid block receive: the resnets' settings and the level's attention widths.
-     */
-    private static BlockSpec.Builder levelSpec(UNetConfig c, int level, int temb, Activation act) {
-        return BlockSpec.builder()
-                .tembChannels(temb)
-                .resnetEps(c.normEps())
-                .resnetActFn(act)
-                .resnetGroups(c.normNumGroups())
-                .crossAttentionDim(c.crossAttentionDim()[level])
-                .numAttentionHeads(c.numAttentionHeads()[level])
-                .useLinearProjection(c.useLinearProjection());
     }
 
     /** Builds the model from weights under diffusers names (a view whose names start at {@code conv_in...}). */

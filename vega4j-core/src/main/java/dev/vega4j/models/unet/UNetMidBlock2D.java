@@ -36,6 +36,12 @@ public final class UNetMidBlock2D implements UNetMidBlock {
      */
     public record Options(int inChannels, int tembChannels, int numLayers, float resnetEps, Activation resnetActFn,
             int resnetGroups, boolean addAttention, int attentionHeadDim, float outputScaleFactor) {
+        /** The settings every resnet of the block shares. */
+        public ResnetBlock2D.Options resnetOptions() {
+            return ResnetBlock2D.Options.builder().tembChannels(tembChannels).groups(resnetGroups).eps(resnetEps)
+                    .nonLinearity(resnetActFn).outputScaleFactor(outputScaleFactor).build();
+        }
+
         /** A builder holding diffusers' defaults. */
         public static Builder builder() {
             return new Builder();
@@ -115,9 +121,7 @@ public final class UNetMidBlock2D implements UNetMidBlock {
     /** {@code UNetMidBlock2D(**options)}; weights under {@code p}. */
     public UNetMidBlock2D(Params p, Options o) {
         int channels = o.inChannels();
-        ResnetBlock2D.Options resnet = ResnetBlock2D.Options.builder().tembChannels(o.tembChannels())
-                .groups(o.resnetGroups()).eps(o.resnetEps()).nonLinearity(o.resnetActFn())
-                .outputScaleFactor(o.outputScaleFactor()).build();
+        ResnetBlock2D.Options resnet = o.resnetOptions();
         Attention.Options attention = Attention.Options.builder().heads(channels / o.attentionHeadDim())
                 .dimHead(o.attentionHeadDim()).bias(true).normNumGroups(o.resnetGroups()).eps(o.resnetEps())
                 .residualConnection(true).rescaleOutputFactor(o.outputScaleFactor()).build();

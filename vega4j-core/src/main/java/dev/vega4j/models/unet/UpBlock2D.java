@@ -19,17 +19,10 @@ public final class UpBlock2D implements UNetUpBlock {
 
     UpBlock2D(Params p, BlockSpec s) {
         for (int i = 0; i < s.numLayers(); i++) {
-            resnets.add(s.resnet(p, i, resnetIn(s, i), s.outChannels()));
+            resnets.add(s.resnet(p, i, s.upResnetInChannels(i), s.outChannels()));
         }
         this.upsampler = s.addSample() ? new Upsample2D(p.sub("upsamplers").sub(0), s.outChannels(), s.outChannels())
                 : null;
-    }
-
-    /** Input channels of resnet i: previous output (or own output) + the skip (the last takes the level's input). */
-    static int resnetIn(BlockSpec s, int i) {
-        int skip = i == s.numLayers() - 1 ? s.inChannels() : s.outChannels();
-        int prev = i == 0 ? s.prevOutputChannels() : s.outChannels();
-        return prev + skip;
     }
 
     @Override

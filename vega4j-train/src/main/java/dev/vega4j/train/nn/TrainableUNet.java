@@ -3,6 +3,8 @@ package dev.vega4j.train.nn;
 import dev.vega4j.VegaException;
 import dev.vega4j.config.UNetConfig;
 import dev.vega4j.io.Weights;
+import dev.vega4j.models.unet.BlockSpec;
+import dev.vega4j.models.unet.UNetBlockSpecs;
 import dev.vega4j.tensor.Tensor;
 import dev.vega4j.train.autograd.F;
 import dev.vega4j.train.autograd.Var;
@@ -33,60 +35,46 @@ public final class TrainableUNet {
     private boolean gradientCheckpointing;
 
     private TrainableUNet(UNetConfig c, ParamScope p) {
-        UNetSpec.checkSupported(c);
+        UNetSupport.check(c);
         this.config = c;
         int[] boc = c.blockOutChannels();
-        int levels = c.levels(), groups = c.normNumGroups(), temb = c.timeEmbedDim();
-        float eps = c.normEps();
+        int levels = c.levels(), temb = c.timeEmbedDim();
         this.convIn = Conv2d.same(p.sub("conv_in"), c.inChannels(), boc[0], c.convInKernel());
         this.timeEmbedding = new TimestepEmbedding(p.sub("time_embedding"), c.timestepInputDim(), temb);
         this.addEmbedding = "text_time".equals(c.additionEmbedType())
                 ? new TimestepEmbedding(p.sub("add_embedding"), c.projectionClassEmbeddingsInputDim(), temb)
                 : null;
-        int out = boc[0];
         for (int i = 0; i < levels; i++) {
-            int in = out;
-            out = boc[i];
-            String type = c.downBlockTypes().get(i);
-            if (!type.equals("DownBlock2D") && !type.equals("CrossAttnDownBlock2D")) {
-                throw new VegaException("trainable UNet: down block type " + type + " is not supported");
-            }
-            down.add(new DownBlock(p.sub("down_blocks").sub(i), new UNetSpec.Block(in, out, 0, c.layersPerBlock()[i],
-                    c.transformerLayersDown()[i], temb, i < levels - 1, eps, groups, c.crossAttentionDim()[i],
-                    c.numAttentionHeads()[i], c.downsamplePadding(), c.useLinearProjection(),
-                    type.startsWith("CrossAttn"))));
+            BlockSpec s = UNetBlockSpecs.down(c, i);
+            ParamScope bp = p.sub("down_blocks").sub(i);
+            down.add(switch (c.downBlockTypes().get(i)) {
+                case "DownBlock2D" -> DownBlock.downBlock2D(bp, s);
+                case "CrossAttnDownBlock2D" -> DownBlock.crossAttnDownBlock2D(bp, s);
+                default -> throw unsupported("down block type", c.downBlockTypes().get(i));
+            });
         }
-        int last = boc[levels - 1];
-        String midType = c.midBlockType();
-        if (midType == null) {
-            this.mid = null;
-        } else {
-            boolean cross = switch (midType) {
-                case "UNetMidBlock2DCrossAttn" -> true;
-                case "UNetMidBlock2D" -> false;
-                default -> throw new VegaException("trainable UNet: mid block type " + midType + " is not supported");
-            };
-            this.mid = new MidBlock(p.sub("mid_block"), new UNetSpec.Block(last, last, 0, 1, c.transformerLayersMid(),
-                    temb, false, eps, groups, c.crossAttentionDim()[levels - 1], c.numAttentionHeads()[levels - 1], 0,
-                    c.useLinearProjection(), cross), cross, c.midBlockScaleFactor());
-        }
-        out = boc[levels - 1];
+        ParamScope mp = p.sub("mid_block");
+        this.mid = c.midBlockType() == null ? null : switch (c.midBlockType()) {
+            case "UNetMidBlock2DCrossAttn" -> MidBlock.unetMidBlock2DCrossAttn(mp, UNetBlockSpecs.midCrossAttn(c));
+            case "UNetMidBlock2D" -> MidBlock.unetMidBlock2D(mp, UNetBlockSpecs.mid(c));
+            default -> throw unsupported("mid block type", c.midBlockType());
+        };
         for (int i = 0; i < levels; i++) {
-            int mirrored = levels - 1 - i;
-            int prevOut = out;
-            out = boc[mirrored];
-            int in = boc[Math.max(mirrored - 1, 0)];
-            String type = c.upBlockTypes().get(i);
-            if (!type.equals("UpBlock2D") && !type.equals("CrossAttnUpBlock2D")) {
-                throw new VegaException("trainable UNet: up block type " + type + " is not supported");
-            }
-            up.add(new UpBlock(p.sub("up_blocks").sub(i), new UNetSpec.Block(in, out, prevOut, c.upLayers(i),
-                    c.transformerLayersUp()[i], temb, i < levels - 1, eps, groups, c.crossAttentionDim()[mirrored],
-                    c.numAttentionHeads()[mirrored], 0, c.useLinearProjection(), type.startsWith("CrossAttn"))));
+            BlockSpec s = UNetBlockSpecs.up(c, i);
+            ParamScope bp = p.sub("up_blocks").sub(i);
+            up.add(switch (c.upBlockTypes().get(i)) {
+                case "UpBlock2D" -> UpBlock.upBlock2D(bp, s);
+                case "CrossAttnUpBlock2D" -> UpBlock.crossAttnUpBlock2D(bp, s);
+                default -> throw unsupported("up block type", c.upBlockTypes().get(i));
+            });
         }
-        this.convNormOut = new GroupNorm(p.sub("conv_norm_out"), groups, boc[0], eps);
+        this.convNormOut = new GroupNorm(p.sub("conv_norm_out"), c.normNumGroups(), boc[0], c.normEps());
         this.convOut = Conv2d.same(p.sub("conv_out"), boc[0], c.outChannels(), c.convOutKernel());
         this.params = Collections.unmodifiableMap(p.finish());
+    }
+
+    private static VegaException unsupported(String what, String type) {
+        return new VegaException("trainable UNet: " + what + " " + type + " is not supported");
     }
 
     /** Builds the model with fp32 copies of {@code weights} (diffusers names, e.g. {@code conv_in.weight}). */

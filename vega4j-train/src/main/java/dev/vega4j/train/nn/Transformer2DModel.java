@@ -18,15 +18,21 @@ public final class Transformer2DModel {
     private final Linear projOutLinear;
     private final Conv2d projOutConv;
 
-    public Transformer2DModel(ParamScope p, int heads, int dimHead, int channels, int layers, int crossDim,
-            int groups, boolean useLinearProjection) {
+    /**
+     * {@code Transformer2DModel(**options)}, with the inference layer's options; {@code only_cross_attention} is not
+     * implemented.
+     */
+    public Transformer2DModel(ParamScope p, dev.vega4j.models.layers.Transformer2DModel.Options o) {
+        UNetSupport.requireOption(!o.onlyCrossAttention(), "Transformer2DModel", "only_cross_attention", true);
+        int heads = o.numAttentionHeads(), dimHead = o.attentionHeadDim(), channels = o.inChannels();
         int inner = heads * dimHead;
-        this.norm = new GroupNorm(p.sub("norm"), groups, channels, 1e-6f);
-        this.linear = useLinearProjection;
+        this.norm = new GroupNorm(p.sub("norm"), o.normNumGroups(), channels, 1e-6f);
+        this.linear = o.useLinearProjection();
         this.projInLinear = linear ? new Linear(p.sub("proj_in"), channels, inner, true) : null;
         this.projInConv = linear ? null : new Conv2d(p.sub("proj_in"), channels, inner, 1, 1, 0);
-        for (int i = 0; i < layers; i++) {
-            blocks.add(new BasicTransformerBlock(p.sub("transformer_blocks").sub(i), inner, heads, dimHead, crossDim));
+        for (int i = 0; i < o.numLayers(); i++) {
+            blocks.add(new BasicTransformerBlock(p.sub("transformer_blocks").sub(i), inner, heads, dimHead,
+                    o.crossAttentionDim()));
         }
         this.projOutLinear = linear ? new Linear(p.sub("proj_out"), inner, channels, true) : null;
         this.projOutConv = linear ? null : new Conv2d(p.sub("proj_out"), inner, channels, 1, 1, 0);

@@ -1,5 +1,6 @@
 package dev.vega4j.train.nn;
 
+import dev.vega4j.models.unet.BlockSpec;
 import dev.vega4j.train.autograd.F;
 import dev.vega4j.train.autograd.Var;
 import java.util.ArrayList;
@@ -8,24 +9,32 @@ import java.util.List;
 /**
  * diffusers {@code UpBlock2D} / {@code CrossAttnUpBlock2D}: each resnet eats the previous output concatenated with a
  * skip connection (last first), optionally followed by a transformer; then nearest x2 and {@code upsamplers.0.conv}.
+ * Built from the inference UNet's {@link BlockSpec}.
  */
 public final class UpBlock {
     private final List<ResnetBlock2D> resnets = new ArrayList<>();
     private final List<Transformer2DModel> attentions = new ArrayList<>();
     private final Conv2d upsampler;
 
-    UpBlock(ParamScope p, UNetSpec.Block s) {
-        for (int i = 0; i < s.layers(); i++) {
-            int skip = i == s.layers() - 1 ? s.in() : s.out();
-            int resIn = i == 0 ? s.prevOut() : s.out();
-            resnets.add(new ResnetBlock2D(p.sub("resnets").sub(i), resIn + skip, s.out(), s.temb(), s.groups(),
-                    s.eps(), 1f));
-            if (s.crossAttention()) {
-                attentions.add(new Transformer2DModel(p.sub("attentions").sub(i), s.heads(), s.out() / s.heads(),
-                        s.out(), s.transformerLayers()[i], s.crossDim(), s.groups(), s.linearProjection()));
+    /** diffusers {@code UpBlock2D(**spec)}. */
+    static UpBlock upBlock2D(ParamScope p, BlockSpec s) {
+        return new UpBlock(p, s, false);
+    }
+
+    /** diffusers {@code CrossAttnUpBlock2D(**spec)}. */
+    static UpBlock crossAttnUpBlock2D(ParamScope p, BlockSpec s) {
+        return new UpBlock(p, s, true);
+    }
+
+    private UpBlock(ParamScope p, BlockSpec s, boolean crossAttention) {
+        int out = s.outChannels();
+        for (int i = 0; i < s.numLayers(); i++) {
+            resnets.add(new ResnetBlock2D(p.sub("resnets").sub(i), s.upResnetInChannels(i), out, s.resnetOptions()));
+            if (crossAttention) {
+                attentions.add(new Transformer2DModel(p.sub("attentions").sub(i), s.transformerOptions(i)));
             }
         }
-        this.upsampler = s.resample() ? Conv2d.same(p.sub("upsamplers").sub(0).sub("conv"), s.out(), s.out(), 3) : null;
+        this.upsampler = s.addSample() ? Conv2d.same(p.sub("upsamplers").sub(0).sub("conv"), out, out, 3) : null;
     }
 
     int resnetCount() {

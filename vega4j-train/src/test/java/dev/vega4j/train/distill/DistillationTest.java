@@ -38,8 +38,8 @@ class DistillationTest {
         Path prompts = tmp.resolve("prompts.txt");
         Files.writeString(prompts, "a photo of a cat\na red car on a road\n# comment\nmountains at dawn\n");
         Path out = tmp.resolve("out");
-        DistillationConfig c = new DistillationConfig(teacher, student, prompts, out, 3, 3e-4, 1, 0.5, 0.5, 1, false,
-                0, 0.0, 1.0, 4, 2, false);
+        DistillationConfig c = DistillationConfig.builder().teacher(teacher).student(student).data(prompts).out(out)
+                .steps(3).lr(3e-4).seed(1).weightDecay(0.0).latentSize(4).checkpointEvery(2).build();
         List<String> heldOut = List.of("a bowl of fruit", "a city at night");
         DistillationTrainer t = new DistillationTrainer(c);
         LossTerms before = t.evaluate(heldOut, 1, 99);

@@ -34,8 +34,9 @@ class ImageDataTest {
         Path teacher = Golden.root().resolve("tiny-sdxl");
         Path student = tmp.resolve("student");
         StudentPruner.prune(teacher, PruneRecipe.halve(StudentPruner.teacherDepths(teacher)), student);
-        DistillationConfig c = new DistillationConfig(teacher, student, data, tmp.resolve("out"), 1, 1e-4, 1, 0.5,
-                0.5, 3, false, 0, 0.01, 1.0, 4, 0, true);
+        DistillationConfig c = DistillationConfig.builder().teacher(teacher).student(student).data(data)
+                .out(tmp.resolve("out")).steps(1).seed(3).latentSize(4).checkpointEvery(0).gradientCheckpointing(true)
+                .build();
         var history = new DistillationTrainer(c).train(null);
         assertThat(history).singleElement().satisfies(t -> assertThat(t.total()).isFinite().isPositive());
     }

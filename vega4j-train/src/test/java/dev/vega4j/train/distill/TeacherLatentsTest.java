@@ -30,8 +30,9 @@ class TeacherLatentsTest {
         Files.writeString(prompts, "a photo of a cat\na red car on a road\n");
         Path out = tmp.resolve("out");
         int teacherSteps = 3, latentSize = 4;
-        DistillationConfig c = new DistillationConfig(teacher, student, prompts, out, 4, 3e-4, 1, 0.5, 0.5, 5, false,
-                0, 0.0, 1.0, latentSize, 2, false, LatentSource.TEACHER, teacherSteps);
+        DistillationConfig c = DistillationConfig.builder().teacher(teacher).student(student).data(prompts).out(out)
+                .steps(4).lr(3e-4).seed(5).weightDecay(0.0).latentSize(latentSize).checkpointEvery(2)
+                .latents(LatentSource.TEACHER).teacherSteps(teacherSteps).build();
 
         DistillationTrainer t = new DistillationTrainer(c);
         int[] progress = new int[1];

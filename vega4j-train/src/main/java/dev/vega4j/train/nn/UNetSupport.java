@@ -3,16 +3,15 @@ package dev.vega4j.train.nn;
 import dev.vega4j.VegaException;
 import dev.vega4j.config.UNetConfig;
 
-/** What each block of a trainable UNet is built from, resolved from {@link UNetConfig} like diffusers' get_*_block. */
-final class UNetSpec {
-    private UNetSpec() {}
-
-    record Block(int in, int out, int prevOut, int layers, int[] transformerLayers, int temb, boolean resample,
-            float eps, int groups, int crossDim, int heads, int downsamplePadding, boolean linearProjection,
-            boolean crossAttention) {}
+/**
+ * What the trainable UNet implements of diffusers' options: a config or a layer's options asking for more fail here,
+ * naming the key. (Its blocks are built from the inference UNet's {@code BlockSpec}s, which carry options it lacks.)
+ */
+final class UNetSupport {
+    private UNetSupport() {}
 
     /** Rejects what the trainable UNet does not implement, with the config key named. */
-    static void checkSupported(UNetConfig c) {
+    static void check(UNetConfig c) {
         require(c.normNumGroups() != null, "norm_num_groups", "null");
         require("silu".equals(c.actFn()), "act_fn", c.actFn());
         require("positional".equals(c.timeEmbeddingType()), "time_embedding_type", c.timeEmbeddingType());
@@ -39,6 +38,13 @@ final class UNetSpec {
         if (!ok) {
             throw new VegaException("trainable UNet: " + key + " = " + value + " is not supported (SD/SDXL/Vega/SSD-1B"
                     + " UNets with SiLU and text_time conditioning are)");
+        }
+    }
+
+    /** Rejects a layer option the trainable {@code module} does not implement (diffusers' keyword {@code key}). */
+    static void requireOption(boolean ok, String module, String key, Object value) {
+        if (!ok) {
+            throw new VegaException("trainable " + module + ": " + key + " = " + value + " is not supported");
         }
     }
 }
