@@ -54,6 +54,17 @@ class SwitchesTest {
     }
 
     @Test
+    void kernelsAreAutoOrACandidateShapeAndTheCacheDirAPath() {
+        assertThat(Switches.parse(Map.of()).kernels()).isEmpty();
+        assertThat(Switches.parse(Map.of(Switches.KERNELS, "auto")).kernels()).isEmpty();
+        assertThat(Switches.parse(Map.of(Switches.KERNELS, "6x2")).kernels()).contains("6x2");
+        assertThat(Switches.parse(Map.of(Switches.CACHE_DIR, "/tmp/v")).cacheDir()).contains(java.nio.file.Path.of(
+                "/tmp/v"));
+        assertBad(Switches.KERNELS, "12x32", "-Dvega.kernels=12x32 is not a valid value: vega.kernels takes auto"
+                + " (default) or one of 12x2, 14x2, 8x3, 6x4, 6x2, 4x3");
+    }
+
+    @Test
     void aBadValueNamesTheSwitchAndWhatItTakes() {
         assertBad(Switches.WINOGRAD, "banana", "-Dvega.winograd=banana is not a valid value: vega.winograd takes"
                 + " true (default), false, 2, 4 or 4:<five distinct points, comma separated>");

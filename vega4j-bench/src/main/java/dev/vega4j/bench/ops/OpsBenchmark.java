@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.vega4j.tensor.Tensor;
 import dev.vega4j.tensor.TensorOps;
 import dev.vega4j.tensor.VectorOps;
+import dev.vega4j.tensor.kernels.BandwidthProbe;
 import dev.vega4j.tensor.kernels.GemmKernels;
 import dev.vega4j.tensor.kernels.Parallel;
 import dev.vega4j.tensor.kernels.PeakProbe;
@@ -14,8 +15,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code vega bench ops}: the machine's FMA peak measured in the same run, then every hot op of a Segmind Vega step
- * at 1024², batch 2 (classifier-free guidance), with time, GFLOPS and share of that peak (GB/s for memory-bound ops).
+ * {@code vega bench ops}: the machine's FMA peak and memory bandwidth (STREAM triad) measured in the same run, then
+ * every hot op of a Segmind Vega step at 1024², batch 2 (classifier-free guidance), with time, GFLOPS and share of
+ * that peak (GB/s and share of that bandwidth for memory-bound ops).
  * The shapes are the ones that dominate the UNet's 5.65 TFLOP (shared/notes/cpu-performance.md).
  */
 public final class OpsBenchmark {
@@ -62,6 +64,11 @@ public final class OpsBenchmark {
             return benchCase.bytes() / bestSeconds / 1e9;
         }
 
+        /** {@link #gbPerSecond()} as a share of the probed bandwidth in percent; NaN for compute-bound cases. */
+        public double percentOfBandwidth(double bandwidthGbs) {
+            return benchCase.computeBound() ? Double.NaN : 100 * gbPerSecond() / bandwidthGbs;
+        }
+
         /** Share of the peak in percent; NaN for memory-bound cases. */
         public double percentOfPeak(double peakGflops) {
             return benchCase.computeBound() ? 100 * gflops() / peakGflops : Double.NaN;
@@ -71,9 +78,10 @@ public final class OpsBenchmark {
     /**
      * @param peakGflops     FMA throughput of all threads together, wall clock
      * @param corePeakGflops FMA throughput per second of the team's CPU time (one core's peak, robust to sharing)
+     * @param bandwidthGbs   STREAM triad bandwidth of all threads together, GB/s ({@link BandwidthProbe})
      */
-    public record Report(int threads, int vectorBits, double peakGflops, double corePeakGflops, boolean packCache,
-            List<Result> results) {}
+    public record Report(int threads, int vectorBits, double peakGflops, double corePeakGflops, double bandwidthGbs,
+            boolean packCache, List<Result> results) {}
 
     /** The benchmark cases, full (Vega 1024², batch 2) or quick. */
     public static List<BenchCase> cases(boolean quick) {
@@ -111,6 +119,12 @@ public final class OpsBenchmark {
         cs.add(groupNorm(quick ? new int[] {1, 64, 32, 32} : new int[] {2, 640, 64, 64}, 32, true));
         cs.add(layerNorm(quick ? new int[] {1, 256, 640} : new int[] {2, 4096, 640}));
         cs.add(geglu(quick ? new int[] {1, 256, 1280} : new int[] {2, 4096, 10240}));
+        // attention-score-sized rows; a resnet block's residual add at 128² (3 x 42 MB: well past the L3, which
+        // the 64² tensors are not)
+        cs.add(softmax(quick ? new int[] {256, 1000} : new int[] {2 * 10 * 256, 4096}));
+        int[] res = quick ? new int[] {1, 64, 32, 32} : new int[] {2, 320, 128, 128};
+        cs.add(add(res, false));
+        cs.add(add(res, true));
         return cs;
     }
 
@@ -190,6 +204,23 @@ public final class OpsBenchmark {
         });
     }
 
+    static BenchCase softmax(int[] shape) {
+        long numel = Tensor.numel(shape);
+        return new BenchCase("softmax", Arrays.toString(shape), 0, 8.0 * numel, ops -> {
+            Tensor x = random(17, shape);
+            return () -> ops.softmax(x);
+        });
+    }
+
+    /** a + b into a new tensor, or into a ({@code addInPlace}; the sum grows a little each run, harmlessly). */
+    static BenchCase add(int[] shape, boolean inPlace) {
+        long numel = Tensor.numel(shape);
+        return new BenchCase(inPlace ? "addInPlace" : "add", Arrays.toString(shape), 0, 12.0 * numel, ops -> {
+            Tensor a = random(18, shape), b = random(19, shape);
+            return inPlace ? () -> ops.addInPlace(a, b) : () -> ops.add(a, b);
+        });
+    }
+
     /** Uniform [-1, 1) from a fixed-seed LCG (fast enough for 50M-element inputs). */
     static Tensor random(long seed, int... shape) {
         Tensor t = Tensor.zeros(shape);
@@ -216,9 +247,11 @@ public final class OpsBenchmark {
             corePeak = Math.max(corePeak, cpu0 < 0 ? Double.NaN
                     : (double) PeakProbe.FLOPS_PER_ITERATION * iters * o.threads() / cpu);
         }
+        // three arrays of 32M floats (384 MB in all: many times any L3), 4M in quick mode
+        double bandwidth = BandwidthProbe.triadGbPerSecond(team, o.quick() ? 1 << 22 : 1 << 25, o.quick() ? 2 : 5);
         if (progress != null) {
-            progress.printf(Locale.ROOT, "peak: %.1f GFLOPS (%d threads, FMA loop), %.1f per core%n", peak,
-                    o.threads(), corePeak);
+            progress.printf(Locale.ROOT, "peak: %.1f GFLOPS (%d threads, FMA loop), %.1f per core; "
+                    + "bandwidth: %.1f GB/s (STREAM triad)%n", peak, o.threads(), corePeak, bandwidth);
         }
         List<Result> results = new ArrayList<>();
         for (BenchCase c : cases(o.quick())) {
@@ -240,10 +273,10 @@ public final class OpsBenchmark {
             Result res = new Result(c, times[0], times[times.length / 2], cpuBest);
             results.add(res);
             if (progress != null) {
-                progress.println(row(res, peak, corePeak));
+                progress.println(row(res, peak, corePeak, bandwidth));
             }
         }
-        return new Report(o.threads(), GemmKernels.L * 32, peak, corePeak, o.packCache(), results);
+        return new Report(o.threads(), GemmKernels.L * 32, peak, corePeak, bandwidth, o.packCache(), results);
     }
 
     static String header() {
@@ -251,15 +284,16 @@ public final class OpsBenchmark {
                 "median ms", "GFLOPS", "% peak", "cpu ms", "GF/core", "% core");
     }
 
-    static String row(Result r, double peak, double corePeak) {
+    static String row(Result r, double peak, double corePeak, double bandwidth) {
         BenchCase c = r.benchCase();
         if (c.computeBound()) {
             return String.format(Locale.ROOT, "%-15s %-32s %9.1f %9.1f %8.1f %6.1f%% %9.1f %8.1f %6.1f%%", c.group(),
                     c.shape(), r.bestSeconds() * 1e3, r.medianSeconds() * 1e3, r.gflops(), r.percentOfPeak(peak),
                     r.cpuSeconds() * 1e3, r.gflopsPerCpuSecond(), r.percentOfCorePeak(corePeak));
         }
-        return String.format(Locale.ROOT, "%-15s %-32s %9.1f %9.1f %8s %7s %9.1f   %.2f GB/s", c.group(), c.shape(),
-                r.bestSeconds() * 1e3, r.medianSeconds() * 1e3, "-", "-", r.cpuSeconds() * 1e3, r.gbPerSecond());
+        return String.format(Locale.ROOT, "%-15s %-32s %9.1f %9.1f %8s %7s %9.1f   %.2f GB/s = %.0f%% of bandwidth",
+                c.group(), c.shape(), r.bestSeconds() * 1e3, r.medianSeconds() * 1e3, "-", "-", r.cpuSeconds() * 1e3,
+                r.gbPerSecond(), r.percentOfBandwidth(bandwidth));
     }
 
     /** The human-readable table. */
@@ -268,24 +302,27 @@ public final class OpsBenchmark {
         sb.append(String.format(Locale.ROOT, "FMA peak (measured in this run): %.1f GFLOPS, %d threads, %d-bit vectors%s%n",
                 report.peakGflops(), report.threads(), report.vectorBits(),
                 report.packCache() ? ", packed-weight cache on" : ""));
+        sb.append(String.format(Locale.ROOT, "memory bandwidth (STREAM triad, same threads, this run): %.1f GB/s%n",
+                report.bandwidthGbs()));
         sb.append(String.format(Locale.ROOT, "per core, by thread CPU time: %.1f GFLOPS (\"GF/core\" and \"%% core\" "
                 + "count only CPU time the op got, so they hold on a shared machine)%n", report.corePeakGflops()));
         sb.append(header()).append('\n');
         for (Result r : report.results()) {
-            sb.append(row(r, report.peakGflops(), report.corePeakGflops())).append('\n');
+            sb.append(row(r, report.peakGflops(), report.corePeakGflops(), report.bandwidthGbs())).append('\n');
         }
         return sb.toString();
     }
 
     /**
-     * The report as JSON: {"peakGflops":..,"corePeakGflops":..,"threads":..,"vectorBits":..,"packCache":..,
-     * "results":[{"op","shape","bestMs","medianMs","cpuMs", then "flops","gflops","percentOfPeak","gflopsPerCore",
-     * "percentOfCorePeak" or "bytes","gbPerSecond"}]}.
+     * The report as JSON: {"peakGflops":..,"corePeakGflops":..,"bandwidthGbs":..,"threads":..,"vectorBits":..,
+     * "packCache":..,"results":[{"op","shape","bestMs","medianMs","cpuMs", then "flops","gflops","percentOfPeak",
+     * "gflopsPerCore","percentOfCorePeak" or "bytes","gbPerSecond","percentOfBandwidth"}]}.
      */
     public static String json(Report report) {
         StringBuilder sb = new StringBuilder();
         sb.append("{\"peakGflops\":").append(num(report.peakGflops()));
         sb.append(",\"corePeakGflops\":").append(num(report.corePeakGflops()));
+        sb.append(",\"bandwidthGbs\":").append(num(report.bandwidthGbs()));
         sb.append(",\"threads\":").append(report.threads());
         sb.append(",\"vectorBits\":").append(report.vectorBits());
         sb.append(",\"packCache\":").append(report.packCache());
@@ -310,6 +347,7 @@ public final class OpsBenchmark {
             } else {
                 sb.append(",\"bytes\":").append(num(c.bytes()));
                 sb.append(",\"gbPerSecond\":").append(num(r.gbPerSecond()));
+                sb.append(",\"percentOfBandwidth\":").append(num(r.percentOfBandwidth(report.bandwidthGbs())));
             }
             sb.append('}');
         }

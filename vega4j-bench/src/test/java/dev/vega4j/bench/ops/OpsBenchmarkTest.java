@@ -32,19 +32,21 @@ class OpsBenchmarkTest {
     void jsonHasOneObjectPerResult() {
         BenchCase lin = new BenchCase("linear", "M=2 K=3 N=4", BenchCase.linearFlops(2, 3, 4), 0, ops -> () -> { });
         BenchCase gn = new BenchCase("groupNorm", "[1, 2]", 0, 64, ops -> () -> { });
-        OpsBenchmark.Report report = new OpsBenchmark.Report(2, 512, 100.0, 50.0, false,
+        OpsBenchmark.Report report = new OpsBenchmark.Report(2, 512, 100.0, 50.0, 32.0, false,
                 List.of(new OpsBenchmark.Result(lin, 1e-6, 2e-6, 2e-6), new OpsBenchmark.Result(gn, 1e-6, 1e-6, 1e-6)));
         String json = OpsBenchmark.json(report);
-        assertThat(json).startsWith("{\"peakGflops\":100,\"corePeakGflops\":50,\"threads\":2,\"vectorBits\":512,"
+        assertThat(json).startsWith("{\"peakGflops\":100,\"corePeakGflops\":50,\"bandwidthGbs\":32,\"threads\":2,\"vectorBits\":512,"
                 + "\"packCache\":false,\"results\":[");
         // 48 flops in 1 µs = 0.048 GFLOPS = 0.048 % of 100; over 2 µs of CPU: 0.024 GFLOPS per core = 0.048 % of 50
         assertThat(json).contains("{\"op\":\"linear\",\"shape\":\"M=2 K=3 N=4\",\"bestMs\":0.001000,"
                 + "\"medianMs\":0.002000,\"cpuMs\":0.002000,\"flops\":48,\"gflops\":0.04800,"
                 + "\"percentOfPeak\":0.04800,\"gflopsPerCore\":0.02400,\"percentOfCorePeak\":0.04800}");
         assertThat(json).contains("{\"op\":\"groupNorm\",\"shape\":\"[1, 2]\",\"bestMs\":0.001000,"
-                + "\"medianMs\":0.001000,\"cpuMs\":0.001000,\"bytes\":64,\"gbPerSecond\":0.06400}");
+                + "\"medianMs\":0.001000,\"cpuMs\":0.001000,\"bytes\":64,\"gbPerSecond\":0.06400,"
+                + "\"percentOfBandwidth\":0.2000}");
         assertThat(json).endsWith("]}");
-        assertThat(OpsBenchmark.table(report)).contains("linear").contains("groupNorm").contains("100.0 GFLOPS");
+        assertThat(OpsBenchmark.table(report)).contains("linear").contains("groupNorm").contains("100.0 GFLOPS")
+                .contains("32.0 GB/s");
     }
 
     @Test
@@ -52,6 +54,7 @@ class OpsBenchmarkTest {
         OpsBenchmark.Report r = OpsBenchmark.run(new OpsBenchmark.Options(true, 2, 1, "linear M=256", false), null);
         assertThat(r.results()).hasSize(1);
         assertThat(r.peakGflops()).isPositive();
+        assertThat(r.bandwidthGbs()).isPositive();
         assertThat(r.results().get(0).bestSeconds()).isPositive();
     }
 }

@@ -176,7 +176,7 @@ public final class Attention {
         for (int j = vecEnd; j < valid; j++) {
             s[off + j] = VMath.exp(s[off + j] - mNew);
         }
-        float sum = RowSums.sum(s, off, valid); // in an order independent of L
+        float sum = FixedOrderSums.shortSum(s, off, valid); // in an order independent of L
         Arrays.fill(s, off + valid, off + kw, 0f);
         if (mOld == Float.NEGATIVE_INFINITY) {
             l[row] = sum;

@@ -123,16 +123,6 @@ public final class VMath {
         return exp(FloatVector.broadcast(S, x)).lane(0);
     }
 
-    /** Σ lanes in a fixed order (lane 0 first), unlike {@code reduceLanes(ADD)}, whose order depends on the JIT. */
-    public static float sum(FloatVector v) {
-        float[] a = v.toArray();
-        float s = 0f;
-        for (float x : a) {
-            s += x;
-        }
-        return s;
-    }
-
     /** SiLU x·sigmoid(x) = x / (1 + e^-x). */
     public static FloatVector silu(FloatVector x) {
         return x.div(exp(x.neg()).add(1f));
@@ -160,7 +150,17 @@ public final class VMath {
      * calls were left un-inlined and boxed (measured 13 ns per element instead of well under 1).
      */
     public static void gelu(float[] x, int xo, float[] y, int yo, int len) {
-        float[] in = new float[BLOCK], inner = new float[BLOCK], rat = new float[BLOCK];
+        gelu(null, 0, x, xo, y, yo, len);
+    }
+
+    /** y[yo + i] = a[ao + i] · gelu(g[go + i]) (diffusers GEGLU: hidden · gelu(gate)). */
+    public static void geglu(float[] a, int ao, float[] g, int go, float[] y, int yo, int len) {
+        gelu(a, ao, g, go, y, yo, len);
+    }
+
+    /** gelu(x) into y, times a (when not null) as each block is copied out: one pass over y. */
+    private static void gelu(float[] a, int ao, float[] x, int xo, float[] y, int yo, int len) {
+        float[] in = new float[BLOCK], num = new float[BLOCK], den = new float[BLOCK], rat = new float[BLOCK];
         for (int b = 0; b < len; b += BLOCK) {
             int n = Math.min(BLOCK, len - b);
             System.arraycopy(x, xo + b, in, 0, n);
@@ -168,23 +168,15 @@ public final class VMath {
                 java.util.Arrays.fill(in, n, BLOCK, 0f);
             }
             int nv = (n + L - 1) / L * L;
-            GeluKernels.kernelInner(in, inner, nv);
-            GeluKernels.kernelRange2(in, rat, nv);
+            GeluKernels.kernelInner(in, num, den, nv);
+            GeluKernels.kernelRange2(in, num, den, rat, nv);
             GeluKernels.kernelRange3(in, rat, nv);
-            GeluKernels.kernelCombine(in, inner, rat, nv);
-            System.arraycopy(in, 0, y, yo + b, n);
-        }
-    }
-
-    /** y[yo + i] = a[ao + i] · gelu(g[go + i]) (diffusers GEGLU: hidden · gelu(gate)). */
-    public static void geglu(float[] a, int ao, float[] g, int go, float[] y, int yo, int len) {
-        gelu(g, go, y, yo, len);
-        int i = 0;
-        for (int end = S.loopBound(len); i < end; i += L) {
-            FloatVector.fromArray(S, y, yo + i).mul(FloatVector.fromArray(S, a, ao + i)).intoArray(y, yo + i);
-        }
-        for (; i < len; i++) {
-            y[yo + i] *= a[ao + i];
+            GeluKernels.kernelCombine(in, rat, nv);
+            if (a == null) {
+                System.arraycopy(in, 0, y, yo + b, n);
+            } else {
+                GeluKernels.kernelMulOut(in, a, ao + b, y, yo + b, n);
+            }
         }
     }
 

@@ -1,0 +1,207 @@
+package dev.vega4j.tensor.kernels;
+
+import static dev.vega4j.tensor.kernels.GemmKernels.L;
+import static dev.vega4j.tensor.kernels.GemmKernels.S;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Sums over float arrays whose rounding does not depend on the vector width (so results are the same bits on an
+ * AVX2 machine, 256-bit vectors, as on an AVX-512 one, and under {@code -XX:MaxVectorSize=32}), nor on threads.
+ *
+ * <p>The order is that of 16 "virtual lanes": element {@code i} of a block of {@link #BLOCK} = 256 elements goes to
+ * virtual lane {@code i % 16}, which adds its 16 elements in float in index order (the first one loaded, not added
+ * to zero); the 16 lanes are then added in float, lane 0 first, starting from 0f; the blocks' float sums are added
+ * in double, and so are the tail elements after the last whole block, in index order. With 512-bit vectors one
+ * register holds the 16 lanes; with 256-bit vectors two registers hold lanes 0-7 and 8-15, with 128-bit four: the
+ * same float operations in the same order, hence the same bits. Any other width takes a scalar path with that order.
+ * With 16 lanes this is exactly the order {@code VectorOps} used before on 512-bit vectors.
+ *
+ * <p>The vectors stay in local variables of one loop (an array of vectors would be boxed by C2).
+ */
+public final class FixedOrderSums {
+    private FixedOrderSums() {}
+
+    /** Virtual lanes of the order (the lanes of a 512-bit float vector). */
+    public static final int LANES = 16;
+    /** Elements per float partial sum: 16 steps of {@link #LANES}. */
+    public static final int BLOCK = LANES * LANES;
+
+    /** Σ a[off, off + len) in the fixed order described above. */
+    public static double sum(float[] a, int off, int len) {
+        double total = 0;
+        int i = 0;
+        int blocks = len / BLOCK * BLOCK;
+        if (L == 16) {
+            for (; i < blocks; i += BLOCK) {
+                int p = off + i;
+                FloatVector v0 = FloatVector.fromArray(S, a, p);
+                for (int j = LANES; j < BLOCK; j += LANES) {
+                    v0 = v0.add(FloatVector.fromArray(S, a, p + j));
+                }
+                total += addLanes(0f, v0);
+            }
+        } else if (L == 8) {
+            for (; i < blocks; i += BLOCK) {
+                int p = off + i;
+                FloatVector v0 = FloatVector.fromArray(S, a, p), v1 = FloatVector.fromArray(S, a, p + 8);
+                for (int j = LANES; j < BLOCK; j += LANES) {
+                    v0 = v0.add(FloatVector.fromArray(S, a, p + j));
+                    v1 = v1.add(FloatVector.fromArray(S, a, p + j + 8));
+                }
+                total += addLanes(addLanes(0f, v0), v1);
+            }
+        } else if (L == 4) {
+            for (; i < blocks; i += BLOCK) {
+                int p = off + i;
+                FloatVector v0 = FloatVector.fromArray(S, a, p), v1 = FloatVector.fromArray(S, a, p + 4),
+                        v2 = FloatVector.fromArray(S, a, p + 8), v3 = FloatVector.fromArray(S, a, p + 12);
+                for (int j = LANES; j < BLOCK; j += LANES) {
+                    v0 = v0.add(FloatVector.fromArray(S, a, p + j));
+                    v1 = v1.add(FloatVector.fromArray(S, a, p + j + 4));
+                    v2 = v2.add(FloatVector.fromArray(S, a, p + j + 8));
+                    v3 = v3.add(FloatVector.fromArray(S, a, p + j + 12));
+                }
+                total += addLanes(addLanes(addLanes(addLanes(0f, v0), v1), v2), v3);
+            }
+        } else {
+            float[] lane = new float[LANES];
+            for (; i < blocks; i += BLOCK) {
+                int p = off + i;
+                System.arraycopy(a, p, lane, 0, LANES);
+                for (int j = LANES; j < BLOCK; j += LANES) {
+                    for (int k = 0; k < LANES; k++) {
+                        lane[k] += a[p + j + k];
+                    }
+                }
+                total += addLanes(0f, lane);
+            }
+        }
+        for (; i < len; i++) {
+            total += a[off + i];
+        }
+        return total;
+    }
+
+    /**
+     * Σ (a - mean)² over a[off, off + len) in the same order, each lane accumulating from 0f by fused multiply-add
+     * of the float difference; tail terms are squared in double.
+     */
+    public static double sumSquaredDeviation(float[] a, int off, int len, float mean) {
+        double total = 0;
+        int i = 0;
+        int blocks = len / BLOCK * BLOCK;
+        if (L == 16) {
+            FloatVector mv = FloatVector.broadcast(S, mean);
+            for (; i < blocks; i += BLOCK) {
+                int p = off + i;
+                FloatVector v0 = FloatVector.zero(S);
+                for (int j = 0; j < BLOCK; j += LANES) {
+                    FloatVector d0 = FloatVector.fromArray(S, a, p + j).sub(mv);
+                    v0 = d0.fma(d0, v0);
+                }
+                total += addLanes(0f, v0);
+            }
+        } else if (L == 8) {
+            FloatVector mv = FloatVector.broadcast(S, mean);
+            for (; i < blocks; i += BLOCK) {
+                int p = off + i;
+                FloatVector v0 = FloatVector.zero(S), v1 = FloatVector.zero(S);
+                for (int j = 0; j < BLOCK; j += LANES) {
+                    FloatVector d0 = FloatVector.fromArray(S, a, p + j).sub(mv);
+                    FloatVector d1 = FloatVector.fromArray(S, a, p + j + 8).sub(mv);
+                    v0 = d0.fma(d0, v0);
+                    v1 = d1.fma(d1, v1);
+                }
+                total += addLanes(addLanes(0f, v0), v1);
+            }
+        } else if (L == 4) {
+            FloatVector mv = FloatVector.broadcast(S, mean);
+            for (; i < blocks; i += BLOCK) {
+                int p = off + i;
+                FloatVector v0 = FloatVector.zero(S), v1 = FloatVector.zero(S), v2 = FloatVector.zero(S),
+                        v3 = FloatVector.zero(S);
+                for (int j = 0; j < BLOCK; j += LANES) {
+                    FloatVector d0 = FloatVector.fromArray(S, a, p + j).sub(mv);
+                    FloatVector d1 = FloatVector.fromArray(S, a, p + j + 4).sub(mv);
+                    FloatVector d2 = FloatVector.fromArray(S, a, p + j + 8).sub(mv);
+                    FloatVector d3 = FloatVector.fromArray(S, a, p + j + 12).sub(mv);
+                    v0 = d0.fma(d0, v0);
+                    v1 = d1.fma(d1, v1);
+                    v2 = d2.fma(d2, v2);
+                    v3 = d3.fma(d3, v3);
+                }
+                total += addLanes(addLanes(addLanes(addLanes(0f, v0), v1), v2), v3);
+            }
+        } else {
+            float[] lane = new float[LANES];
+            for (; i < blocks; i += BLOCK) {
+                int p = off + i;
+                java.util.Arrays.fill(lane, 0f);
+                for (int j = 0; j < BLOCK; j += LANES) {
+                    for (int k = 0; k < LANES; k++) {
+                        float d = a[p + j + k] - mean;
+                        lane[k] = Math.fma(d, d, lane[k]);
+                    }
+                }
+                total += addLanes(0f, lane);
+            }
+        }
+        for (; i < len; i++) {
+            double d = a[off + i] - mean;
+            total += d * d;
+        }
+        return total;
+    }
+
+    /** s + v's lanes, one at a time, lane 0 first (never {@code reduceLanes(ADD)}: its order depends on the JIT). */
+    /**
+     * Σ a[off, off + len) for short rows (attention's softmax denominators: one key block), all in float: element i
+     * into virtual lane i % 16 in index order (starting from 0f), the 16 lanes added pairwise
+     * (((0+1)+(2+3))+((4+5)+(6+7))) + likewise 8..15, then the tail after the last whole 16 in index order. Cheaper
+     * than {@link #sum} for rows shorter than {@link #BLOCK}, where that one would add everything in scalar double.
+     */
+    public static float shortSum(float[] a, int off, int len) {
+        int end = len & ~(LANES - 1);
+        float[] lanes = new float[LANES];
+        if (L == 16) {
+            FloatVector v = FloatVector.zero(S);
+            for (int i = 0; i < end; i += LANES) {
+                v = v.add(FloatVector.fromArray(S, a, off + i));
+            }
+            v.intoArray(lanes, 0);
+        } else if (L == 8) {
+            FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
+            for (int i = 0; i < end; i += LANES) {
+                lo = lo.add(FloatVector.fromArray(S, a, off + i));
+                hi = hi.add(FloatVector.fromArray(S, a, off + i + 8));
+            }
+            lo.intoArray(lanes, 0);
+            hi.intoArray(lanes, 8);
+        } else {
+            for (int i = 0; i < end; i += LANES) {
+                for (int j = 0; j < LANES; j++) {
+                    lanes[j] += a[off + i + j];
+                }
+            }
+        }
+        float s = (((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7])))
+                + (((lanes[8] + lanes[9]) + (lanes[10] + lanes[11])) + ((lanes[12] + lanes[13])
+                + (lanes[14] + lanes[15])));
+        for (int i = end; i < len; i++) {
+            s += a[off + i];
+        }
+        return s;
+    }
+
+    private static float addLanes(float s, FloatVector v) {
+        return addLanes(s, v.toArray());
+    }
+
+    private static float addLanes(float s, float[] lanes) {
+        for (float x : lanes) {
+            s += x;
+        }
+        return s;
+    }
+}
