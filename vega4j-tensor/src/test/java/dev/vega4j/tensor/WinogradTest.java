@@ -89,6 +89,53 @@ class WinogradTest {
         }
     }
 
+    /**
+     * Which F(2x2) route a tile takes (interior tiles straight from the input, rows of Bᵀ d then whole vectors of
+     * columns, or a gather; whole output tiles straight to the output or through a scatter) is decided per group of L
+     * consecutive tiles, so it depends on the vector width: every route must give a tile the same bits. A patch's
+     * inner tiles, computed alone (tile rows shorter than a vector: the general route) and placed at even offsets in
+     * wide images (groups of L interior tiles, aligned differently per offset and row: the fast routes), must agree.
+     */
+    @Test
+    void everyF2RouteGivesATileTheSameBits() {
+        int c = 6, o = 5, ph = 10, pw = 14;
+        Tensor patch = random(rnd, 1, c, ph, pw);
+        Tensor w = random(rnd, o, c, 3, 3);
+        Tensor b = random(rnd, o);
+        VectorOps ops = TWO.withWinograd(WinogradTransform.F2);
+        float[] alone = ops.conv2d(patch, w, b, 1, 1).data();
+        // {top, left, height, width} of each wide image, top and left even so that the tiles line up
+        int[][] placements = {{2, 40, 16, 100}, {4, 34, 20, 97}, {6, 2, 24, 70}, {2, 58, 14, 75}};
+        for (int[] pl : placements) {
+            int top = pl[0], left = pl[1], h = pl[2], wd = pl[3];
+            Tensor wide = random(rnd, 1, c, h, wd);
+            for (int ci = 0; ci < c; ci++) {
+                for (int y = 0; y < ph; y++) {
+                    System.arraycopy(patch.data(), (ci * ph + y) * pw, wide.data(), (ci * h + top + y) * wd + left,
+                            pw);
+                }
+            }
+            float[] embedded = ops.conv2d(wide, w, b, 1, 1).data();
+            // the tiles whose whole 4 x 4 input window (rows and columns 2t-1 .. 2t+2) lies inside the patch
+            int compared = 0;
+            for (int ty = 1; 2 * ty + 2 < ph; ty++) {
+                for (int tx = 1; 2 * tx + 2 < pw; tx++) {
+                    for (int co = 0; co < o; co++) {
+                        for (int px = 0; px < 4; px++) {
+                            int y = 2 * ty + px / 2, x = 2 * tx + px % 2;
+                            float expected = alone[(co * ph + y) * pw + x];
+                            float actual = embedded[(co * h + top + y) * wd + left + x];
+                            assertThat(Float.floatToRawIntBits(actual)).as("placement %s, channel %d, output (%d, %d)",
+                                    Arrays.toString(pl), co, y, x).isEqualTo(Float.floatToRawIntBits(expected));
+                            compared++;
+                        }
+                    }
+                }
+            }
+            assertThat(compared).isEqualTo(3 * 5 * o * 4);
+        }
+    }
+
     @Test
     void packCacheGivesTheSameBitsAndIsInvalidated() {
         Tensor x = random(rnd, 1, 9, 10, 11);

@@ -14,6 +14,11 @@ import jdk.incubator.vector.VectorShuffle;
  * the two output columns of every tile are interleaved back the same way. Columns where the tiles are not consecutive
  * (tile-row ends, tiny images) or hang over the image edge take the general scalar route.
  *
+ * <p>Which route a tile takes depends on the vector width (the fast routes are chosen per group of L tiles), so every
+ * route computes each value with the same float operations in the same order: the rows of Bᵀ d first (one rounding
+ * each, as {@link Winograd#kernelRowCombine} does), then their columns; the output transform is one formula for all.
+ * The same inputs thus give the same bits on 256-bit and 512-bit vectors.
+ *
  * <p>The formulas are {@code WinogradTransform.F2}'s Bᵀ = [[-1,0,1,0],[0,1,1,0],[0,-1,1,0],[0,-1,0,1]] and
  * Aᵀ = [[1,1,1,0],[0,1,-1,1]], written out (a static check compares them).
  */
@@ -88,72 +93,84 @@ final class F2Kernels {
     }
 
     /**
-     * Bᵀ d B for L interior tiles from the input (x[p] = top-left input pixel of the first tile): each input row's
-     * four columns per tile by de-interleaving, the row transform (d B), then the column transform (Bᵀ ·).
-     * Its vectors are all local, so nothing is boxed whether or not C2 inlines it.
+     * Bᵀ d B for L interior tiles from the input (x[p] = top-left input pixel of the first tile), in the general
+     * path's order so that a tile's bits never depend on which path its group of L tiles takes (which depends on L):
+     * first the rows R_a of Bᵀ d at every input column (as {@link Winograd#kernelRowCombine} computes them: one
+     * rounding each, r2 - r0, r1 + r2, r2 - r1, r3 - r1), then each tile's four columns of R_a by de-interleaving and
+     * the column transform (· B) as {@link #kernelColumnTransform} does. Its vectors are all local, so nothing is
+     * boxed whether or not C2 inlines it.
      */
     private static void interior(float[] x, int p, int w, float[] v, int dst, int ps) {
-        FloatVector h00, h01, h02, h03, h10, h11, h12, h13, h20, h21, h22, h23, h30, h31, h32, h33;
+        // R_a at the four column offsets each tile vector needs: 0 and L (columns 2t-1, 2t), 2 and 2 + L (2t+1, 2t+2)
+        FloatVector r00, r01, r02, r03, r10, r11, r12, r13, r20, r21, r22, r23, r30, r31, r32, r33;
         {
-            FloatVector v0 = FloatVector.fromArray(S, x, p), v1 = FloatVector.fromArray(S, x, p + L);
-            FloatVector w0 = FloatVector.fromArray(S, x, p + 2), w1 = FloatVector.fromArray(S, x, p + 2 + L);
-            FloatVector d0 = v0.rearrange(EVEN, v1), d1 = v0.rearrange(ODD, v1);
-            FloatVector d2 = w0.rearrange(EVEN, w1), d3 = w0.rearrange(ODD, w1);
-            h00 = d2.sub(d0);
-            h01 = d1.add(d2);
-            h02 = d2.sub(d1);
-            h03 = d3.sub(d1);
+            FloatVector x0 = FloatVector.fromArray(S, x, p), x1 = FloatVector.fromArray(S, x, p + w);
+            FloatVector x2 = FloatVector.fromArray(S, x, p + 2 * w), x3 = FloatVector.fromArray(S, x, p + 3 * w);
+            r00 = x2.sub(x0);
+            r10 = x1.add(x2);
+            r20 = x2.sub(x1);
+            r30 = x3.sub(x1);
         }
-        p += w;
         {
-            FloatVector v0 = FloatVector.fromArray(S, x, p), v1 = FloatVector.fromArray(S, x, p + L);
-            FloatVector w0 = FloatVector.fromArray(S, x, p + 2), w1 = FloatVector.fromArray(S, x, p + 2 + L);
-            FloatVector d0 = v0.rearrange(EVEN, v1), d1 = v0.rearrange(ODD, v1);
-            FloatVector d2 = w0.rearrange(EVEN, w1), d3 = w0.rearrange(ODD, w1);
-            h10 = d2.sub(d0);
-            h11 = d1.add(d2);
-            h12 = d2.sub(d1);
-            h13 = d3.sub(d1);
+            int c = p + L;
+            FloatVector x0 = FloatVector.fromArray(S, x, c), x1 = FloatVector.fromArray(S, x, c + w);
+            FloatVector x2 = FloatVector.fromArray(S, x, c + 2 * w), x3 = FloatVector.fromArray(S, x, c + 3 * w);
+            r01 = x2.sub(x0);
+            r11 = x1.add(x2);
+            r21 = x2.sub(x1);
+            r31 = x3.sub(x1);
         }
-        p += w;
         {
-            FloatVector v0 = FloatVector.fromArray(S, x, p), v1 = FloatVector.fromArray(S, x, p + L);
-            FloatVector w0 = FloatVector.fromArray(S, x, p + 2), w1 = FloatVector.fromArray(S, x, p + 2 + L);
-            FloatVector d0 = v0.rearrange(EVEN, v1), d1 = v0.rearrange(ODD, v1);
-            FloatVector d2 = w0.rearrange(EVEN, w1), d3 = w0.rearrange(ODD, w1);
-            h20 = d2.sub(d0);
-            h21 = d1.add(d2);
-            h22 = d2.sub(d1);
-            h23 = d3.sub(d1);
+            int c = p + 2;
+            FloatVector x0 = FloatVector.fromArray(S, x, c), x1 = FloatVector.fromArray(S, x, c + w);
+            FloatVector x2 = FloatVector.fromArray(S, x, c + 2 * w), x3 = FloatVector.fromArray(S, x, c + 3 * w);
+            r02 = x2.sub(x0);
+            r12 = x1.add(x2);
+            r22 = x2.sub(x1);
+            r32 = x3.sub(x1);
         }
-        p += w;
         {
-            FloatVector v0 = FloatVector.fromArray(S, x, p), v1 = FloatVector.fromArray(S, x, p + L);
-            FloatVector w0 = FloatVector.fromArray(S, x, p + 2), w1 = FloatVector.fromArray(S, x, p + 2 + L);
-            FloatVector d0 = v0.rearrange(EVEN, v1), d1 = v0.rearrange(ODD, v1);
-            FloatVector d2 = w0.rearrange(EVEN, w1), d3 = w0.rearrange(ODD, w1);
-            h30 = d2.sub(d0);
-            h31 = d1.add(d2);
-            h32 = d2.sub(d1);
-            h33 = d3.sub(d1);
+            int c = p + 2 + L;
+            FloatVector x0 = FloatVector.fromArray(S, x, c), x1 = FloatVector.fromArray(S, x, c + w);
+            FloatVector x2 = FloatVector.fromArray(S, x, c + 2 * w), x3 = FloatVector.fromArray(S, x, c + 3 * w);
+            r03 = x2.sub(x0);
+            r13 = x1.add(x2);
+            r23 = x2.sub(x1);
+            r33 = x3.sub(x1);
         }
-        // rows of Bᵀ: a=0: r2 - r0, a=1: r1 + r2, a=2: r2 - r1, a=3: r3 - r1
-        h20.sub(h00).intoArray(v, dst);
-        h21.sub(h01).intoArray(v, dst + ps);
-        h22.sub(h02).intoArray(v, dst + 2 * ps);
-        h23.sub(h03).intoArray(v, dst + 3 * ps);
-        h10.add(h20).intoArray(v, dst + 4 * ps);
-        h11.add(h21).intoArray(v, dst + 5 * ps);
-        h12.add(h22).intoArray(v, dst + 6 * ps);
-        h13.add(h23).intoArray(v, dst + 7 * ps);
-        h20.sub(h10).intoArray(v, dst + 8 * ps);
-        h21.sub(h11).intoArray(v, dst + 9 * ps);
-        h22.sub(h12).intoArray(v, dst + 10 * ps);
-        h23.sub(h13).intoArray(v, dst + 11 * ps);
-        h30.sub(h10).intoArray(v, dst + 12 * ps);
-        h31.sub(h11).intoArray(v, dst + 13 * ps);
-        h32.sub(h12).intoArray(v, dst + 14 * ps);
-        h33.sub(h13).intoArray(v, dst + 15 * ps);
+        // each tile's columns of R_a, then the columns of Bᵀ: b=0: c2 - c0, b=1: c1 + c2, b=2: c2 - c1, b=3: c3 - c1
+        {
+            FloatVector d0 = r00.rearrange(EVEN, r01), d1 = r00.rearrange(ODD, r01);
+            FloatVector d2 = r02.rearrange(EVEN, r03), d3 = r02.rearrange(ODD, r03);
+            d2.sub(d0).intoArray(v, dst);
+            d1.add(d2).intoArray(v, dst + ps);
+            d2.sub(d1).intoArray(v, dst + 2 * ps);
+            d3.sub(d1).intoArray(v, dst + 3 * ps);
+        }
+        {
+            FloatVector d0 = r10.rearrange(EVEN, r11), d1 = r10.rearrange(ODD, r11);
+            FloatVector d2 = r12.rearrange(EVEN, r13), d3 = r12.rearrange(ODD, r13);
+            d2.sub(d0).intoArray(v, dst + 4 * ps);
+            d1.add(d2).intoArray(v, dst + 5 * ps);
+            d2.sub(d1).intoArray(v, dst + 6 * ps);
+            d3.sub(d1).intoArray(v, dst + 7 * ps);
+        }
+        {
+            FloatVector d0 = r20.rearrange(EVEN, r21), d1 = r20.rearrange(ODD, r21);
+            FloatVector d2 = r22.rearrange(EVEN, r23), d3 = r22.rearrange(ODD, r23);
+            d2.sub(d0).intoArray(v, dst + 8 * ps);
+            d1.add(d2).intoArray(v, dst + 9 * ps);
+            d2.sub(d1).intoArray(v, dst + 10 * ps);
+            d3.sub(d1).intoArray(v, dst + 11 * ps);
+        }
+        {
+            FloatVector d0 = r30.rearrange(EVEN, r31), d1 = r30.rearrange(ODD, r31);
+            FloatVector d2 = r32.rearrange(EVEN, r33), d3 = r32.rearrange(ODD, r33);
+            d2.sub(d0).intoArray(v, dst + 12 * ps);
+            d1.add(d2).intoArray(v, dst + 13 * ps);
+            d2.sub(d1).intoArray(v, dst + 14 * ps);
+            d3.sub(d1).intoArray(v, dst + 15 * ps);
+        }
     }
 
     /**

@@ -213,7 +213,8 @@ public final class Winograd {
             float[] rows = s.floats(0, alpha * rLen + 2 * L + alpha); // slack: F2Kernels reads whole vectors
             boolean f2 = u.transform() == WinogradTransform.F2;
             // F(2x2) fast paths per vector of L tile columns: consecutive tiles of one tile row (inputs), also whole
-            // 2x2 tiles inside the image (outputs); -1 where the general path runs
+            // 2x2 tiles inside the image (outputs); -1 where the general path runs. Which path a tile takes thus
+            // depends on L, so all of them round alike (F2Kernels): the bits do not depend on the vector width
             int[] qIn = s.ints(7, nbp / L), qOut = s.ints(8, nbp / L), qX = s.ints(9, nbp / L);
             boolean allOutFast = true, needRows = !f2;
             for (int q = 0; q < nbp / L; q++) {
