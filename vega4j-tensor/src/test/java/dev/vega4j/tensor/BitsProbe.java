@@ -25,7 +25,7 @@ public final class BitsProbe {
         Random r = new Random(11);
         Tensor x = random(r, 151, 97), w = random(r, 70, 97), b = random(r, 70);
         Tensor img = random(r, 2, 9, 23, 21), cw = random(r, 26, 9, 3, 3), cb = random(r, 26);
-        Tensor pw = random(r, 13, 9, 1, 1);
+        Tensor pw = random(r, 13, 9, 1, 1), wide = random(r, 1, 9, 40, 70);
         Tensor q = random(r, 2, 141, 2 * 40), k = random(r, 2, 203, 2 * 40), v = random(r, 2, 203, 2 * 40);
         Tensor qs = random(r, 1, 230, 3 * 24), ks = random(r, 1, 230, 3 * 24), vs = random(r, 1, 230, 3 * 24);
         Tensor ma = random(r, 3, 40, 50), mb = random(r, 3, 50, 45);
@@ -35,6 +35,7 @@ public final class BitsProbe {
         ops.put("linear", o -> o.linear(x, w, b));
         ops.put("matmul", o -> o.matmul(ma, mb));
         ops.put("conv3x3", o -> o.conv2d(img, cw, cb, 1, 1));
+        ops.put("conv3x3/wide", o -> o.conv2d(wide, cw, cb, 1, 1)); // interior tiles: Winograd's fast paths
         ops.put("conv3x3/2", o -> o.conv2d(img, cw, cb, 2, 1));
         ops.put("conv1x1", o -> o.conv2d(img, pw, null, 1, 0));
         ops.put("attention", o -> o.attention(q, k, v, 2, 0.15f, false));
