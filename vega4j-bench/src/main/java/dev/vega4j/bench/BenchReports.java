@@ -75,9 +75,13 @@ public final class BenchReports {
     /** The cold {@code vega generate} processes, with and without the startup cache. */
     public static String coldTable(ColdGenerate.Result c) {
         return String.format(Locale.ROOT, "cold vega generate (a fresh process through ./vega, start to exit; %s, %s,"
-                + " %d steps): startup cache on: median %.2f s %s; off (VEGA_AOT=0): median %.2f s %s; on/off %.2f%s%n",
+                + " %d steps): startup cache on: median %.2f s %s, CPU %s s; off (VEGA_AOT=0): median %.2f s %s, CPU %s"
+                + " s; on/off %.2f (wall), %s (CPU)%s%n",
                 c.model(), c.size() > 0 ? c.size() + "²" : "the model's size", c.steps(), c.medianWith(),
-                runs(c.withCache()), c.medianWithout(), runs(c.withoutCache()), c.medianWith() / c.medianWithout(),
+                runs(c.withCache()), runs(c.cpuWithCache()), c.medianWithout(), runs(c.withoutCache()),
+                runs(c.cpuWithoutCache()), c.medianWith() / c.medianWithout(),
+                String.format(Locale.ROOT, "%.2f", ColdGenerate.median(c.cpuWithCache())
+                        / ColdGenerate.median(c.cpuWithoutCache())),
                 c.cacheFile() ? "" : " (no cache file was made: both ran without)");
     }
 
@@ -230,6 +234,8 @@ public final class BenchReports {
         sb.append(",\"withoutCache\":").append(numbers(c.withoutCache()));
         sb.append(",\"medianWithCache\":").append(num(c.medianWith()));
         sb.append(",\"medianWithoutCache\":").append(num(c.medianWithout()));
+        sb.append(",\"cpuWithCache\":").append(numbers(c.cpuWithCache()));
+        sb.append(",\"cpuWithoutCache\":").append(numbers(c.cpuWithoutCache()));
         return sb.append(",\"cacheFile\":").append(c.cacheFile()).append('}').toString();
     }
 

@@ -31,9 +31,20 @@ public final class ColdGenerate {
         }
     }
 
-    /** Wall seconds of each process, in the order run; {@code cacheFile}: whether the launcher had a cache to use. */
+    /**
+     * Wall seconds of each process, in the order run, and their CPU seconds (all threads, JIT compilers included:
+     * what a shared machine's load moves less; NaN where the OS does not tell); {@code cacheFile}: whether the
+     * launcher had a cache to use.
+     */
     public record Result(String model, int size, int steps, double[] withCache, double[] withoutCache,
-            boolean cacheFile) {
+            double[] cpuWithCache, double[] cpuWithoutCache, boolean cacheFile) {
+
+        /** Without CPU times. */
+        public Result(String model, int size, int steps, double[] withCache, double[] withoutCache,
+                boolean cacheFile) {
+            this(model, size, steps, withCache, withoutCache, nan(withCache.length), nan(withoutCache.length),
+                    cacheFile);
+        }
 
         public double medianWith() {
             return median(withCache);
@@ -51,13 +62,19 @@ public final class ColdGenerate {
             throw new VegaException("bench: --cold-generate runs the ./vega launcher, not found at " + launcher);
         }
         double[] with = new double[o.runs()], without = new double[o.runs()];
+        double[] cpuWith = new double[o.runs()], cpuWithout = new double[o.runs()];
         try {
             Path dir = Files.createTempDirectory("vega-cold");
             try {
+                prepare(launcher, dir);
                 for (int i = 0; i < o.runs(); i++) {
                     // without first: a cache created by the first launcher call would otherwise favour the later runs
+                    double c0 = ProcessStats.childrenCpuSeconds();
                     without[i] = once(o, launcher, dir, false, log);
+                    double c1 = ProcessStats.childrenCpuSeconds();
                     with[i] = once(o, launcher, dir, true, log);
+                    cpuWithout[i] = c1 - c0;
+                    cpuWith[i] = ProcessStats.childrenCpuSeconds() - c1;
                 }
             } finally {
                 try (var files = Files.list(dir)) {
@@ -70,8 +87,21 @@ public final class ColdGenerate {
         } catch (IOException e) {
             throw new VegaException("bench: cold generate: " + e.getMessage(), e);
         }
-        return new Result(o.modelDir().toString(), o.size(), o.steps(), with, without,
-                Files.isRegularFile(repoRoot.resolve("vega4j-cli/target/vega.aot")));
+        return new Result(o.modelDir().toString(), o.size(), o.steps(), with, without, cpuWith, cpuWithout,
+                hasCache(repoRoot));
+    }
+
+    /** Whether the launcher has made a startup cache ({@code vega4j-cli/target/vega-<key>.aot}) for some options. */
+    static boolean hasCache(Path repoRoot) {
+        Path target = repoRoot.resolve("vega4j-cli/target");
+        if (!Files.isDirectory(target)) {
+            return false;
+        }
+        try (var files = Files.newDirectoryStream(target, "vega-*.aot")) {
+            return files.iterator().hasNext();
+        } catch (IOException e) {
+            return false; // unreadable: reported as no cache
+        }
     }
 
     static List<String> command(Options o, Path launcher, Path png) {
@@ -81,6 +111,24 @@ public final class ColdGenerate {
             cmd.addAll(List.of("--width", Integer.toString(o.size()), "--height", Integer.toString(o.size())));
         }
         return cmd;
+    }
+
+    /**
+     * An untimed {@code vega generate --help}: the launcher rebuilds a stale jar and (re)creates the startup cache
+     * before it runs a command, which must not land inside a timed run.
+     */
+    private static void prepare(Path launcher, Path dir) throws IOException {
+        Path out = dir.resolve("prepare.log");
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "generate", "--help").redirectErrorStream(true)
+                .redirectOutput(out.toFile());
+        try {
+            if (pb.start().waitFor() != 0) {
+                throw new VegaException("bench: ./vega generate --help failed: " + tail(Files.readString(out)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VegaException("bench: interrupted while preparing vega generate", e);
+        }
     }
 
     private static double once(Options o, Path launcher, Path dir, boolean cache, PrintStream log)
@@ -107,6 +155,12 @@ public final class ColdGenerate {
 
     private static String tail(String s) {
         return s.length() <= 2000 ? s : s.substring(s.length() - 2000);
+    }
+
+    private static double[] nan(int n) {
+        double[] v = new double[n];
+        Arrays.fill(v, Double.NaN);
+        return v;
     }
 
     static double median(double[] v) {

@@ -65,7 +65,7 @@ class BenchReportsTest {
     @Test
     void jsonCarriesColdCpuStartupCacheAndTheColdProcesses() throws Exception {
         var cold = new ColdGenerate.Result("tiny-vega", 128, 8, new double[] {5, 4, 6}, new double[] {9, 8, 10},
-                true);
+                new double[] {7, 6, 8}, new double[] {12, 11, 13}, true);
         JsonNode j = new ObjectMapper().readTree(BenchReports.json(report(512, 3, 5), cold));
         assertTrue(j.get("startupCache").asBoolean());
         JsonNode unet = j.get("phases").get(1);
@@ -78,11 +78,14 @@ class BenchReportsTest {
         assertEquals(3, c.get("withoutCache").size());
         assertEquals(5, c.get("medianWithCache").asDouble(), 1e-12);
         assertEquals(9, c.get("medianWithoutCache").asDouble(), 1e-12);
+        assertEquals(3, c.get("cpuWithCache").size());
+        assertEquals(12, c.get("cpuWithoutCache").get(0).asDouble(), 1e-12);
         assertTrue(c.get("cacheFile").asBoolean());
         assertFalse(new ObjectMapper().readTree(BenchReports.json(report(512, 3, 5))).has("coldGenerate"));
 
         assertThat(BenchReports.table(report(512, 3, 5), cold)).contains("startup cache on")
                 .contains("cold vega generate").contains("median 5.00 s").contains("median 9.00 s")
+                .contains("0.58 (CPU)")
                 .contains("cold CPU s");
     }
 
@@ -105,6 +108,9 @@ class BenchReportsTest {
                 Path.of("x.png"))).doesNotContain("--width");
         assertThrows(VegaException.class, () -> new ColdGenerate.Options(Path.of("m"), 0, 0, 1));
         assertEquals(2.5, ColdGenerate.median(new double[] {4, 1, 2, 3}), 1e-12);
+        assertTrue(ProcessStats.childrenCpuSeconds() >= 0); // Linux: /proc/self/stat
+        assertTrue(Double.isNaN(new ColdGenerate.Result("m", 0, 1, new double[] {1}, new double[] {1}, false)
+                .cpuWithCache()[0]));
     }
 
     @Test

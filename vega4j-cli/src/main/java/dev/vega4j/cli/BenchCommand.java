@@ -181,7 +181,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<Integer> sizes;
 
         @Option(names = "--peer-json", paramLabel = "FILE", description = "Add another engine's side-by-side figures"
-                + " and the ratio vega4j / peer (schema: dev.vega4j.bench.PeerNumbers; example:"
+                + " and the ratio vega4j / peer to the text table (schema: dev.vega4j.bench.PeerNumbers; example:"
                 + " docs/peers/ort-zen5.json).")
         Path peerJson;
 
