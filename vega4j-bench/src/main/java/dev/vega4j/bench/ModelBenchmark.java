@@ -134,10 +134,20 @@ public final class ModelBenchmark {
      * One timed phase. Times in seconds; {@code flops} per run. {@code extraResidentBytes}: the peak resident memory
      * (VmRSS, sampled every 50 ms) during the phase's runs (cold and timed) minus what was resident right before them,
      * i.e. the memory the phase made the process take on top of what it held (-1 where /proc is not available).
+     * {@code coldCpuSeconds}: the process CPU time of the cold run (JIT compiler threads included; NaN if not
+     * measured), which a shared machine's load moves less than the wall time.
      */
     public record Phase(String name, String shape, double flops, double coldSeconds, double medianSeconds,
             double minSeconds, double medianCpuSeconds, long peakResidentBytes, double peakGflops,
-            long extraResidentBytes) {
+            long extraResidentBytes, double coldCpuSeconds) {
+
+        /** Without the cold run's CPU time. */
+        public Phase(String name, String shape, double flops, double coldSeconds, double medianSeconds,
+                double minSeconds, double medianCpuSeconds, long peakResidentBytes, double peakGflops,
+                long extraResidentBytes) {
+            this(name, shape, flops, coldSeconds, medianSeconds, minSeconds, medianCpuSeconds, peakResidentBytes,
+                    peakGflops, extraResidentBytes, Double.NaN);
+        }
 
         /** Without a measured extra memory. */
         public Phase(String name, String shape, double flops, double coldSeconds, double medianSeconds,
@@ -165,10 +175,21 @@ public final class ModelBenchmark {
         }
     }
 
-    /** Everything one run measured. */
+    /**
+     * Everything one run measured. {@code startupCache}: whether this JVM runs with the launcher's startup cache
+     * ({@link StartupCache#inUse()}).
+     */
     public record Report(String model, String weights, int size, int threads, double peakGflops, int runs,
             boolean kvCache, boolean sequential, Map<String, Double> buildSeconds, List<Phase> phases,
-            long peakResidentBytes, long weightBytes) {
+            long peakResidentBytes, long weightBytes, boolean startupCache) {
+
+        /** Without the startup cache. */
+        public Report(String model, String weights, int size, int threads, double peakGflops, int runs,
+                boolean kvCache, boolean sequential, Map<String, Double> buildSeconds, List<Phase> phases,
+                long peakResidentBytes, long weightBytes) {
+            this(model, weights, size, threads, peakGflops, runs, kvCache, sequential, buildSeconds, phases,
+                    peakResidentBytes, weightBytes, false);
+        }
 
         public Phase phase(String name) {
             return phases.stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
@@ -246,7 +267,7 @@ public final class ModelBenchmark {
                 Runnable encode = () -> emb[0] = prompt[0].encode("a photo of a cat", null, null, null, 1, true,
                         null);
                 if (o.runs(TEXT)) {
-                    phases.add(time(TEXT, "1 prompt, " + text.encoders().size() + " encoder(s)", textFlops, o.runs(),
+                    phases.add(time(TEXT, "1 prompt, " + text.encoders().size() + " encoder(s)", textFlops, o,
                             log, profile, encode));
                 } else {
                     encode.run(); // the UNet's conditioning, untimed
@@ -270,7 +291,7 @@ public final class ModelBenchmark {
                     UNetInputs in = unetInputs(uc, batch, latent, o.size(), emb[0]);
                     double f = FlopCounter.unet(uc, latent, latent, batch, in.context.dim(1)).total();
                     String shape = o.size() + "², latent " + latent + "², batch " + batch;
-                    Supplier<Phase> timed = () -> time(name, shape, f, o.runs(), log, profile,
+                    Supplier<Phase> timed = () -> time(name, shape, f, o, log, profile,
                             () -> u[0].forward(in.sample, 999f, in.context, in.added));
                     // a generation scope across the runs: the runs after the first reuse the cross-attention K/V
                     phases.add(o.kvCache() ? CrossAttentionCache.during(timed) : timed.get());
@@ -290,7 +311,7 @@ public final class ModelBenchmark {
                 Tensor z = random(7, 1, v.config().latentChannels(), latent, latent);
                 double vf = vaeDecodeFlops(v, latent, o.vaeTiling());
                 String tiles = o.vaeTiling() ? ", tiled " + v.tileSampleSize() + " px" : "";
-                phases.add(time(VAE, o.size() + "², batch 1" + tiles, vf, o.runs(), log, profile,
+                phases.add(time(VAE, o.size() + "², batch 1" + tiles, vf, o, log, profile,
                         () -> v.decode(z)));
             }
         } finally {
@@ -303,7 +324,7 @@ public final class ModelBenchmark {
                 : "random " + (o.randomWeights() == Tensor.Storage.MAPPED_F32 ? "f32"
                         : o.randomWeights().name().toLowerCase(Locale.ROOT)) + " (seed " + o.seed() + ")",
                 o.size(), threads, peak, o.runs(), o.kvCache(), o.sequential(), build, phases,
-                ProcessStats.peakResidentBytes(), loader.weightBytes);
+                ProcessStats.peakResidentBytes(), loader.weightBytes, StartupCache.inUse());
     }
 
     /**
@@ -335,17 +356,20 @@ public final class ModelBenchmark {
         return PeakProbe.gflops(team, quick ? 2_000_000L : 20_000_000L, quick ? 2 : 3);
     }
 
-    private static Phase time(String name, String shape, double flops, int runs, PrintStream log,
+    private static Phase time(String name, String shape, double flops, Options o, PrintStream log,
             ProfilingOps profile, Runnable r) {
+        int runs = o.runs();
         double[] wall = new double[runs];
         double[] cpu = new double[runs];
-        double cold;
+        double cold, coldCpu;
         long extra;
         try (ResidentSampler rss = ResidentSampler.start()) {
+            long cpu0 = ProcessStats.cpuNanos();
             long t0 = System.nanoTime();
             r.run(); // cold: first call of this phase (JIT, first touch of buffers and weights)
             cold = (System.nanoTime() - t0) / 1e9;
-            log.printf(Locale.ROOT, "%-14s cold %8.2f s%n", name, cold);
+            coldCpu = (ProcessStats.cpuNanos() - cpu0) / 1e9;
+            log.printf(Locale.ROOT, "%-14s cold %8.2f s wall, %8.2f s CPU%n", name, cold, coldCpu);
             if (profile != null) {
                 profile.reset(); // the split of the timed (warm) runs only
             }
@@ -369,9 +393,9 @@ public final class ModelBenchmark {
         Arrays.sort(sorted);
         Arrays.sort(cpu);
         // the peak again, right after the runs: on a shared machine it moves with the load
-        double peak = measurePeak(Parallel.defaultThreads(), false);
+        double peak = measurePeak(Parallel.defaultThreads(), o.quick());
         return new Phase(name, shape, flops, cold, median(sorted), sorted[0], median(cpu),
-                ProcessStats.peakResidentBytes(), peak, extra);
+                ProcessStats.peakResidentBytes(), peak, extra, coldCpu);
     }
 
     private static double median(double[] sorted) {

@@ -27,6 +27,21 @@ public final class ProcessStats {
         return 0;
     }
 
+    /**
+     * CPU time of this process's finished, waited-for child processes (and theirs) so far, in seconds ({@code cutime +
+     * cstime} of Linux {@code /proc/self/stat}, in USER_HZ = 100 ticks a second); NaN where /proc is not available.
+     */
+    public static double childrenCpuSeconds() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // fields after the command name, which is in parentheses and may hold spaces: state is field 3
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[16 - 3]) + Long.parseLong(f[17 - 3])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     private static long statusKb(String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

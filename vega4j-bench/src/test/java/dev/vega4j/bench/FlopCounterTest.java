@@ -28,6 +28,19 @@ class FlopCounterTest {
     }
 
     @Test
+    void vegaUNetAt512Batch2IsAQuarterOfTheLinearWorkAndASixteenthOfTheSelfAttention() {
+        UNetConfig c = unet(CheckpointVariant.VEGA);
+        FlopCounter.Flops f1024 = FlopCounter.unet(c, 128, 128, 2, 77);
+        FlopCounter.Flops f512 = FlopCounter.unet(c, 64, 64, 2, 77);
+        double self = f1024.breakdown().get(FlopCounter.SELF_ATTENTION);
+        // not exactly: the cross-attention's K/V projections of the 77 context tokens and the time embedding cost the
+        // same at any size (1.2% of the 512² step)
+        assertEquals((f1024.total() - self) / 4 + self / 16, f512.total(), f512.total() * 0.015);
+        assertEquals(1.326, f512.teraflops(), 0.005, f512.toString());
+        assertEquals(self / 16, f512.breakdown().get(FlopCounter.SELF_ATTENTION), self * 1e-9);
+    }
+
+    @Test
     void countsScaleWithBatchAndPixels() {
         UNetConfig c = unet(CheckpointVariant.VEGA);
         double b1 = FlopCounter.unet(c, 64, 64, 1, 77).total();

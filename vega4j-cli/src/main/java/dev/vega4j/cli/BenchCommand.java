@@ -1,7 +1,10 @@
 package dev.vega4j.cli;
 
+import dev.vega4j.bench.AotTraining;
 import dev.vega4j.bench.BenchReports;
+import dev.vega4j.bench.ColdGenerate;
 import dev.vega4j.bench.ModelBenchmark;
+import dev.vega4j.bench.PeerNumbers;
 import dev.vega4j.tensor.Tensor;
 import dev.vega4j.bench.ops.OpsBenchmark;
 import dev.vega4j.tensor.kernels.MicroKernels;
@@ -24,7 +27,7 @@ import picocli.CommandLine.Option;
                 + " VAE decode; median/min of N runs, GFLOPS (analytic FLOP count), %% of the FMA peak measured in the"
                 + " same run, peak resident memory.",
             "Random weights from the bundled configs unless --model names a diffusers folder."},
-        subcommands = {BenchCommand.Table.class, BenchCommand.Ops.class})
+        subcommands = {BenchCommand.Table.class, BenchCommand.Ops.class, BenchCommand.AotTrainingRun.class})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--model-type", defaultValue = "vega",
@@ -34,7 +37,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", description = "A diffusers pipeline folder to load instead of random weights.")
     Path model;
 
-    @Option(names = "--size", description = "Image side in pixels (default 1024; sd15 768; --quick 256).")
+    @Option(names = "--size", description = "Image side in pixels (default 1024; sd15 768; --quick 256; 512: a"
+            + " quarter of the work, the size peers are often compared at).")
     Integer size;
 
     @Option(names = "--runs", description = "Timed runs per phase after the cold one (default 3; --quick 1).")
@@ -81,19 +85,57 @@ public final class BenchCommand implements Callable<Integer> {
             + "where each phase's time goes.")
     boolean profileOps;
 
+    @Option(names = "--cold-generate", paramLabel = "DIR", description = "Also time a one-image `vega generate` on"
+            + " this diffusers pipeline folder end to end in fresh processes through ./vega, alternating with and"
+            + " without the startup cache (VEGA_AOT=0), --runs of each, before the phases.")
+    Path coldGenerate;
+
+    @Option(names = "--cold-steps", defaultValue = "25", description = "Steps of the --cold-generate image (default:"
+            + " ${DEFAULT-VALUE}).")
+    int coldSteps;
+
+    @Option(names = "--cold-size", defaultValue = "0", paramLabel = "PX", description = "Side of the --cold-generate"
+            + " image (default: the model's own size).")
+    int coldSize;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
+        int n = runs != null ? runs : (quick ? 1 : 3);
+        ColdGenerate.Result cold = null;
+        if (coldGenerate != null) {
+            // first, in fresh processes, while this one holds no model: they do not share the machine with it
+            String root = System.getProperty("vega.repoRoot");
+            if (root == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--cold-generate runs `vega generate` through the ./vega launcher: start the bench with ./vega");
+            }
+            cold = ColdGenerate.run(new ColdGenerate.Options(coldGenerate, coldSize, coldSteps, n), Path.of(root),
+                    new PrintStream(System.err, true));
+        }
         ModelBenchmark.Options o = new ModelBenchmark.Options(family, model, imageSize(family, size, quick),
-                runs != null ? runs : (quick ? 1 : 3), quick, !noBatch1, !noKvCache, vaeTiling, sequential, seed,
+                n, quick, !noBatch1, !noKvCache, vaeTiling, sequential, seed,
                 phases, profileOps, storage(weights), vaeTileSize != null ? vaeTileSize : 0);
         ModelBenchmark.Report r = ModelBenchmark.run(o, new PrintStream(System.err, true));
         var out = spec.commandLine().getOut();
-        out.print(json ? BenchReports.json(r) + System.lineSeparator() : BenchReports.table(r));
+        out.print(json ? BenchReports.json(r, cold) + System.lineSeparator() : BenchReports.table(r, cold));
         out.flush();
         return 0;
+    }
+
+    /**
+     * {@code vega bench aot-training} (hidden): the training workload the ./vega launcher runs once per jar build to
+     * create its startup cache ({@link AotTraining}).
+     */
+    @Command(name = "aot-training", hidden = true, description = "The ./vega launcher's startup-cache training run.")
+    static final class AotTrainingRun implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            AotTraining.run(new PrintStream(System.err, true));
+            return 0;
+        }
     }
 
     private Tensor.Storage storage(String name) {
@@ -116,11 +158,14 @@ public final class BenchCommand implements Callable<Integer> {
         return "sd15".equalsIgnoreCase(family) ? 768 : 1024;
     }
 
-    /** {@code vega bench table}: the seed's latency table (SDXL 1024², Vega 1024², SD 1.5 768²) as estimates. */
+    /**
+     * {@code vega bench table}: the seed's latency table (SDXL 1024², Vega 1024² and 512², SD 1.5 768²) as estimates,
+     * and a peer's side-by-side figures when given.
+     */
     @Command(name = "table", mixinStandardHelpOptions = true,
             description = {"Reproduce the seed's latency comparison: one 25-step image of SDXL 1024², Segmind Vega"
                     + " 1024² and SD 1.5 768², each ESTIMATED as text encoders + 25 x UNet step (batch 2) + VAE decode"
-                    + " measured here, next to Segmind's A100 figures (3.35 s, 1.39 s, 1.42 s).",
+                    + " measured here, next to Segmind's A100 figures (3.35 s, 1.39 s, 1.42 s); Segmind Vega also at 512².",
                 "Runs the models one after another in this JVM (random weights)."})
     static final class Table implements Callable<Integer> {
         @Option(names = "--runs", description = "Timed runs per phase after the cold one (default 1).")
@@ -131,6 +176,15 @@ public final class BenchCommand implements Callable<Integer> {
 
         @Option(names = "--only", split = ",", description = "Only these models (sdxl, vega, sd15).")
         List<String> only;
+
+        @Option(names = "--sizes", split = ",", paramLabel = "PX", description = "Only rows of these sizes (e.g."
+                + " 512 or 512,1024; before --quick divides them).")
+        List<Integer> sizes;
+
+        @Option(names = "--peer-json", paramLabel = "FILE", description = "Add another engine's side-by-side figures"
+                + " and the ratio vega4j / peer to the text table (schema: dev.vega4j.bench.PeerNumbers; example:"
+                + " docs/peers/ort-zen5.json).")
+        Path peerJson;
 
         @Option(names = "--sequential", description = "Build each model only for its phase (see vega bench).")
         boolean sequential;
@@ -143,10 +197,11 @@ public final class BenchCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            PeerNumbers peer = peerJson != null ? PeerNumbers.read(peerJson) : null; // a bad file fails first
             List<ModelBenchmark.Report> reports = new ArrayList<>();
             PrintStream log = new PrintStream(System.err, true);
-            for (BenchReports.Seed s : BenchReports.SEED) {
-                if (only != null && !only.contains(s.family())) {
+            for (BenchReports.Seed s : BenchReports.TABLE) {
+                if ((only != null && !only.contains(s.family())) || (sizes != null && !sizes.contains(s.size()))) {
                     continue;
                 }
                 int side = quick ? s.size() / 4 : s.size();
@@ -163,7 +218,7 @@ public final class BenchCommand implements Callable<Integer> {
                 for (ModelBenchmark.Report r : reports) {
                     out.println(BenchReports.table(r));
                 }
-                out.print(BenchReports.latencyTable(reports));
+                out.print(BenchReports.latencyTable(reports, peer));
             }
             out.flush();
             return 0;
