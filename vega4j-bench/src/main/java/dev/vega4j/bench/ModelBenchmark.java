@@ -18,6 +18,7 @@ import dev.vega4j.pipeline.PromptTokenizer;
 import dev.vega4j.pipeline.Sd15PromptEncoder;
 import dev.vega4j.pipeline.SdxlPromptEncoder;
 import dev.vega4j.pipeline.folder.PipelineFolder;
+import dev.vega4j.tensor.JitWarmup;
 import dev.vega4j.tensor.Ops;
 import dev.vega4j.tensor.Tensor;
 import dev.vega4j.tensor.TensorOps;
@@ -237,6 +238,7 @@ public final class ModelBenchmark {
         int threads = Parallel.defaultThreads();
         double peak = measurePeak(threads, o.quick());
         log.printf(Locale.ROOT, "FMA peak: %.1f GFLOPS (%d threads)%n", peak, threads);
+        JitWarmup.startInBackground(); // as PipelineLoader does when a model starts loading (-Dvega.jitWarmup=false)
 
         Map<String, Double> build = new LinkedHashMap<>();
         Loader loader = new Loader(o, build, log);

@@ -4,6 +4,7 @@ import dev.vega4j.io.SafetensorsWeights;
 import dev.vega4j.models.unet.UNet2DConditionModel;
 import dev.vega4j.models.vae.AutoencoderKL;
 import dev.vega4j.pipeline.folder.PipelineFolder;
+import dev.vega4j.tensor.JitWarmup;
 import java.nio.file.Path;
 
 /**
@@ -24,6 +25,7 @@ public final class PipelineLoader {
     }
 
     public static DiffusionPipeline load(PipelineFolder folder) {
+        JitWarmup.startInBackground(); // C2 compiles the kernels while the weights load, not in the first step
         ModelIndex index = ModelIndex.of(folder);
         PromptEncoder prompts = PromptEncoders.load(folder);
         UNet2DConditionModel unet;

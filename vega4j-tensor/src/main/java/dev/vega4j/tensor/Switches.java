@@ -42,10 +42,12 @@ import java.util.function.Supplier;
  *                       are the same bits whatever the shape
  * @param cacheDir       {@value #CACHE_DIR}: where per-machine measurements are kept; default
  *                       {@code $XDG_CACHE_HOME/vega4j}, else {@code ~/.cache/vega4j}
+ * @param jitWarmup      {@value #JIT_WARMUP}: compile the kernels in the background while a model loads
+ *                       ({@link JitWarmup}); default true
  */
 public record Switches(OpsImplementation ops, int threads, boolean packCache, WinogradTransform winograd,
         boolean weightsFp32, long mapMinElements, Optional<Path> golden, Optional<Path> repoRoot,
-        Optional<String> kernels, Optional<Path> cacheDir) {
+        Optional<String> kernels, Optional<Path> cacheDir, boolean jitWarmup) {
 
     public static final String OPS = "vega.ops";
     public static final String THREADS = "vega.threads";
@@ -57,9 +59,10 @@ public record Switches(OpsImplementation ops, int threads, boolean packCache, Wi
     public static final String REPO_ROOT = "vega.repoRoot";
     public static final String KERNELS = "vega.kernels";
     public static final String CACHE_DIR = "vega.cacheDir";
+    public static final String JIT_WARMUP = "vega.jitWarmup";
     /** Every switch, in the order of the record's fields. */
     public static final List<String> NAMES = List.of(OPS, THREADS, PACK_CACHE, WINOGRAD, WEIGHTS_FP32,
-            MAP_MIN_ELEMENTS, GOLDEN, REPO_ROOT, KERNELS, CACHE_DIR);
+            MAP_MIN_ELEMENTS, GOLDEN, REPO_ROOT, KERNELS, CACHE_DIR, JIT_WARMUP);
 
     /** Below this many elements a layer weight is loaded onto the heap (the saving would be noise). */
     public static final long DEFAULT_MAP_MIN_ELEMENTS = 4096;
@@ -149,7 +152,8 @@ public record Switches(OpsImplementation ops, int threads, boolean packCache, Wi
                 parsePath(GOLDEN, value(values, GOLDEN)),
                 parsePath(REPO_ROOT, value(values, REPO_ROOT)),
                 parseKernels(value(values, KERNELS)),
-                parsePath(CACHE_DIR, value(values, CACHE_DIR)));
+                parsePath(CACHE_DIR, value(values, CACHE_DIR)),
+                parseBoolean(JIT_WARMUP, value(values, JIT_WARMUP), true));
     }
 
     /** Empty for {@code auto} (measure), else a candidate's shape. */
