@@ -15,12 +15,9 @@ public final class VMath {
     static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
     private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
 
-    // W. J. Cody, "Rational Chebyshev approximations for the error function", Math. Comp. 1969: the same three
-    // ranges and coefficients as dev.vega4j.tensor.Erf, evaluated in float (all terms positive: no cancellation).
-    private static final float[] A = f(3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02,
-            3.20937758913846947e03, 1.85777706184603153e-1);
-    private static final float[] B = f(2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03,
-            2.84423683343917062e03);
+    // W. J. Cody, "Rational Chebyshev approximations for the error function", Math. Comp. 1969: the coefficients of
+    // ranges 2 and 3 of dev.vega4j.tensor.Erf, evaluated in float (all terms positive: no cancellation); range 2
+    // also covers range 1 here (see GeluKernels).
     private static final float[] C = f(5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01,
             2.98635138197400131e02, 8.81952221241769090e02, 1.71204761263407058e03, 2.05107837782607147e03,
             1.23033935479799725e03, 2.15311535474403846e-8);
@@ -32,15 +29,6 @@ public final class VMath {
     private static final float[] Q = f(2.56852019228982242e00, 1.87295284992346725e00, 5.27905102951428412e-1,
             6.05183413124413191e-2, 2.33520497626869185e-3);
     static final float SQRPI = (float) 5.6418958354775628695e-1;
-    static final float A0 = A[0];
-    static final float A1 = A[1];
-    static final float A2 = A[2];
-    static final float A3 = A[3];
-    static final float A4 = A[4];
-    static final float B0 = B[0];
-    static final float B1 = B[1];
-    static final float B2 = B[2];
-    static final float B3 = B[3];
     static final float C0 = C[0];
     static final float C1 = C[1];
     static final float C2 = C[2];
@@ -91,7 +79,22 @@ public final class VMath {
      * so results down to the subnormal range round once. Within 2 ulp of the true value.
      */
     public static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(-104f).min(88.8f);
+        FloatVector e = expClamped(x.max(-104f).min(88.8f));
+        e = e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, 88.8f));
+        e = e.blend(0f, x.compare(VectorOperators.LT, -104f));
+        return e.blend(x, x.test(VectorOperators.IS_NAN));
+    }
+
+    /**
+     * e^x for x <= 0 (softmax's x - max), bit-identical to {@link #exp(FloatVector)} there (NaN lanes stay NaN): the
+     * upper clamp and the overflow and NaN blends cannot change such a lane, so they are left out.
+     */
+    public static FloatVector expNonPositive(FloatVector x) {
+        return expClamped(x.max(-104f)).blend(0f, x.compare(VectorOperators.LT, -104f));
+    }
+
+    /** The core of {@link #exp(FloatVector)} for xc in [-104, 88.8]. */
+    private static FloatVector expClamped(FloatVector xc) {
         FloatVector t = xc.fma(LOG2E, ROUND_MAGIC);
         FloatVector n = t.sub(ROUND_MAGIC);
         FloatVector r = n.fma(c(-LN2_HI), xc);
@@ -108,10 +111,7 @@ public final class VMath {
         IntVector n2 = ni.sub(n1);
         FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector e = p.mul(s1).mul(s2);
-        e = e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, 88.8f));
-        e = e.blend(0f, x.compare(VectorOperators.LT, -104f));
-        return e.blend(x, x.test(VectorOperators.IS_NAN));
+        return p.mul(s1).mul(s2);
     }
 
     static FloatVector c(float v) {
@@ -144,9 +144,9 @@ public final class VMath {
 
     /**
      * Exact GELU 0.5 x (1 + erf(x/√2)) over {@code len} elements (any length: blocks go through zero-padded
-     * scratch). For negative arguments outside the central range 1 + erf is taken as erfc(|z|) directly so the tail
-     * keeps its relative accuracy. Every range is evaluated and blended (no data-dependent branches), in two passes
-     * per block: as one inlined expression the function exceeded C2's inlining node budget, after which vector
+     * scratch), from erfc(|x|/√2) = e^(-x²/2)·R (see {@link GeluKernels}), so the negative tail keeps its relative
+     * accuracy. No data-dependent branches but one that skips a vector where no lane needs Cody's range 3; three
+     * passes per block: as one inlined expression the function exceeded C2's inlining node budget, after which vector
      * calls were left un-inlined and boxed (measured 13 ns per element instead of well under 1).
      */
     public static void gelu(float[] x, int xo, float[] y, int yo, int len) {
@@ -158,9 +158,9 @@ public final class VMath {
         gelu(a, ao, g, go, y, yo, len);
     }
 
-    /** gelu(x) into y, times a (when not null) as each block is copied out: one pass over y. */
+    /** gelu(x) into y, times a (when not null) as each block leaves the scratch: one pass over y. */
     private static void gelu(float[] a, int ao, float[] x, int xo, float[] y, int yo, int len) {
-        float[] in = new float[BLOCK], num = new float[BLOCK], den = new float[BLOCK], rat = new float[BLOCK];
+        float[] in = new float[BLOCK], rat = new float[BLOCK];
         for (int b = 0; b < len; b += BLOCK) {
             int n = Math.min(BLOCK, len - b);
             System.arraycopy(x, xo + b, in, 0, n);
@@ -168,16 +168,40 @@ public final class VMath {
                 java.util.Arrays.fill(in, n, BLOCK, 0f);
             }
             int nv = (n + L - 1) / L * L;
-            GeluKernels.kernelInner(in, num, den, nv);
-            GeluKernels.kernelRange2(in, num, den, rat, nv);
+            GeluKernels.kernelRatio(in, rat, nv);
             GeluKernels.kernelRange3(in, rat, nv);
-            GeluKernels.kernelCombine(in, rat, nv);
             if (a == null) {
+                GeluKernels.kernelCombine(in, rat, 0, nv);
                 System.arraycopy(in, 0, y, yo + b, n);
             } else {
-                GeluKernels.kernelMulOut(in, a, ao + b, y, yo + b, n);
+                int whole = n / L * L;
+                GeluKernels.kernelCombineMul(in, rat, a, ao + b, y, yo + b, whole);
+                if (whole < n) {
+                    GeluKernels.kernelCombine(in, rat, whole, nv);
+                    for (int i = whole; i < n; i++) {
+                        y[yo + b + i] = in[i] * a[ao + b + i];
+                    }
+                }
             }
         }
+    }
+
+    private static final float GELU_CLAMP_HI = 10f * (float) Math.sqrt(2); // erfc(|x|/√2) is below any float beyond
+
+    /**
+     * 0.5·x·(1 + erf(x/√2)) from R = erfc(y)·e^(y²), y = |x|/√2: erfc = e^(-x²/2)·R with x²/2 taken from x (exact
+     * hi + lo split by fma, exact halving; rounding z = x/√2 first would cost 1e-5 relative in e^(-y²) at y ≈ 8),
+     * then 2 - erfc for x >= 0 (no cancellation: erfc <= 1 there) or erfc for x < 0.
+     */
+    static FloatVector geluFromRatio(FloatVector x, FloatVector q) {
+        FloatVector ax = x.abs();
+        FloatVector axc = ax.min(GELU_CLAMP_HI);
+        FloatVector hi = axc.mul(axc);
+        FloatVector lo = axc.fma(axc, hi.neg());
+        FloatVector erfc = expNonPositive(hi.mul(-0.5f)).mul(lo.mul(-0.5f).add(1f)).mul(q)
+                .blend(0f, ax.compare(VectorOperators.GT, GELU_CLAMP_HI));
+        FloatVector onePlusErf = erfc.neg().add(2f).blend(erfc, x.compare(VectorOperators.LT, 0f));
+        return x.mul(0.5f).mul(onePlusErf);
     }
 
     private static final int BLOCK = 256;
