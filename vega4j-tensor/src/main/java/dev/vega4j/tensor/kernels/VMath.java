@@ -74,6 +74,16 @@ public final class VMath {
         return expClamped(x.max(-104f)).blend(0f, x.compare(VectorOperators.LT, -104f));
     }
 
+    /**
+     * e^x where only 1 + e^x is used (the sigmoid's denominator): {@link #exp(FloatVector)} without its blends.
+     * Above 88.8 the clamped core overflows to infinity as exp does; below -104 it returns e^-104 rounded (at most
+     * the smallest subnormal) instead of 0, and 1 + either is 1; NaN stays NaN. So 1 + e^x has the same bits, for
+     * six fewer lane operations.
+     */
+    static FloatVector expForSigmoid(FloatVector x) {
+        return expClamped(x.max(-104f).min(88.8f));
+    }
+
     /** The core of {@link #exp(FloatVector)} for xc in [-104, 88.8]. */
     private static FloatVector expClamped(FloatVector xc) {
         FloatVector t = xc.fma(LOG2E, ROUND_MAGIC);
@@ -106,12 +116,12 @@ public final class VMath {
 
     /** SiLU x·sigmoid(x) = x / (1 + e^-x). */
     public static FloatVector silu(FloatVector x) {
-        return x.div(exp(x.neg()).add(1f));
+        return x.div(expForSigmoid(x.neg()).add(1f));
     }
 
     /** x / (1 + e^(-1.702 x)) (CLIP's quick GELU). */
     public static FloatVector quickGelu(FloatVector x) {
-        return x.div(exp(x.mul(-1.702f)).add(1f));
+        return x.div(expForSigmoid(x.mul(-1.702f)).add(1f));
     }
 
     /**
@@ -120,7 +130,7 @@ public final class VMath {
      */
     public static FloatVector geluTanh(FloatVector x) {
         FloatVector u = x.mul(x).mul(0.044715f).mul(x).add(x).mul(-2f * SQRT_2_OVER_PI);
-        return x.div(exp(u).add(1f));
+        return x.div(expForSigmoid(u).add(1f));
     }
 
     /**
