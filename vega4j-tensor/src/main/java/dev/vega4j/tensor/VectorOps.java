@@ -293,7 +293,7 @@ public final class VectorOps implements TensorOps {
         }
         FloatVector mv = FloatVector.broadcast(S, max);
         for (int i = 0; i < end; i += L) {
-            VMath.exp(FloatVector.fromArray(S, xd, base + i).sub(mv)).intoArray(yd, base + i);
+            VMath.expNonPositive(FloatVector.fromArray(S, xd, base + i).sub(mv)).intoArray(yd, base + i);
         }
         for (int i = end; i < c; i++) {
             yd[base + i] = VMath.exp(xd[base + i] - max);
