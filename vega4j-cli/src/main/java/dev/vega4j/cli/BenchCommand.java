@@ -263,18 +263,20 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--threads and --reps must be >= 1");
             }
             var out = spec.commandLine().getOut();
+            // the tile line goes with the table; next to JSON (stdout stays one document) it goes to stderr
+            var info = json ? spec.commandLine().getErr() : out;
             MicroKernels.Choice inUse = MicroKernels.chosen();
             if (tune) {
                 MicroKernels.Choice c = MicroKernels.tune(null);
-                out.println(tileLine("tuned", c));
+                info.println(tileLine("tuned", c));
                 if (c.kernel() != inUse.kernel()) {
-                    out.println("this run keeps " + inUse.kernel().shape() + "; the next run uses "
+                    info.println("this run keeps " + inUse.kernel().shape() + "; the next run uses "
                             + c.kernel().shape());
                 }
             } else {
-                out.println(tileLine(inUse.source().name().toLowerCase(java.util.Locale.ROOT), inUse));
+                info.println(tileLine(inUse.source().name().toLowerCase(java.util.Locale.ROOT), inUse));
             }
-            out.flush();
+            info.flush();
             OpsBenchmark.Report report = OpsBenchmark.run(new OpsBenchmark.Options(quick, t, r, filter, packCache),
                     json ? null : new java.io.PrintStream(System.err, true));
             out.print(json ? OpsBenchmark.json(report) + System.lineSeparator() : OpsBenchmark.table(report));
@@ -282,11 +284,11 @@ public final class BenchCommand implements Callable<Integer> {
             return 0;
         }
 
-        /** "GEMM tile: 12x2 (measured; runner-up 8x3 at 97% of its speed) on <machine>". */
+        /** "GEMM tile: 6x2 (measured, 105.3 GFLOPS on one core; runner-up 6x4, 105.0) on <machine>". */
         static String tileLine(String how, MicroKernels.Choice c) {
             String runnerUp = c.runnerUp().map(r -> String.format(java.util.Locale.ROOT,
-                    "; runner-up %s, %.1f vs %.1f GFLOPS on one core", r.kernel().shape(), r.gflops(),
-                    c.ranking().get(0).gflops())).orElse("");
+                    ", %.1f GFLOPS on one core; runner-up %s, %.1f", c.ranking().get(0).gflops(), r.kernel().shape(),
+                    r.gflops())).orElse("");
             return "GEMM tile: " + c.kernel().shape() + " (" + how + runnerUp + ") on " + c.machine();
         }
     }

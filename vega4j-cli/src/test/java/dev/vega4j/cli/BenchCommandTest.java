@@ -21,6 +21,22 @@ class BenchCommandTest {
     }
 
     @Test
+    void benchOpsNamesTheGemmTileItRuns() {
+        CommandLine cl = VegaCli.commandLine();
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        assertThat(cl.execute("bench", "ops", "--quick", "--json", "--filter", "linear M=256", "--threads", "1"))
+                .isZero();
+        String shape = dev.vega4j.tensor.kernels.GemmKernels.K.shape();
+        assertThat(err.toString()).startsWith("GEMM tile: " + shape + " (");
+        StringWriter table = new StringWriter();
+        cl.setOut(new PrintWriter(table));
+        assertThat(cl.execute("bench", "ops", "--quick", "--filter", "linear M=256", "--threads", "1")).isZero();
+        assertThat(table.toString()).startsWith("GEMM tile: " + shape + " (").contains("linear");
+    }
+
+    @Test
     void badThreadCountIsAUsageError() {
         CommandLine cl = VegaCli.commandLine();
         cl.setErr(new PrintWriter(new StringWriter()));
