@@ -287,8 +287,9 @@ public final class BenchCommand implements Callable<Integer> {
         /** "GEMM tile: 6x2 (measured, 105.3 GFLOPS on one core; runner-up 6x4, 105.0) on <machine>". */
         static String tileLine(String how, MicroKernels.Choice c) {
             String runnerUp = c.runnerUp().map(r -> String.format(java.util.Locale.ROOT,
-                    ", %.1f GFLOPS on one core; runner-up %s, %.1f", c.ranking().get(0).gflops(), r.kernel().shape(),
-                    r.gflops())).orElse("");
+                    ", %.1f GFLOPS on one core; runner-up %s, %.1f%s", c.ranking().get(0).gflops(),
+                    r.kernel().shape(), r.gflops(), r.gflops() > c.ranking().get(0).gflops()
+                            ? ", not enough faster to replace the default" : "")).orElse("");
             return "GEMM tile: " + c.kernel().shape() + " (" + how + runnerUp + ") on " + c.machine();
         }
     }
