@@ -130,7 +130,7 @@ public final class MicroKernels {
     }
 
     /** How much faster than the default a candidate must measure to be chosen instead. */
-    static final double TIE = 0.05;
+    static final double TIE = 0.02;
 
     /**
      * Single-thread GFLOPS of {@code k} in the shape of {@link Gemm#residentB}'s inner loops: a K block of 128, an
