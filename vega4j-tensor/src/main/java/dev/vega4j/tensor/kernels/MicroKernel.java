@@ -12,9 +12,10 @@ package dev.vega4j.tensor.kernels;
  * of {@link Math#fma(float, float, float)}. There is deliberately no "start from zero" flag: a branch merging a loaded
  * vector with a constant one made C2 box every accumulator; callers zero C instead.
  *
- * <p>Implementations are unrolled by hand from one template (launcher and surefire pass
+ * <p>Implementations are unrolled from one template (the test sources' {@code MicroKernelTemplate}; a test checks
+ * the committed sources are exactly its output). Launcher and surefire pass
  * {@code -XX:CompileCommand=dontinline,...kernels.*::kernel*}: keep every kernel method's name starting with
- * {@code kernel}; inlined into its driver, C2's code for it swung 40..115 GFLOPS run to run).
+ * {@code kernel}: inlined into its driver, C2's code for it swung 40..115 GFLOPS run to run.
  */
 public interface MicroKernel {
     /**
