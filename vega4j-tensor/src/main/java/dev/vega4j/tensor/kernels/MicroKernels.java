@@ -85,25 +85,20 @@ public final class MicroKernels {
      */
     public static Choice tune(PrintStream progress) {
         String machine = machineKey();
-        if (progress != null) {
-            progress.print("vega: measuring GEMM register tiles for this CPU (once; " + CANDIDATES.size()
-                    + " candidates) ...");
-            progress.flush();
+        if (progress != null) { // whole lines: other threads may be printing progress of their own
+            progress.println("vega: measuring which GEMM register tile is fastest on this CPU (once, about ten"
+                    + " seconds; " + CANDIDATES.size() + " candidates)");
         }
         // two sweeps, best of both: a burst of other work on the machine then spoils one sweep, not the ranking
         double[] best = new double[CANDIDATES.size()];
         for (int sweep = 0; sweep < 2; sweep++) {
             for (int i = 0; i < best.length; i++) {
                 best[i] = Math.max(best[i], measure(CANDIDATES.get(i)));
-                if (progress != null && sweep == 1) {
-                    progress.print(" " + CANDIDATES.get(i).shape());
-                    progress.flush();
-                }
             }
         }
         List<Measurement> ranking = rank(best);
         if (progress != null) {
-            progress.printf(Locale.ROOT, "%nvega: using %s (%.1f GFLOPS on one core), runner-up %s (%.1f)%n",
+            progress.printf(Locale.ROOT, "vega: using %s (%.1f GFLOPS on one core), runner-up %s (%.1f)%n",
                     ranking.get(0).kernel().shape(), ranking.get(0).gflops(), ranking.get(1).kernel().shape(),
                     ranking.get(1).gflops());
         }
