@@ -5,7 +5,7 @@ import dev.vega4j.tensor.Tensor;
 import dev.vega4j.tensor.TensorOps;
 import dev.vega4j.tensor.VectorOps;
 import dev.vega4j.tensor.kernels.BandwidthProbe;
-import dev.vega4j.tensor.kernels.GemmKernels;
+import dev.vega4j.tensor.kernels.Lanes;
 import dev.vega4j.tensor.kernels.Parallel;
 import dev.vega4j.tensor.kernels.PeakProbe;
 import java.io.PrintStream;
@@ -276,7 +276,7 @@ public final class OpsBenchmark {
                 progress.println(row(res, peak, corePeak, bandwidth));
             }
         }
-        return new Report(o.threads(), GemmKernels.L * 32, peak, corePeak, bandwidth, o.packCache(), results);
+        return new Report(o.threads(), Lanes.L * 32, peak, corePeak, bandwidth, o.packCache(), results);
     }
 
     static String header() {

@@ -22,7 +22,7 @@ public final class Attention {
     private Attention() {}
 
     /** Keys per block: the width of the score tile (the row stride of kernelRowsA). */
-    static final int BK = GemmKernels.ROW_A_STRIDE;
+    static final int BK = MicroKernel.ROW_A_STRIDE;
     /** Register tiles of queries per task (about 96 queries share each K/V block while it is in L2). */
     static final int QT = (96 + MR - 1) / MR;
 

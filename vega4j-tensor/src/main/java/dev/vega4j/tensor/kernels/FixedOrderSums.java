@@ -1,7 +1,7 @@
 package dev.vega4j.tensor.kernels;
 
-import static dev.vega4j.tensor.kernels.GemmKernels.L;
-import static dev.vega4j.tensor.kernels.GemmKernels.S;
+import static dev.vega4j.tensor.kernels.Lanes.L;
+import static dev.vega4j.tensor.kernels.Lanes.S;
 
 import jdk.incubator.vector.FloatVector;
 

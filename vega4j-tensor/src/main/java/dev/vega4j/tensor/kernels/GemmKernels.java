@@ -1,7 +1,5 @@
 package dev.vega4j.tensor.kernels;
 
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * The register tile every GEMM, convolution, Winograd and attention driver of this process uses: the
  * {@link MicroKernel} {@link MicroKernels#chosen()} picked for this machine, and its shape as constants (static finals
@@ -11,15 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
 public final class GemmKernels {
     private GemmKernels() {}
 
-    public static final VectorSpecies<Float> S = Lanes.S;
-    /** Lanes per vector. */
-    public static final int L = Lanes.L;
     /** The microkernel in use. */
     public static final MicroKernel K = MicroKernels.chosen().kernel();
     /** Rows of the register tile. */
     public static final int MR = K.mr();
     /** Columns of the register tile. */
     public static final int NR = K.nr();
-    /** Row stride of the score tile used by {@link MicroKernel#kernelRowsA}. */
-    public static final int ROW_A_STRIDE = MicroKernel.ROW_A_STRIDE;
 }
