@@ -76,7 +76,7 @@ public final class MicroKernels {
         if (cached.isPresent()) {
             return new Choice(cached.get().get(0).kernel(), Source.CACHED, cached.get(), machine);
         }
-        return tune(progress);
+        return tune(progress, machine);
     }
 
     /**
@@ -84,7 +84,10 @@ public final class MicroKernels {
      * running the kernel it chose at start-up.
      */
     public static Choice tune(PrintStream progress) {
-        String machine = machineKey();
+        return tune(progress, machineKey());
+    }
+
+    private static Choice tune(PrintStream progress, String machine) {
         if (progress != null) { // whole lines: other threads may be printing progress of their own
             progress.println("vega: measuring which GEMM register tile is fastest on this CPU (once, about ten"
                     + " seconds; " + CANDIDATES.size() + " candidates)");
