@@ -2,7 +2,9 @@ package dev.vega4j.tensor;
 
 import static dev.vega4j.tensor.OpsAssert.random;
 
+import dev.vega4j.tensor.kernels.FixedOrderSums;
 import dev.vega4j.tensor.kernels.GemmKernels;
+import dev.vega4j.tensor.kernels.Lanes;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
@@ -14,7 +16,8 @@ import java.util.function.Function;
 
 /**
  * Run in a child JVM by {@link SameBitsEverywhereTest}: every op kind on awkward shapes (not multiples of any tile or
- * vector), with 1 and 3 threads, printed as one SHA-256 of the output bits per op. Children differ in
+ * vector), and the width-sensitive reductions at lengths around the vector widths, with 1, 2 and 3 threads, printed
+ * as one SHA-256 of the output bits per op. Children differ in
  * {@code -Dvega.kernels} and {@code -XX:MaxVectorSize}; the test compares what they print.
  */
 public final class BitsProbe {
@@ -45,15 +48,83 @@ public final class BitsProbe {
         ops.put("softmax", o -> o.softmax(rows));
         ops.put("gelu", o -> o.gelu(big));
         ops.put("geglu", o -> o.geglu(random(new Random(3), 37, 2 * 333)));
+        widthSensitive(ops);
         return ops;
     }
 
+    /**
+     * The reductions and the activations next to them at lengths around the vector widths and the 256-element block
+     * of {@link FixedOrderSums}, and the sums themselves.
+     */
+    private static void widthSensitive(Map<String, Function<TensorOps, Tensor>> ops) {
+        Random r = new Random(42);
+        for (int c : new int[] {1, 7, 15, 17, 33, 255, 256, 257, 640, 1000, 4099}) {
+            Tensor x = spread(r, 5, c), g = spread(r, c), b = spread(r, c);
+            ops.put("layerNorm/" + c, o -> o.layerNorm(x, g, b, 1e-5f));
+            ops.put("layerNormPlain/" + c, o -> o.layerNorm(x, null, null, 1e-6f));
+            ops.put("layerNormGammaOnly/" + c, o -> o.layerNorm(x, g, null, 1e-6f));
+            ops.put("softmax/" + c, o -> o.softmax(x));
+        }
+        // groups of 3 channels x spatial: per-group lengths 3·{1, 23, 85, 121, 1369}
+        for (int hw : new int[] {1, 23, 85, 121, 1369}) {
+            int s = (int) Math.round(Math.sqrt(hw));
+            int h = s * s == hw ? s : 1, w = s * s == hw ? s : hw;
+            Tensor x = spread(r, 2, 12, h, w), g = spread(r, 12), b = spread(r, 12);
+            ops.put("groupNorm/" + hw, o -> o.groupNorm(x, 4, g, b, 1e-5f, false));
+            ops.put("groupNormSilu/" + hw, o -> o.groupNorm(x, 4, g, b, 1e-5f, true));
+            ops.put("groupNormPlain/" + hw, o -> o.groupNorm(x, 4, null, null, 1e-6f, true));
+        }
+        for (int d : new int[] {1, 13, 640, 1029}) {
+            Tensor x = spread(r, 3, 2 * d);
+            ops.put("geglu/" + d, o -> o.geglu(x));
+            ops.put("gelu/" + d, o -> o.gelu(x));
+            ops.put("silu/" + d, o -> o.silu(x));
+            ops.put("geluTanh/" + d, o -> o.geluTanh(x));
+            ops.put("quickGelu/" + d, o -> o.quickGelu(x));
+        }
+        Tensor big = spread(r, 40_000 + 3), big2 = spread(r, 40_000 + 3);
+        ops.put("add", o -> o.add(big, big2));
+        ops.put("mul", o -> o.mul(big, big2));
+        ops.put("scale", o -> o.scale(big, 0.37f));
+        ops.put("sums", o -> sums(big));
+    }
+
+    /** FixedOrderSums over every length up to 600 and a long one, as a tensor of two values per length. */
+    private static Tensor sums(Tensor x) {
+        float[] a = x.data();
+        Tensor out = Tensor.zeros(2 * 602);
+        float[] o = out.data();
+        for (int len = 0; len <= 601; len++) {
+            int n = len == 601 ? a.length - 5 : len;
+            o[2 * len] = (float) FixedOrderSums.sum(a, 5, n);
+            o[2 * len + 1] = (float) FixedOrderSums.sumSquaredDeviation(a, 5, n, 0.25f);
+        }
+        return out;
+    }
+
+    /** Gaussian values with a per-row offset and scale, so means and variances are not trivial. */
+    private static Tensor spread(Random r, int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) {
+            d[i] = (float) (r.nextGaussian() * (1 + (i % 7)) + (i % 13) * 0.3);
+        }
+        return t;
+    }
+
     public static void main(String[] args) throws Exception {
-        System.out.println("kernel " + GemmKernels.K.shape() + " lanes " + GemmKernels.L);
+        System.out.println("kernel " + GemmKernels.K.shape() + " lanes " + Lanes.L);
+        VectorOps[] teams = {new VectorOps(1), new VectorOps(2), new VectorOps(3)};
         for (var e : ops().entrySet()) {
-            String one = sha(e.getValue().apply(new VectorOps(1)));
-            String three = sha(e.getValue().apply(new VectorOps(3)));
-            System.out.println("op " + e.getKey() + " " + one + (one.equals(three) ? "" : " threads-differ " + three));
+            String one = sha(e.getValue().apply(teams[0]));
+            StringBuilder line = new StringBuilder("op " + e.getKey() + " " + one);
+            for (int t = 1; t < teams.length; t++) {
+                String other = sha(e.getValue().apply(teams[t]));
+                if (!other.equals(one)) {
+                    line.append(" threads-differ ").append(t + 1).append(' ').append(other);
+                }
+            }
+            System.out.println(line);
         }
     }
 

@@ -17,9 +17,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The guarantee that the same inputs give the same bits on any x86-64 CPU: child JVMs run {@link BitsProbe} with every
  * register tile ({@code -Dvega.kernels}) and with 256-bit vectors ({@code -XX:MaxVectorSize=32}, what an AVX2 machine
- * gives the Vector API) as well as this machine's width, each with 1 and 3 threads; every op's output bits must agree.
+ * gives the Vector API) as well as this machine's width, each with 1, 2 and 3 threads; every op's output bits must
+ * agree (on an AVX2 machine both widths are 256-bit and the tiles and threads are still compared).
  */
 class SameBitsEverywhereTest {
+    /** Each child's lane count, by run name. */
+    private final Map<String, Integer> lanes = new LinkedHashMap<>();
 
     @Test
     void everyKernelShapeVectorWidthAndThreadCountGivesTheSameBits() throws Exception {
@@ -30,6 +33,7 @@ class SameBitsEverywhereTest {
         for (String shape : List.of("12x2", "6x2", "8x3")) {
             runs.put(shape + " 256-bit", probe(shape, "-XX:MaxVectorSize=32"));
         }
+        assertThat(lanes.get("12x2 256-bit")).as("lanes under -XX:MaxVectorSize=32").isLessThanOrEqualTo(8);
         String firstName = runs.keySet().iterator().next();
         List<String> first = runs.get(firstName);
         assertThat(first).isNotEmpty().noneMatch(l -> l.contains("threads-differ"));
@@ -39,7 +43,7 @@ class SameBitsEverywhereTest {
     }
 
     /** The probe's "op ..." lines in a child JVM with the test JVM's own flags plus the given ones. */
-    private static List<String> probe(String kernels, String extraFlag) throws IOException, InterruptedException {
+    private List<String> probe(String kernels, String extraFlag) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -59,7 +63,10 @@ class SameBitsEverywhereTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).contains("kernel " + kernels);
+        String header = out.lines().filter(l -> l.startsWith("kernel ")).findFirst().orElseThrow();
+        assertThat(header).startsWith("kernel " + kernels + " lanes ");
+        lanes.put(kernels + (extraFlag == null ? " default width" : " 256-bit"),
+                Integer.parseInt(header.substring(header.lastIndexOf(' ') + 1)));
         return out.lines().filter(l -> l.startsWith("op ")).toList();
     }
 }
