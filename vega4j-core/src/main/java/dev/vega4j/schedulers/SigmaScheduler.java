@@ -16,7 +16,20 @@ abstract class SigmaScheduler extends AbstractScheduler {
     protected String timestepsDtype = "float32";
 
     SigmaScheduler(SchedulerConfig config) {
+        this(config, false);
+    }
+
+    /**
+     * @param finiteTerminalSigma the class sets {@code alphas_cumprod[-1] = 2**-24} under {@code rescale_betas_zero_snr}
+     *     (diffusers' Euler and Euler a), so that the first sigma is finite. diffusers does it before it derives the
+     *     sigmas and their logs from {@code alphas_cumprod}, so both the log-sigmas that map Karras sigmas back to
+     *     timesteps and {@code init_noise_sigma} before {@code set_timesteps} see the fixed value.
+     */
+    SigmaScheduler(SchedulerConfig config, boolean finiteTerminalSigma) {
         super(config);
+        if (finiteTerminalSigma && config.rescaleBetasZeroSnr()) {
+            schedule.alphasCumprod[schedule.alphasCumprod.length - 1] = (float) Math.pow(2, -24);
+        }
         trainSigmas = schedule.trainSigmas();
         logSigmas = NoiseSchedule.logSigmas(trainSigmas);
     }
