@@ -1,6 +1,6 @@
 package dev.vega4j.schedulers;
 
-import dev.vega4j.VegaException;
+import dev.vega4j.InvalidRequestException;
 import dev.vega4j.tensor.Tensor;
 
 /**
@@ -47,7 +47,7 @@ abstract class SigmaScheduler extends AbstractScheduler {
     /** Schedulers whose k-diffusion update divides by the noise it predicts reject sample prediction up front. */
     protected void rejectSamplePrediction() {
         if (config.predictionType() == PredictionType.SAMPLE) {
-            throw new VegaException(getClass().getSimpleName() + " does not support prediction_type 'sample'");
+            throw new InvalidRequestException(getClass().getSimpleName() + " does not support prediction_type 'sample'");
         }
     }
 
