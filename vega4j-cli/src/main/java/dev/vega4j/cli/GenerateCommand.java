@@ -82,6 +82,11 @@ final class GenerateCommand implements Callable<Integer> {
                     + " config; v-prediction fine-tunes whose config does not say so need v_prediction).")
     String predictionType;
 
+    @Option(names = "--guidance-rescale", paramLabel = "PHI", defaultValue = "0",
+            description = "diffusers' guidance_rescale in [0, 1] (Lin et al. 2023; 0.7 suits zero-SNR models; default:"
+                    + " ${DEFAULT-VALUE} = off).")
+    double guidanceRescale;
+
     @Option(names = "--zero-snr", negatable = true,
             description = "Rescale the noise schedule to zero terminal SNR (rescale_betas_zero_snr, for zero-SNR"
                     + " fine-tunes; DDIM, DDPM, Euler, Euler a, LCM). Default: the model's scheduler config.")
@@ -167,7 +172,7 @@ final class GenerateCommand implements Callable<Integer> {
         String format = outputFormat(output);
         GenerationRequest.Builder b = GenerationRequest.builder(prompt).negativePrompt(negativePrompt).steps(steps)
                 .guidanceScale(guidance).seed(seed).scheduler(scheduler).width(width).height(height).samples(samples)
-                .clipSkip(clipSkip).schedulerOverrides(new SchedulerOverrides(
+                .clipSkip(clipSkip).guidanceRescale(guidanceRescale).schedulerOverrides(new SchedulerOverrides(
                         predictionType == null ? null : PredictionType.parse(predictionType.strip()), zeroSnr));
         if (strength != null && initImage == null) {
             throw new VegaException("--strength needs --init-image");

@@ -51,6 +51,9 @@ class GenerateSchedulerOverridesTest {
         assertThat(pixels("v", "--prediction-type", "v_prediction")).isNotEqualTo(plain).isNotEqualTo(vZsnr);
         assertThat(pixels("zsnr", "--zero-snr")).isNotEqualTo(plain).isNotEqualTo(vZsnr);
         assertThat(pixels("as-model", "--prediction-type", "epsilon", "--no-zero-snr")).isEqualTo(plain);
+        // the usual companion of zero SNR: guidance_rescale (the guidance itself is checked by the pipelines group)
+        assertThat(pixels("v-zsnr-rescaled", "--prediction-type", "v_prediction", "--zero-snr",
+                "--guidance-rescale", "0.7")).isNotEqualTo(vZsnr);
     }
 
     @Test
@@ -61,6 +64,8 @@ class GenerateSchedulerOverridesTest {
         // Heun has no zero-SNR option in diffusers 0.26.3: refused, not silently dropped
         assertThat(generate(tmp.resolve("b.png"), "--zero-snr", "--scheduler", "Heun")).isEqualTo(1);
         assertThat(log.toString()).contains("not an option of HeunDiscreteScheduler").doesNotContain("\tat ");
+        assertThat(generate(tmp.resolve("c.png"), "--guidance-rescale", "1.5")).isEqualTo(1);
+        assertThat(log.toString()).contains("guidance rescale must be between 0 and 1, got 1.5");
     }
 
     @Test
