@@ -19,6 +19,8 @@ import dev.vega4j.pipeline.ProgressListener;
 import dev.vega4j.pipeline.VaeLatentAutoencoder;
 import dev.vega4j.pipeline.folder.PipelineFolder;
 import dev.vega4j.prompt.WeightedPromptEncoder;
+import dev.vega4j.schedulers.PredictionType;
+import dev.vega4j.schedulers.SchedulerOverrides;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,8 +71,26 @@ final class GenerateCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--scheduler", paramLabel = "NAME",
-            description = "Sampler, e.g. \"DPM++ 2M Karras\", Euler, \"Euler a\", DDIM, UniPC (default: the model's).")
+            description = {"Sampler, e.g. \"DPM++ 2M Karras\", Euler, \"Euler a\", DDIM, UniPC (default: the model's).",
+                "\"DPM++ SDE\" and \"DPM++ SDE Karras\" run DPM-Solver++ 2M SDE (sde-dpmsolver++), not diffusers'"
+                        + " DPMSolverSDEScheduler: that one draws its noise from torchsde's Brownian tree, which"
+                        + " cannot be checked against diffusers here."})
     String scheduler;
+
+    @Option(names = "--prediction-type", paramLabel = "TYPE",
+            description = "What the UNet predicts: epsilon, v_prediction or sample (default: the model's scheduler"
+                    + " config; v-prediction fine-tunes whose config does not say so need v_prediction).")
+    String predictionType;
+
+    @Option(names = "--guidance-rescale", paramLabel = "PHI", defaultValue = "0",
+            description = "diffusers' guidance_rescale in [0, 1] (Lin et al. 2023; 0.7 suits zero-SNR models; default:"
+                    + " ${DEFAULT-VALUE} = off).")
+    double guidanceRescale;
+
+    @Option(names = "--zero-snr", negatable = true,
+            description = "Rescale the noise schedule to zero terminal SNR (rescale_betas_zero_snr, for zero-SNR"
+                    + " fine-tunes; DDIM, DDPM, Euler, Euler a, LCM). Default: the model's scheduler config.")
+    Boolean zeroSnr;
 
     @Option(names = "--width", description = "Width in pixels, a multiple of 8 (default: the model's, 1024 for Vega).")
     Integer width;
@@ -152,7 +172,8 @@ final class GenerateCommand implements Callable<Integer> {
         String format = outputFormat(output);
         GenerationRequest.Builder b = GenerationRequest.builder(prompt).negativePrompt(negativePrompt).steps(steps)
                 .guidanceScale(guidance).seed(seed).scheduler(scheduler).width(width).height(height).samples(samples)
-                .clipSkip(clipSkip);
+                .clipSkip(clipSkip).guidanceRescale(guidanceRescale).schedulerOverrides(new SchedulerOverrides(
+                        predictionType == null ? null : PredictionType.parse(predictionType.strip()), zeroSnr));
         if (strength != null && initImage == null) {
             throw new VegaException("--strength needs --init-image");
         }

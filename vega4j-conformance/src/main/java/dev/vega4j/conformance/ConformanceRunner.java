@@ -16,8 +16,8 @@ import java.util.TreeMap;
  */
 public final class ConformanceRunner {
     /** Every group the golden data has, in computation order; groups without an implementation are reported so. */
-    public static final List<String> KNOWN_GROUPS = List.of("tokenizer", "rng", "schedulers", "text_encoders",
-            "encode_prompt", "unet", "vae", "pipelines", "img2img", "inpaint", "lora");
+    public static final List<String> KNOWN_GROUPS = List.of("tokenizer", "rng", "schedulers",
+            "schedulers_ext", "text_encoders", "encode_prompt", "unet", "vae", "pipelines", "img2img", "inpaint", "lora");
 
     private final Path goldenRoot;
     private final PrintStream out;

@@ -22,10 +22,21 @@ import java.util.List;
  * generator {@code seed+1+i} per step, comparing every {@code xin}, {@code x} and {@code pred_original_sample}.
  * Tolerance per element {@code 1e-5 + 1e-5|ref|}; {@code 1e-4} for 50-step and stochastic runs.
  */
-public final class SchedulersConformance implements ConformanceGroup {
+public class SchedulersConformance implements ConformanceGroup {
     @Override
     public String name() {
         return "schedulers";
+    }
+
+    /**
+     * Golden group {@code schedulers_ext}: the same loop and checks for the options the defaults never reach
+     * (v-prediction, zero terminal SNR, thresholding, sample prediction, solver orders and algorithm variants).
+     */
+    public static final class Extended extends SchedulersConformance {
+        @Override
+        public String name() {
+            return "schedulers_ext";
+        }
     }
 
     @Override

@@ -78,7 +78,8 @@ public final class DiffusionPipeline implements Pipeline {
     public GenerationResult generate(GenerationRequest request, ProgressListener progress, Cancellation cancellation) {
         long start = System.nanoTime();
         Seeds.Resolved seed = Seeds.resolve(request.seed());
-        RunOutput out = run(request, seed.seed(), schedulers.create(request.scheduler()), progress, cancellation,
+        RunOutput out = run(request, seed.seed(), schedulers.create(request.scheduler(), request.schedulerOverrides()),
+                progress, cancellation,
                 Trace.NONE);
         List<BufferedImage> images = new ArrayList<>();
         for (int i = 0; i < out.image01().dim(0); i++) {

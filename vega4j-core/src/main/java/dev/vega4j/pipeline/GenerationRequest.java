@@ -1,6 +1,7 @@
 package dev.vega4j.pipeline;
 
 import dev.vega4j.InvalidRequestException;
+import dev.vega4j.schedulers.SchedulerOverrides;
 import dev.vega4j.schedulers.SchedulerRegistry;
 import java.awt.image.BufferedImage;
 
@@ -26,10 +27,13 @@ import java.awt.image.BufferedImage;
  * @param initImage        img2img / inpainting source image; null = text-to-image
  * @param strength         img2img strength in (0, 1]
  * @param mask             inpainting mask (white = repaint); null = no inpainting
+ * @param schedulerOverrides keys of the model's scheduler config this run replaces (prediction type, zero terminal
+ *                         SNR), whichever scheduler it uses; null = {@link SchedulerOverrides#NONE}
  */
 public record GenerationRequest(String prompt, String negativePrompt, String prompt2, String negativePrompt2, int steps,
         double guidanceScale, double guidanceRescale, long seed, String scheduler, Integer width, Integer height,
-        int samples, Integer clipSkip, BufferedImage initImage, double strength, BufferedImage mask) {
+        int samples, Integer clipSkip, BufferedImage initImage, double strength, BufferedImage mask,
+        SchedulerOverrides schedulerOverrides) {
 
     public static final int DEFAULT_STEPS = 25;
     public static final double DEFAULT_GUIDANCE = 7.5;
@@ -37,6 +41,9 @@ public record GenerationRequest(String prompt, String negativePrompt, String pro
     public static final int MAX_SIDE = 4096;
 
     public GenerationRequest {
+        if (schedulerOverrides == null) {
+            schedulerOverrides = SchedulerOverrides.NONE;
+        }
         if (prompt == null) {
             throw new InvalidRequestException("prompt is required");
         }
@@ -103,6 +110,7 @@ public record GenerationRequest(String prompt, String negativePrompt, String pro
         b.initImage = initImage;
         b.strength = strength;
         b.mask = mask;
+        b.schedulerOverrides = schedulerOverrides;
         return b;
     }
 
@@ -124,6 +132,7 @@ public record GenerationRequest(String prompt, String negativePrompt, String pro
         private BufferedImage initImage;
         private double strength = 0.8;
         private BufferedImage mask;
+        private SchedulerOverrides schedulerOverrides = SchedulerOverrides.NONE;
 
         private Builder(String prompt) {
             this.prompt = prompt;
@@ -145,10 +154,12 @@ public record GenerationRequest(String prompt, String negativePrompt, String pro
         public Builder initImage(BufferedImage v) { this.initImage = v; return this; }
         public Builder strength(double v) { this.strength = v; return this; }
         public Builder mask(BufferedImage v) { this.mask = v; return this; }
+        public Builder schedulerOverrides(SchedulerOverrides v) { this.schedulerOverrides = v; return this; }
 
         public GenerationRequest build() {
             return new GenerationRequest(prompt, negativePrompt, prompt2, negativePrompt2, steps, guidanceScale,
-                    guidanceRescale, seed, scheduler, width, height, samples, clipSkip, initImage, strength, mask);
+                    guidanceRescale, seed, scheduler, width, height, samples, clipSkip, initImage, strength, mask,
+                    schedulerOverrides);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.vega4j.VegaException;
 import dev.vega4j.rng.TorchGenerator;
 import dev.vega4j.schedulers.Scheduler;
 import dev.vega4j.schedulers.SchedulerConfig;
+import dev.vega4j.schedulers.SchedulerOverrides;
 import dev.vega4j.schedulers.SchedulerRegistry;
 import dev.vega4j.schedulers.SchedulerType;
 import dev.vega4j.tensor.Tensor;
@@ -28,16 +29,28 @@ final class ModelSchedulers implements SchedulerProvider {
      */
     @Override
     public SamplingScheduler create(String name) {
+        return create(name, SchedulerOverrides.NONE);
+    }
+
+    /**
+     * As {@link #create(String)} on the model's config with {@code overrides}' keys replaced: they reach the model's
+     * own scheduler and any scheduler picked by name alike, as diffusers' {@code from_config} carries them over.
+     */
+    @Override
+    public SamplingScheduler create(String name, SchedulerOverrides overrides) {
+        JsonNode config = overrides.isEmpty() ? baseConfig : overrides.applyTo(baseConfig);
         if (name == null || name.isBlank()) {
             SchedulerType type = SchedulerType.forClassName(baseClass);
             if (type == null) {
                 throw new VegaException("the model's scheduler " + baseClass + " is not supported; choose one of: "
                         + String.join(", ", SchedulerRegistry.names()));
             }
-            return new Adapter(type.create(SchedulerConfig.fromJson(type, baseConfig, null)), displayName(type));
+            overrides.checkTakenBy(type);
+            return new Adapter(type.create(SchedulerConfig.fromJson(type, config, null)), displayName(type));
         }
         SchedulerRegistry.Choice choice = SchedulerRegistry.resolve(name);
-        return new Adapter(SchedulerRegistry.create(name, baseConfig), choice.name());
+        overrides.checkTakenBy(choice.type());
+        return new Adapter(SchedulerRegistry.create(name, config), choice.name());
     }
 
     /**

@@ -30,7 +30,7 @@ public final class DPMSolverSinglestepScheduler extends AlphaSigmaScheduler {
         lowerOrderFinal = config.lowerOrderFinal();
     }
 
-    /** diffusers {@code get_order_list}. */
+    /** diffusers 0.26.3 {@code get_order_list}. */
     int[] orderList(int steps) {
         int order = config.solverOrder();
         List<Integer> o = new ArrayList<>();
@@ -70,9 +70,9 @@ public final class DPMSolverSinglestepScheduler extends AlphaSigmaScheduler {
                 repeat(o, new int[] {1}, steps);
             }
         }
-        if (config.finalSigmasType() == FinalSigmasType.ZERO && !o.isEmpty()) {
-            o.set(o.size() - 1, 1); // a higher-order update cannot end at sigma 0 (infinite lambda)
-        }
+        // diffusers 0.26.3 does not lower the last order for final_sigmas_type zero (later versions do): with order 3
+        // and n % 3 == 2 the last update is second order into sigma 0, and its infinite lambda gives infinities, as
+        // there. lower_order_final (forced on by final_sigmas_type zero) keeps every other case first order at the end.
         return o.stream().mapToInt(Integer::intValue).toArray();
     }
 

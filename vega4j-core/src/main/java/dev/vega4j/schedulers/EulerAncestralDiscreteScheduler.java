@@ -9,19 +9,15 @@ import dev.vega4j.tensor.Tensor;
  */
 public final class EulerAncestralDiscreteScheduler extends SigmaScheduler {
     public EulerAncestralDiscreteScheduler(SchedulerConfig config) {
-        super(config);
+        super(config, true);
         rejectSamplePrediction();
-        if (config.rescaleBetasZeroSnr()) {
-            schedule.alphasCumprod[schedule.alphasCumprod.length - 1] = (float) Math.pow(2, -24);
-        }
     }
 
     @Override
     public void setTimesteps(int n) {
         numInferenceSteps = n;
         double[] ts = spacedTimesteps(n);
-        // schedule.trainSigmas(), not trainSigmas: the zero-SNR fix above changed alphas_cumprod
-        sigmas = toFloat(NoiseSchedule.interp(ts, schedule.trainSigmas()), 0.0);
+        sigmas = toFloat(interpSigmas(ts), 0.0);
         timesteps = ts;
         resetIndices();
     }

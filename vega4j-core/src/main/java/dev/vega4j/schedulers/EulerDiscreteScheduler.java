@@ -9,18 +9,14 @@ import dev.vega4j.tensor.Tensor;
  */
 public final class EulerDiscreteScheduler extends SigmaScheduler {
     public EulerDiscreteScheduler(SchedulerConfig config) {
-        super(config);
-        if (config.rescaleBetasZeroSnr()) {
-            // diffusers: keep the terminal sigma finite
-            schedule.alphasCumprod[schedule.alphasCumprod.length - 1] = (float) Math.pow(2, -24);
-        }
+        super(config, true);
     }
 
     @Override
     public void setTimesteps(int n) {
         numInferenceSteps = n;
         double[] ts = spacedTimesteps(n);
-        float[] train = schedule.trainSigmas(); // after the zero-SNR fix above, unlike trainSigmas
+        float[] train = trainSigmas;
         double[] s = switch (config.interpolationType()) {
             case LINEAR -> NoiseSchedule.interp(ts, train);
             case LOG_LINEAR -> {

@@ -1,7 +1,6 @@
 package dev.vega4j.schedulers;
 
 import dev.vega4j.InvalidRequestException;
-import dev.vega4j.VegaException;
 import dev.vega4j.rng.TorchGenerator;
 import dev.vega4j.tensor.Tensor;
 import java.util.ArrayList;
@@ -24,7 +23,7 @@ public final class PNDMScheduler extends AlphaBarScheduler {
         super(config);
         finalAlphaCumprod = finalAlphaCumprod();
         if (config.predictionType() == PredictionType.SAMPLE) {
-            throw new VegaException("PNDMScheduler supports prediction_type epsilon and v_prediction only");
+            throw new InvalidRequestException("PNDMScheduler supports prediction_type epsilon and v_prediction only");
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.vega4j.schedulers;
 
-import dev.vega4j.VegaException;
+import dev.vega4j.InvalidRequestException;
 import dev.vega4j.tensor.Tensor;
 
 /**
@@ -16,7 +16,20 @@ abstract class SigmaScheduler extends AbstractScheduler {
     protected String timestepsDtype = "float32";
 
     SigmaScheduler(SchedulerConfig config) {
+        this(config, false);
+    }
+
+    /**
+     * @param finiteTerminalSigma the class sets {@code alphas_cumprod[-1] = 2**-24} under {@code rescale_betas_zero_snr}
+     *     (diffusers' Euler and Euler a), so that the first sigma is finite. diffusers does it before it derives the
+     *     sigmas and their logs from {@code alphas_cumprod}, so both the log-sigmas that map Karras sigmas back to
+     *     timesteps and {@code init_noise_sigma} before {@code set_timesteps} see the fixed value.
+     */
+    SigmaScheduler(SchedulerConfig config, boolean finiteTerminalSigma) {
         super(config);
+        if (finiteTerminalSigma && config.rescaleBetasZeroSnr()) {
+            schedule.alphasCumprod[schedule.alphasCumprod.length - 1] = (float) Math.pow(2, -24);
+        }
         trainSigmas = schedule.trainSigmas();
         logSigmas = NoiseSchedule.logSigmas(trainSigmas);
     }
@@ -34,7 +47,7 @@ abstract class SigmaScheduler extends AbstractScheduler {
     /** Schedulers whose k-diffusion update divides by the noise it predicts reject sample prediction up front. */
     protected void rejectSamplePrediction() {
         if (config.predictionType() == PredictionType.SAMPLE) {
-            throw new VegaException(getClass().getSimpleName() + " does not support prediction_type 'sample'");
+            throw new InvalidRequestException(getClass().getSimpleName() + " does not support prediction_type 'sample'");
         }
     }
 

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vega4j.InvalidRequestException;
 import dev.vega4j.pipeline.ProgressListener.Phase;
 import dev.vega4j.rng.TorchGenerator;
+import dev.vega4j.schedulers.PredictionType;
 import dev.vega4j.schedulers.SchedulerConfig;
+import dev.vega4j.schedulers.SchedulerOverrides;
 import dev.vega4j.schedulers.SchedulerType;
 import dev.vega4j.tensor.Tensor;
 import java.awt.image.BufferedImage;
@@ -122,6 +125,28 @@ class DiffusionPipelineTest {
         assertEquals(3, unet.calls);
         assertEquals(5, r.parameters().seed());
         assertEquals("Fake", r.parameters().scheduler());
+    }
+
+    @Test
+    void theRequestsSchedulerOverridesReachTheProvider() {
+        List<SchedulerOverrides> seen = new ArrayList<>();
+        var info = new Pipeline.ModelInfo("fake", Pipeline.Family.SDXL, 8, 8, "Fake");
+        SchedulerProvider sp = new SchedulerProvider() {
+            @Override public SamplingScheduler create(String name) { return new FakeScheduler(); }
+            @Override public SamplingScheduler create(String name, SchedulerOverrides o) {
+                seen.add(o);
+                return new FakeScheduler();
+            }
+            @Override public SamplingScheduler fromClass(String c, JsonNode o) { return new FakeScheduler(); }
+        };
+        var overrides = new SchedulerOverrides(PredictionType.V_PREDICTION, true);
+        new DiffusionPipeline(info, new FakeEncoder(), unet, new FakeVae(), sp, null).generate(
+                GenerationRequest.builder("x").steps(1).seed(5).size(8, 8).schedulerOverrides(overrides).build(),
+                e -> {}, new Cancellation());
+        assertEquals(List.of(overrides), seen);
+        // a provider without a diffusers config refuses overrides instead of ignoring them
+        assertThrows(InvalidRequestException.class, () -> pipeline().generate(GenerationRequest.builder("x").steps(1)
+                .size(8, 8).schedulerOverrides(overrides).build(), e -> {}, new Cancellation()));
     }
 
     @Test

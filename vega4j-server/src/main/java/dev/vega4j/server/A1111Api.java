@@ -82,6 +82,7 @@ final class A1111Api {
         if (sampler != null) {
             b.scheduler(SchedulerNames.check(f.has("sampler_name") ? "sampler_name" : "sampler_index", sampler));
         }
+        Generations.schedulerOverrides(f, b);
         b.width(gen.side("width", f.integer("width", Integer.MIN_VALUE, Integer.MAX_VALUE)));
         b.height(gen.side("height", f.integer("height", Integer.MIN_VALUE, Integer.MAX_VALUE)));
         int batch = opt(f.integer("batch_size", 1, gen.config().maxSamples()), 1);

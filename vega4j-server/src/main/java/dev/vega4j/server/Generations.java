@@ -1,7 +1,10 @@
 package dev.vega4j.server;
 
 import dev.vega4j.InvalidRequestException;
+import dev.vega4j.VegaException;
 import dev.vega4j.pipeline.GenerationRequest;
+import dev.vega4j.schedulers.PredictionType;
+import dev.vega4j.schedulers.SchedulerOverrides;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -146,6 +149,27 @@ final class Generations {
         String name = f.string(field);
         if (name != null) {
             b.scheduler(SchedulerNames.check(field, name));
+        }
+    }
+
+    /**
+     * The optional fields {@code prediction_type} (epsilon, v_prediction, sample) and {@code rescale_betas_zero_snr}
+     * (diffusers' config keys): they replace the model's scheduler config keys for this request, like {@code vega
+     * generate --prediction-type / --zero-snr}.
+     */
+    static void schedulerOverrides(Fields f, GenerationRequest.Builder b) {
+        String prediction = f.string("prediction_type");
+        PredictionType type = null;
+        if (prediction != null) {
+            try {
+                type = PredictionType.parse(prediction.strip());
+            } catch (VegaException e) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+        }
+        Boolean zeroSnr = f.bool("rescale_betas_zero_snr");
+        if (type != null || zeroSnr != null) {
+            b.schedulerOverrides(new SchedulerOverrides(type, zeroSnr));
         }
     }
 

@@ -59,6 +59,7 @@ final class SegmindApi {
             b.samples(samples);
         }
         Generations.scheduler(f, b, "scheduler");
+        Generations.schedulerOverrides(f, b);
         if (vegaRt) {
             // VegaRT's narrower range, checked first so the message names it; sampling() then reads the same value
             f.integer("num_inference_steps", VegaRt.MIN_STEPS, VegaRt.MAX_STEPS);

@@ -9,6 +9,8 @@ import dev.vega4j.pipeline.GenerationResult;
 import dev.vega4j.pipeline.ImageFiles;
 import dev.vega4j.pipeline.Pipeline;
 import dev.vega4j.pipeline.Pipelines;
+import dev.vega4j.schedulers.PredictionType;
+import dev.vega4j.schedulers.SchedulerOverrides;
 import java.net.http.HttpResponse;
 import java.util.Base64;
 import java.util.Map;
@@ -60,6 +62,26 @@ class GoldenPipelineServerTest {
                 .seed(42).steps(3).guidanceScale(7.5).scheduler("Euler a").size(64, 64).build());
         assertThat(r.body()).isEqualTo(expected);
         assertThat(ImageFiles.readParameters(r.body())).contains("Seed: 42", "Sampler: Euler a", "Size: 64x64");
+    }
+
+    @Test
+    void schedulerConfigOverridesReachThePipeline() {
+        String plain = "{\"prompt\":\"a fox\",\"seed\":5,\"num_inference_steps\":2,\"img_width\":64,"
+                + "\"img_height\":64,\"img_format\":\"png\"";
+        HttpResponse<byte[]> r = http.post("/v1/tiny-vega", plain
+                + ",\"prediction_type\":\"v_prediction\",\"rescale_betas_zero_snr\":true}");
+        assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
+        var overrides = new SchedulerOverrides(PredictionType.V_PREDICTION, true);
+        GenerationRequest.Builder req = GenerationRequest.builder("a fox").seed(5).steps(2).size(64, 64);
+        assertThat(r.body()).isEqualTo(directPng(req.schedulerOverrides(overrides).build()))
+                .isNotEqualTo(directPng(req.schedulerOverrides(SchedulerOverrides.NONE).build()));
+        HttpResponse<byte[]> bad = http.post("/v1/tiny-vega", plain + ",\"prediction_type\":\"velocity\"}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(new String(bad.body())).contains("epsilon, v_prediction or sample");
+        HttpResponse<byte[]> heun = http.post("/v1/tiny-vega", plain
+                + ",\"scheduler\":\"Heun\",\"rescale_betas_zero_snr\":true}");
+        assertThat(heun.statusCode()).isEqualTo(400);
+        assertThat(new String(heun.body())).contains("HeunDiscreteScheduler");
     }
 
     @Test

@@ -113,7 +113,7 @@ public final class TeacherLatents {
         GenerationRequest r = request(prompt, steps, px, s);
         Tensor[] fin = new Tensor[1];
         try {
-            pipe.run(r, s, pipe.schedulers().create(r.scheduler()), ProgressListener.NONE, new Cancellation(),
+            pipe.run(r, s, pipe.schedulers().create(r.scheduler(), r.schedulerOverrides()), ProgressListener.NONE, new Cancellation(),
                     (key, value) -> {
                         if (key.equals("final_latents")) {
                             fin[0] = value;
