@@ -112,7 +112,7 @@ public final class SingleFileCheckpoint implements AutoCloseable {
         if (convIn.rank() != 4 || convIn.dim(0) != width) {
             throw new VegaException(w.source() + ": looks like " + v + " but its UNet conv_in has shape "
                     + java.util.Arrays.toString(convIn.shape()) + " (the " + v + " config has " + width
-                    + " channels); pass the configs of a matching diffusers folder");
+                    + " channels); pass the configs of its model (vega: --config with a diffusers folder or Hub repo)");
         }
         Map<String, Integer> io = new LinkedHashMap<>();
         io.put("in_channels", convIn.dim(1));
