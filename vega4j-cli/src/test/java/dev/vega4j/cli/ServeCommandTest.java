@@ -35,6 +35,16 @@ class ServeCommandTest {
     }
 
     @Test
+    void configsGoToTheirSingleFileModelOrToEvery() {
+        ServeCommand c = parse("-m", "a=x.safetensors", "-m", "b=y.safetensors", "--config", "b=/cfg/b",
+                "--config", "org/any-configs");
+        assertThat(c.configsFor("a")).isEqualTo("org/any-configs");
+        assertThat(c.configsFor("b")).isEqualTo("/cfg/b");
+        assertThat(parse("-m", "a=x.safetensors", "--config", "a=/cfg/a").configsFor("a")).isEqualTo("/cfg/a");
+        assertThat(parse("-m", "a=x.safetensors").configsFor("a")).isNull();
+    }
+
+    @Test
     void presetVegartServesTheFirstModelAsSegmindVegaRtWithTheLcmLora() {
         ServeCommand c = parse("--preset", "vegart", "--lora", "style.safetensors:0.5");
         assertThat(c.modelSpecs()).containsExactly(java.util.Map.entry("segmind-vega-rt", "segmind/Segmind-Vega"));

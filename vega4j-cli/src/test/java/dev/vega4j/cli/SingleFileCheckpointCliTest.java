@@ -55,8 +55,12 @@ class SingleFileCheckpointCliTest {
 
     /** The pixels of {@code vega generate -m MODEL [extra]} (the PNG's text chunk names the model, so not the bytes). */
     int[] generate(String model, String name, String... extra) throws Exception {
+        return generatePrompt("a lighthouse on a cliff", model, name, extra);
+    }
+
+    int[] generatePrompt(String prompt, String model, String name, String... extra) throws Exception {
         Path png = tmp.resolve(name + ".png");
-        List<String> args = new ArrayList<>(List.of("generate", "a lighthouse on a cliff", "-n", "blurry", "-m", model,
+        List<String> args = new ArrayList<>(List.of("generate", prompt, "-n", "blurry", "-m", model,
                 "--seed", "11", "--steps", "2", "--width", "64", "--height", "64", "-o", png.toString()));
         args.addAll(List.of(extra));
         Run r = vega(args.toArray(String[]::new));
@@ -102,8 +106,29 @@ class SingleFileCheckpointCliTest {
                 tmp.resolve("never.png").toString());
         assertThat(errorLine(noConfig)).contains("--config");
 
-        assertThat(generate(unetOnly.toString(), "unet-only", "--config", folder.toString()))
-                .isEqualTo(generate(folder.toString(), "folder"));
+        int[] reference = generate(folder.toString(), "folder");
+        assertThat(generate(unetOnly.toString(), "unet-only", "--config", folder.toString())).isEqualTo(reference);
+        // a UNet file under diffusers names (a diffusers unet/ weights file on its own)
+        assertThat(generate(folder.resolve("unet/diffusion_pytorch_model.safetensors").toString(), "diffusers-unet",
+                "--config", folder.toString())).isEqualTo(reference);
+    }
+
+    @Test
+    void promptWeightingAndServingWorkOnSingleFiles() throws Exception {
+        Path folder = Golden.root().resolve("tiny-vega");
+        Path single = tmp.resolve("tiny-vega.safetensors");
+        assertThat(vega("convert", folder.toString(), single.toString()).exit()).isZero();
+        String weighted = "a (lighthouse:1.5) on a [cliff]";
+        int[] fromFolder = generatePrompt(weighted, folder.toString(), "pw-folder", "--prompt-weighting");
+        assertThat(fromFolder).isNotEqualTo(generate(folder.toString(), "plain"));
+        assertThat(generatePrompt(weighted, single.toString(), "pw-single", "--config", folder.toString(),
+                "--prompt-weighting")).isEqualTo(fromFolder);
+
+        try (dev.vega4j.pipeline.Pipeline p = ServeCommand.load(single.toString(), folder.toString())) {
+            assertThat(p.info().name()).isEqualTo("tiny-vega");
+            assertThat(p.info().family()).isEqualTo(dev.vega4j.pipeline.Pipeline.Family.SDXL);
+            assertThat(ServeCommand.promptWeighting(p, single.toString(), folder.toString())).isNotNull();
+        }
     }
 
     @Test
