@@ -9,7 +9,8 @@ import dev.vega4j.tensor.JitWarmup;
 import java.nio.file.Path;
 
 /**
- * Loads a diffusers pipeline folder ({@code model_index.json} + component folders) into a {@link DiffusionPipeline}:
+ * Loads a diffusers pipeline folder ({@code model_index.json} + component folders) or a single-file checkpoint (any
+ * {@link PipelineSource}) into a {@link DiffusionPipeline}:
  * tokenizer(s) and text encoder(s), the UNet, the VAE and the scheduler config. Large layer weights stay memory-mapped
  * in their file's dtype ({@link dev.vega4j.io.WeightResidency}, read to float32 while packed); everything else is
  * read once into heap float32. The files are closed after loading (mapped weights keep their own mapping).
