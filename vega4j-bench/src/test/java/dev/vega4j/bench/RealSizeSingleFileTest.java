@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * loads with nothing else on disk - family detected, bundled configs and tokenizer - and generates a 64x64 image in
  * one step.
  */
+@Tag("realsize") // runs by default (about 30-60 s on 2 cores); -DexcludedGroups=realsize skips it
 @Timeout(600)
 class RealSizeSingleFileTest {
     @TempDir

@@ -171,6 +171,15 @@ final class ServeCommand implements Callable<Integer> {
         return any;
     }
 
+    /** True for a local file (a single-file checkpoint); anything else, or nothing, is for {@link #load} to report. */
+    static boolean isLocalFile(String model) {
+        try {
+            return HubCache.localPath(model).map(java.nio.file.Files::isRegularFile).orElse(false);
+        } catch (VegaException e) {
+            return false;
+        }
+    }
+
     /** True for {@code --preset vegart}; an unknown preset is refused. */
     boolean vegaRt() {
         if (preset == null) {
@@ -237,7 +246,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             for (Map.Entry<String, String> e : modelSpecs().entrySet()) {
                 System.out.println("loading " + e.getValue() + " as '" + e.getKey() + "' ...");
-                String cfg = java.nio.file.Files.isRegularFile(Path.of(e.getValue())) ? configsFor(e.getKey()) : null;
+                String cfg = isLocalFile(e.getValue()) ? configsFor(e.getKey()) : null;
                 Pipeline p = load(e.getValue(), cfg);
                 pipelines.put(e.getKey(), p);
                 if (!adapters.isEmpty()) {

@@ -45,6 +45,15 @@ class ServeCommandTest {
     }
 
     @Test
+    void onlyLocalFilesAreSingleFileModels(@org.junit.jupiter.api.io.TempDir Path tmp) throws java.io.IOException {
+        Path file = java.nio.file.Files.writeString(tmp.resolve("m.safetensors"), "x");
+        assertThat(ServeCommand.isLocalFile(file.toString())).isTrue();
+        assertThat(ServeCommand.isLocalFile(tmp.toString())).isFalse();
+        assertThat(ServeCommand.isLocalFile("segmind/Segmind-Vega")).isFalse();
+        assertThat(ServeCommand.isLocalFile(tmp.resolve("missing.safetensors").toString())).isFalse();
+    }
+
+    @Test
     void presetVegartServesTheFirstModelAsSegmindVegaRtWithTheLcmLora() {
         ServeCommand c = parse("--preset", "vegart", "--lora", "style.safetensors:0.5");
         assertThat(c.modelSpecs()).containsExactly(java.util.Map.entry("segmind-vega-rt", "segmind/Segmind-Vega"));
