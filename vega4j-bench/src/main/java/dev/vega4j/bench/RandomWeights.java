@@ -2,7 +2,9 @@ package dev.vega4j.bench;
 
 import dev.vega4j.config.UNetConfig;
 import dev.vega4j.config.VaeConfig;
+import dev.vega4j.io.IndexedWeights;
 import dev.vega4j.io.MapWeights;
+import dev.vega4j.io.Weights;
 import dev.vega4j.io.WeightResidency;
 import dev.vega4j.models.unet.UNet2DConditionModel;
 import dev.vega4j.models.vae.AutoencoderKL;
@@ -65,6 +67,39 @@ public final class RandomWeights {
             ordered.put(k, filled.get(k));
         }
         return new MapWeights(ordered, source);
+    }
+
+    /**
+     * The same values as {@link #of(Map, long, String)}, made when a tensor is read and not kept: for writing a
+     * real-size random checkpoint tensor by tensor ({@link RandomCheckpoint}) without holding the model.
+     */
+    public static Weights lazy(Map<String, int[]> shapes, long seed, String source) {
+        return new Lazy("", java.util.Collections.unmodifiableMap(new LinkedHashMap<>(shapes)),
+                java.util.concurrent.ConcurrentHashMap.newKeySet(), seed, source);
+    }
+
+    private static final class Lazy extends IndexedWeights<int[]> {
+        private final long seed;
+
+        Lazy(String prefix, Map<String, int[]> shapes, java.util.Set<String> accessed, long seed, String source) {
+            super(prefix, shapes, accessed, source);
+            this.seed = seed;
+        }
+
+        @Override
+        protected Tensor read(String fullName, int[] shape, boolean keepMapped) {
+            return tensor(fullName, shape, seed, Tensor.Storage.F32);
+        }
+
+        @Override
+        protected int[] shapeOf(String fullName) {
+            return index.get(fullName);
+        }
+
+        @Override
+        protected Weights view(String newPrefix) {
+            return new Lazy(newPrefix, index, accessed, seed, source());
+        }
     }
 
     private static Tensor tensor(String name, int[] shape, long seed, Tensor.Storage storage) {

@@ -14,10 +14,10 @@ import dev.vega4j.pipeline.GenerationRequest;
 import dev.vega4j.pipeline.GenerationResult;
 import dev.vega4j.pipeline.ImageFiles;
 import dev.vega4j.pipeline.Pipeline;
+import dev.vega4j.pipeline.PipelineSource;
 import dev.vega4j.pipeline.Pipelines;
 import dev.vega4j.pipeline.ProgressListener;
 import dev.vega4j.pipeline.VaeLatentAutoencoder;
-import dev.vega4j.pipeline.folder.PipelineFolder;
 import dev.vega4j.prompt.WeightedPromptEncoder;
 import dev.vega4j.schedulers.PredictionType;
 import dev.vega4j.schedulers.SchedulerOverrides;
@@ -56,8 +56,16 @@ final class GenerateCommand implements Callable<Integer> {
     String negativePrompt;
 
     @Option(names = {"-m", "--model"}, paramLabel = "ID_OR_PATH", defaultValue = DEFAULT_MODEL,
-            description = "Hub repo id (org/name[@revision]) or local diffusers folder (default: ${DEFAULT-VALUE}).")
+            description = "Hub repo id (org/name[@revision]), local diffusers folder, or single-file checkpoint"
+                    + " (model.safetensors as A1111/ComfyUI keep them: SD 1.5, SDXL, SSD-1B or Vega, detected; a file"
+                    + " with only a UNet needs --config) (default: ${DEFAULT-VALUE}).")
     String model;
+
+    @Option(names = "--config", paramLabel = "DIR_OR_ID",
+            description = "With a single-file -m: take the configs (and tokenizers) from this diffusers folder or Hub"
+                    + " repo instead of the bundled real-size ones; it also supplies the VAE and text encoders a"
+                    + " UNet-only file lacks.")
+    String configs;
 
     @Option(names = "--steps", defaultValue = "" + GenerationRequest.DEFAULT_STEPS,
             description = "Denoising steps (default: ${DEFAULT-VALUE}).")
@@ -156,7 +164,7 @@ final class GenerateCommand implements Callable<Integer> {
     Boolean terminal;
 
     GenerateCommand() {
-        this((m, progress) -> Pipelines.load(HubCache.fromEnvironment().resolve(m, progress).toString()));
+        this.loader = null; // Pipelines.load with --config
     }
 
     GenerateCommand(BiFunction<String, DownloadListener, Pipeline> loader) {
@@ -224,7 +232,9 @@ final class GenerateCommand implements Callable<Integer> {
         err.println("loading " + model + " ...");
         err.flush();
         GenerationResult result;
-        try (Pipeline pipeline = loader.apply(model, new DownloadProgress(err, tty))) {
+        DownloadProgress progress = new DownloadProgress(err, tty);
+        try (Pipeline pipeline = loader != null ? loader.apply(model, progress)
+                : Pipelines.load(model, configs, progress)) {
             err.printf(Locale.ROOT, "loaded %s in %.1f s%n", pipeline.info().name(), (System.nanoTime() - t0) / 1e9);
             err.flush();
             if (!adapters.isEmpty()) {
@@ -256,9 +266,9 @@ final class GenerateCommand implements Callable<Integer> {
                             + " is not one");
                 }
                 // the wrapper shares every model with the loaded pipeline; only the tokenizers are read again
-                Path folder = HubCache.fromEnvironment().resolve(model, DownloadListener.NONE);
-                run = WeightedPromptEncoder.enable(dp, PipelineFolder.openConfigsOnly(folder),
-                        WeightedPromptEncoder.Options.A1111);
+                try (PipelineSource source = Pipelines.open(model, configs, DownloadListener.NONE)) {
+                    run = WeightedPromptEncoder.enable(dp, source, WeightedPromptEncoder.Options.A1111);
+                }
             }
             result = run.generate(request, new StepProgress(err, tty), new Cancellation());
         }

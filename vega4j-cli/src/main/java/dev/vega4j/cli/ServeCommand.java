@@ -10,8 +10,8 @@ import dev.vega4j.lora.Loras;
 import dev.vega4j.lora.VegaRt;
 import dev.vega4j.pipeline.DiffusionPipeline;
 import dev.vega4j.pipeline.Pipeline;
+import dev.vega4j.pipeline.PipelineSource;
 import dev.vega4j.pipeline.Pipelines;
-import dev.vega4j.pipeline.folder.PipelineFolder;
 import dev.vega4j.prompt.WeightedPromptEncoder;
 import dev.vega4j.server.ApiKeys;
 import dev.vega4j.server.LoraLibrary;
@@ -42,6 +42,12 @@ final class ServeCommand implements Callable<Integer> {
                     + " Repeatable; the first is the default model. Default: ${DEFAULT-VALUE}.",
             defaultValue = "segmind/Segmind-Vega")
     List<String> models = new ArrayList<>();
+
+    @Option(names = "--config", paramLabel = "[SLUG=]DIR_OR_ID",
+            description = "Configs for a single-file model (-m name=model.safetensors) instead of the bundled real-size"
+                    + " ones: a diffusers folder or Hub repo, which also supplies the VAE and text encoders of a"
+                    + " UNet-only file. With SLUG= for that model only, else for every single-file model.")
+    List<String> configs = new ArrayList<>();
 
     @Option(names = "--lora", paramLabel = "ID_OR_PATH[:WEIGHT] | NAME=ID_OR_PATH",
             description = "ID_OR_PATH[:WEIGHT]: a LoRA adapter fused into every served model at start-up (repeatable):"
@@ -148,6 +154,32 @@ final class ServeCommand implements Callable<Integer> {
         return out;
     }
 
+    /** The {@code --config} of a model: its own ({@code SLUG=DIR_OR_ID}), else one without a slug, else null. */
+    String configsFor(String slug) {
+        String any = null;
+        for (String c : configs) {
+            int eq = c.indexOf('=');
+            String named = eq > 0 ? c.substring(0, eq).strip() : null;
+            if (named != null && modelSpecs().containsKey(named)) {
+                if (named.equals(slug)) {
+                    return c.substring(eq + 1).strip();
+                }
+            } else {
+                any = c.strip();
+            }
+        }
+        return any;
+    }
+
+    /** True for a local file (a single-file checkpoint); anything else, or nothing, is for {@link #load} to report. */
+    static boolean isLocalFile(String model) {
+        try {
+            return HubCache.localPath(model).map(java.nio.file.Files::isRegularFile).orElse(false);
+        } catch (VegaException e) {
+            return false;
+        }
+    }
+
     /** True for {@code --preset vegart}; an unknown preset is refused. */
     boolean vegaRt() {
         if (preset == null) {
@@ -214,7 +246,8 @@ final class ServeCommand implements Callable<Integer> {
         try {
             for (Map.Entry<String, String> e : modelSpecs().entrySet()) {
                 System.out.println("loading " + e.getValue() + " as '" + e.getKey() + "' ...");
-                Pipeline p = load(e.getValue());
+                String cfg = isLocalFile(e.getValue()) ? configsFor(e.getKey()) : null;
+                Pipeline p = load(e.getValue(), cfg);
                 pipelines.put(e.getKey(), p);
                 if (!adapters.isEmpty()) {
                     if (p.adaptableModules().isEmpty()) {
@@ -223,7 +256,7 @@ final class ServeCommand implements Callable<Integer> {
                     Loras.fuse(p, loraSpecs, adapters, false);
                     System.out.println("fused LoRA " + loraSpecs + " into '" + e.getKey() + "'");
                 }
-                Pipeline w = promptWeighting(p, e.getValue(), hub);
+                Pipeline w = promptWeighting(p, e.getValue(), cfg);
                 if (w != null) {
                     weighted.put(e.getKey(), w);
                 }
@@ -253,24 +286,19 @@ final class ServeCommand implements Callable<Integer> {
      * The model with AUTOMATIC1111's prompt handling (sharing every weight; only the tokenizers are read again), for
      * {@code prompt_weighting} and the A1111 routes; null when the model is no diffusers folder.
      */
-    static Pipeline promptWeighting(Pipeline p, String model, HubCache hub) {
+    static Pipeline promptWeighting(Pipeline p, String model, String configs) {
         if (!(p instanceof DiffusionPipeline dp)) {
             return null;
         }
-        try {
-            Path folder = hub.resolve(model, DownloadListener.NONE);
-            if (!java.nio.file.Files.isDirectory(folder)) {
-                return null;
-            }
-            return WeightedPromptEncoder.enable(dp, PipelineFolder.openConfigsOnly(folder),
-                    WeightedPromptEncoder.Options.A1111);
+        try (PipelineSource source = Pipelines.open(model, configs, DownloadListener.NONE)) {
+            return WeightedPromptEncoder.enable(dp, source, WeightedPromptEncoder.Options.A1111);
         } catch (VegaException e) {
             System.out.println("prompt weighting is not available for " + model + ": " + e.getMessage());
             return null;
         }
     }
 
-    static Pipeline load(String model) {
-        return Pipelines.load(model);
+    static Pipeline load(String model, String configs) {
+        return Pipelines.load(model, configs, DownloadListener.NONE);
     }
 }

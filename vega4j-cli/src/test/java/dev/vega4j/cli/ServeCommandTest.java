@@ -35,6 +35,25 @@ class ServeCommandTest {
     }
 
     @Test
+    void configsGoToTheirSingleFileModelOrToEvery() {
+        ServeCommand c = parse("-m", "a=x.safetensors", "-m", "b=y.safetensors", "--config", "b=/cfg/b",
+                "--config", "org/any-configs");
+        assertThat(c.configsFor("a")).isEqualTo("org/any-configs");
+        assertThat(c.configsFor("b")).isEqualTo("/cfg/b");
+        assertThat(parse("-m", "a=x.safetensors", "--config", "a=/cfg/a").configsFor("a")).isEqualTo("/cfg/a");
+        assertThat(parse("-m", "a=x.safetensors").configsFor("a")).isNull();
+    }
+
+    @Test
+    void onlyLocalFilesAreSingleFileModels(@org.junit.jupiter.api.io.TempDir Path tmp) throws java.io.IOException {
+        Path file = java.nio.file.Files.writeString(tmp.resolve("m.safetensors"), "x");
+        assertThat(ServeCommand.isLocalFile(file.toString())).isTrue();
+        assertThat(ServeCommand.isLocalFile(tmp.toString())).isFalse();
+        assertThat(ServeCommand.isLocalFile("segmind/Segmind-Vega")).isFalse();
+        assertThat(ServeCommand.isLocalFile(tmp.resolve("missing.safetensors").toString())).isFalse();
+    }
+
+    @Test
     void presetVegartServesTheFirstModelAsSegmindVegaRtWithTheLcmLora() {
         ServeCommand c = parse("--preset", "vegart", "--lora", "style.safetensors:0.5");
         assertThat(c.modelSpecs()).containsExactly(java.util.Map.entry("segmind-vega-rt", "segmind/Segmind-Vega"));

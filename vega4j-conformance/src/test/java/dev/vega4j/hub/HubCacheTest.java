@@ -105,6 +105,21 @@ class HubCacheTest {
     }
 
     @Test
+    void configsOnlyFetchesConfigsAndTokenizersButNoWeights() throws IOException {
+        Path snap = cache(false).resolveConfigs(REPO, DownloadListener.NONE);
+        List<String> got = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(snap)) {
+            s.filter(p -> !Files.isDirectory(p)).forEach(p -> got.add(snap.relativize(p).toString().replace('\\', '/')));
+        }
+        List<String> expected = expectedFiles().stream().filter(f -> !f.endsWith(".safetensors")).toList();
+        assertThat(got).containsExactlyInAnyOrderElementsOf(expected).contains("unet/config.json", "tokenizer/vocab.json");
+        assertThat(hub.requests).noneMatch(r -> r.path().endsWith(".safetensors"));
+        // the single-file checkpoint's configs then load from it
+        assertThat(dev.vega4j.io.checkpoint.PipelineConfigs.fromFolder(snap).has(
+                dev.vega4j.io.checkpoint.PipelineConfigs.TEXT_ENCODER_2)).isTrue();
+    }
+
+    @Test
     void secondRunUsesTheCache() {
         Path first = cache(false).resolve(REPO);
         int cdnGets = hub.requests("GET", "/cdn/").size();

@@ -56,14 +56,8 @@ public final class HubCache {
         if (local.isPresent()) {
             return local.get();
         }
-        String id = modelIdOrPath.strip();
-        String revision = DEFAULT_REVISION;
-        int at = id.lastIndexOf('@');
-        if (at > 0) {
-            revision = id.substring(at + 1);
-            id = id.substring(0, at);
-        }
-        return snapshot(new RepoId(id), revision, DEFAULT_VARIANT, false, listener);
+        String[] idAndRevision = idAndRevision(modelIdOrPath);
+        return snapshot(new RepoId(idAndRevision[0]), idAndRevision[1], DEFAULT_VARIANT, false, listener);
     }
 
     /**
@@ -114,6 +108,34 @@ public final class HubCache {
      * @param all     every file of the repo instead of only what a diffusers pipeline needs
      */
     public Path snapshot(RepoId repo, String revision, String variant, boolean all, DownloadListener listener) {
+        return snapshot(repo, revision, variant, all ? Selection.ALL : Selection.PIPELINE, listener);
+    }
+
+    /**
+     * Like {@link #resolve(String, DownloadListener)}, but of a repo only the configs and tokenizer files of its
+     * pipeline (no weights): what a single-file checkpoint needs from its model's repo.
+     */
+    public Path resolveConfigs(String modelIdOrPath, DownloadListener listener) {
+        Optional<Path> local = localPath(modelIdOrPath);
+        if (local.isPresent()) {
+            return local.get();
+        }
+        String[] idAndRevision = idAndRevision(modelIdOrPath);
+        return snapshot(new RepoId(idAndRevision[0]), idAndRevision[1], null, Selection.CONFIGS, listener);
+    }
+
+    /** {@code org/name[@revision]} → {id, revision}. */
+    private static String[] idAndRevision(String s) {
+        String id = s.strip();
+        int at = id.lastIndexOf('@');
+        return at > 0 ? new String[] {id.substring(0, at), id.substring(at + 1)} : new String[] {id, DEFAULT_REVISION};
+    }
+
+    /** What of a repo to download. */
+    private enum Selection { PIPELINE, CONFIGS, ALL }
+
+    private Path snapshot(RepoId repo, String revision, String variant, Selection selection, DownloadListener listener) {
+        boolean all = selection == Selection.ALL;
         CacheLayout layout = new CacheLayout(config.cacheDir(), repo);
         if (config.offline()) {
             return cachedSnapshot(layout, revision).orElseThrow(() -> new HubException(
@@ -149,6 +171,10 @@ public final class HubCache {
                 Set<String> components = PipelineFiles.components(
                         Files.readAllBytes(layout.pointer(commit, PipelineFiles.MODEL_INDEX)));
                 files = PipelineFiles.select(info.files(), components, variant);
+                if (selection == Selection.CONFIGS) {
+                    files = files.stream().filter(f -> PipelineFiles.weightsVariant(
+                            f.substring(f.lastIndexOf('/') + 1)) == null).toList();
+                }
             }
             fetch(layout, repo, commit, files, listener);
             layout.writeRef(revision, commit);

@@ -28,6 +28,11 @@ public final class MapWeights extends IndexedWeights<Tensor> {
         return new MapWeights(newPrefix, index, accessed, source());
     }
 
+    @Override
+    protected int[] shapeOf(String fullName) {
+        return index.get(fullName).shape();
+    }
+
     public Map<String, Tensor> asMap() {
         return index;
     }

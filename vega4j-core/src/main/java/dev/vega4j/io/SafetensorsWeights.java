@@ -96,6 +96,11 @@ public final class SafetensorsWeights extends IndexedWeights<SafetensorsFile> im
         return new SafetensorsWeights(newPrefix, index, files, accessed, source());
     }
 
+    @Override
+    protected int[] shapeOf(String fullName) {
+        return info(fullName).intShape();
+    }
+
     /** Header information of a tensor (dtype, shape) without loading it. */
     public TensorInfo info(String fullName) {
         SafetensorsFile f = index.get(fullName);

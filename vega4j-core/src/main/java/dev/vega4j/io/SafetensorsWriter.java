@@ -12,7 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Writes float tensors as a safetensors file (F32, or F16/BF16 to halve the size). The file appears atomically: it is
@@ -28,6 +32,19 @@ public final class SafetensorsWriter {
     }
 
     public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata, DType dtype) {
+        List<Entry> entries = new ArrayList<>(tensors.size());
+        tensors.forEach((name, t) -> entries.add(new Entry(name, t.shape(), () -> t)));
+        write(path, entries, metadata, dtype);
+    }
+
+    /**
+     * One tensor of a streamed file: its name, its shape (for the header, written first) and where its values come
+     * from, asked for once when its bytes are written, so a file larger than the heap can be written tensor by tensor.
+     */
+    public record Entry(String name, int[] shape, Supplier<Tensor> values) {}
+
+    /** Writes the tensors in order, holding one at a time. */
+    public static void write(Path path, List<Entry> entries, Map<String, String> metadata, DType dtype) {
         if (dtype != DType.F32 && dtype != DType.F16 && dtype != DType.BF16) {
             throw new IllegalArgumentException("can only write F32, F16 or BF16, not " + dtype);
         }
@@ -37,18 +54,20 @@ public final class SafetensorsWriter {
             metadata.forEach(meta::put);
         }
         long offset = 0;
-        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            if (e.getKey().equals("__metadata__")) {
+        for (Entry e : entries) {
+            if (e.name().equals("__metadata__")) {
                 throw new IllegalArgumentException("'__metadata__' is reserved and cannot name a tensor");
             }
-            Tensor t = e.getValue();
-            ObjectNode entry = header.putObject(e.getKey());
+            if (header.has(e.name())) {
+                throw new IllegalArgumentException("tensor '" + e.name() + "' is written twice");
+            }
+            ObjectNode entry = header.putObject(e.name());
             entry.put("dtype", dtype.name());
             ArrayNode shape = entry.putArray("shape");
-            for (int d : t.shape()) {
+            for (int d : e.shape()) {
                 shape.add(d);
             }
-            long bytes = (long) t.numel() * dtype.bytes();
+            long bytes = Tensor.numel(e.shape()) * dtype.bytes();
             entry.putArray("data_offsets").add(offset).add(offset + bytes);
             offset += bytes;
         }
@@ -66,8 +85,13 @@ public final class SafetensorsWriter {
                     out.write(' ');
                 }
                 ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-                for (Tensor t : tensors.values()) {
-                    for (float v : t.toFloat32().data()) {
+                for (Entry e : entries) {
+                    float[] values = e.values().get().toFloat32().data();
+                    if (values.length != Tensor.numel(e.shape())) {
+                        throw new IllegalStateException("tensor '" + e.name() + "' has " + values.length
+                                + " values, its shape " + Arrays.toString(e.shape()) + " needs " + Tensor.numel(e.shape()));
+                    }
+                    for (float v : values) {
                         if (buf.remaining() < 4) {
                             out.write(buf.array(), 0, buf.position());
                             buf.clear();

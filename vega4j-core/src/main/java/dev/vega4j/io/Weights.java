@@ -74,6 +74,20 @@ public abstract class Weights {
         return t;
     }
 
+    /**
+     * The shape of the tensor called {@code name} under this view, or null when there is none; read from a file's
+     * header where the source can, without loading the values (converters plan whole files this way).
+     */
+    public final int[] shape(String name) {
+        String full = full(name);
+        return exists(full) ? shapeOf(full) : null;
+    }
+
+    /** The shape of an existing tensor; sources that know it without reading the data override this. */
+    protected int[] shapeOf(String fullName) {
+        return load(fullName, true).shape();
+    }
+
     public final boolean has(String name) {
         return exists(full(name));
     }

@@ -1,6 +1,7 @@
 package dev.vega4j.pipeline;
 
-import dev.vega4j.io.SafetensorsWeights;
+import dev.vega4j.config.UNetConfig;
+import dev.vega4j.config.VaeConfig;
 import dev.vega4j.models.unet.UNet2DConditionModel;
 import dev.vega4j.models.vae.AutoencoderKL;
 import dev.vega4j.pipeline.folder.PipelineFolder;
@@ -8,7 +9,8 @@ import dev.vega4j.tensor.JitWarmup;
 import java.nio.file.Path;
 
 /**
- * Loads a diffusers pipeline folder ({@code model_index.json} + component folders) into a {@link DiffusionPipeline}:
+ * Loads a diffusers pipeline folder ({@code model_index.json} + component folders) or a single-file checkpoint (any
+ * {@link PipelineSource}) into a {@link DiffusionPipeline}:
  * tokenizer(s) and text encoder(s), the UNet, the VAE and the scheduler config. Large layer weights stay memory-mapped
  * in their file's dtype ({@link dev.vega4j.io.WeightResidency}, read to float32 while packed); everything else is
  * read once into heap float32. The files are closed after loading (mapped weights keep their own mapping).
@@ -25,20 +27,24 @@ public final class PipelineLoader {
     }
 
     public static DiffusionPipeline load(PipelineFolder folder) {
+        try (FolderSource source = new FolderSource(folder)) {
+            return load(source);
+        }
+    }
+
+    /** Builds the pipeline from a folder or a single-file checkpoint; the caller closes {@code source} afterwards. */
+    public static DiffusionPipeline load(PipelineSource source) {
         JitWarmup.startInBackground(); // C2 compiles the kernels while the weights load, not in the first step
-        ModelIndex index = ModelIndex.of(folder);
-        PromptEncoder prompts = PromptEncoders.load(folder);
-        UNet2DConditionModel unet;
-        try (SafetensorsWeights w = folder.openWeights("unet")) {
-            unet = UNet2DConditionModel.create(folder.unetConfig(), w);
-        }
-        AutoencoderKL vae;
-        try (SafetensorsWeights w = folder.openWeights("vae")) {
-            vae = AutoencoderKL.create(folder.vaeConfig(), w);
-        }
-        SchedulerProvider schedulers = new ModelSchedulers(folder.config("scheduler"));
+        PromptEncoder prompts = PromptEncoders.load(source);
+        UNet2DConditionModel unet = UNet2DConditionModel.create(
+                UNetConfig.fromJson(source.config(PipelineSource.UNET), source.configSource(PipelineSource.UNET)),
+                source.weights(PipelineSource.UNET));
+        AutoencoderKL vae = AutoencoderKL.create(
+                VaeConfig.fromJson(source.config(PipelineSource.VAE), source.configSource(PipelineSource.VAE)),
+                source.weights(PipelineSource.VAE));
+        SchedulerProvider schedulers = new ModelSchedulers(source.config(PipelineSource.SCHEDULER));
         int side = unet.config().sampleSize() * vae.scaleFactor();
-        Pipeline.ModelInfo info = new Pipeline.ModelInfo(modelName(folder.dir()), index.family(), side, side,
+        Pipeline.ModelInfo info = new Pipeline.ModelInfo(source.name(), source.family(), side, side,
                 schedulers.create(null).name());
         return new DiffusionPipeline(info, prompts, new UNetNoisePredictor(unet), new VaeLatentAutoencoder(vae),
                 schedulers, null);

@@ -109,9 +109,25 @@ public final class WeightedPromptEncoder implements PromptEncoder {
     /** Wraps {@code base} with the tokenizer(s) of an opened pipeline folder. */
     public static WeightedPromptEncoder wrap(dev.vega4j.pipeline.folder.PipelineFolder folder, PromptEncoder base,
             Options options) {
-        ClipTokenizer t1 = folder.tokenizer("tokenizer");
-        ClipTokenizer t2 = base instanceof SdxlPromptEncoder ? folder.tokenizer("tokenizer_2") : null;
+        return wrap(new dev.vega4j.pipeline.FolderSource(folder), base, options);
+    }
+
+    /** Wraps {@code base} with the tokenizer(s) of a folder or single-file checkpoint. */
+    public static WeightedPromptEncoder wrap(dev.vega4j.pipeline.PipelineSource source, PromptEncoder base,
+            Options options) {
+        ClipTokenizer t1 = source.tokenizer("tokenizer");
+        ClipTokenizer t2 = base instanceof SdxlPromptEncoder ? source.tokenizer("tokenizer_2") : null;
         return new WeightedPromptEncoder(base, t1, t2, options);
+    }
+
+    /** {@link #enable(dev.vega4j.pipeline.DiffusionPipeline, dev.vega4j.pipeline.folder.PipelineFolder, Options)}
+     * with the tokenizers of a folder or single-file checkpoint (read now; {@code source} may be closed after). */
+    public static dev.vega4j.pipeline.DiffusionPipeline enable(dev.vega4j.pipeline.DiffusionPipeline pipeline,
+            dev.vega4j.pipeline.PipelineSource source, Options options) {
+        PromptEncoder base = pipeline.promptEncoder() instanceof WeightedPromptEncoder w ? w.base()
+                : pipeline.promptEncoder();
+        return new dev.vega4j.pipeline.DiffusionPipeline(pipeline.info(), wrap(source, base, options), pipeline.unet(),
+                pipeline.vae(), pipeline.schedulers(), pipeline);
     }
 
     /**
@@ -121,10 +137,7 @@ public final class WeightedPromptEncoder implements PromptEncoder {
      */
     public static dev.vega4j.pipeline.DiffusionPipeline enable(dev.vega4j.pipeline.DiffusionPipeline pipeline,
             dev.vega4j.pipeline.folder.PipelineFolder folder, Options options) {
-        PromptEncoder base = pipeline.promptEncoder() instanceof WeightedPromptEncoder w ? w.base()
-                : pipeline.promptEncoder();
-        return new dev.vega4j.pipeline.DiffusionPipeline(pipeline.info(), wrap(folder, base, options), pipeline.unet(),
-                pipeline.vae(), pipeline.schedulers(), pipeline);
+        return enable(pipeline, new dev.vega4j.pipeline.FolderSource(folder), options);
     }
 
     /** The diffusers encoder this one wraps. */

@@ -102,14 +102,37 @@ public final class ClipTokenizer {
                         + " vocab.json and merges.txt (copy them from the model's tokenizer/ folder)");
             }
         }
-        return create(dir, readVocab(vocabFile), new BytePairEncoder(readMerges(mergesFile)),
-                TokenizerConfig.read(dir));
+        return create(dir, readVocab(readText(vocabFile), vocabFile.toString()),
+                new BytePairEncoder(readMerges(mergesFile)), TokenizerConfig.read(dir));
     }
 
-    private static Map<String, Integer> readVocab(Path p) {
+    /**
+     * A tokenizer from the contents of its files rather than a folder (vega4j's bundled CLIP vocabulary for
+     * single-file checkpoints): {@code vocabJson} and {@code mergesTxt} as in {@code vocab.json} / {@code merges.txt},
+     * the {@code tokenizer_config.json} and {@code special_tokens_map.json} objects (null = empty: CLIP's defaults).
+     * {@code source} names them in messages; {@link #dir()} is then null.
+     */
+    public static ClipTokenizer of(String source, String vocabJson, String mergesTxt, JsonNode tokenizerConfig,
+            JsonNode specialTokensMap) {
+        ObjectMapper json = new ObjectMapper();
+        TokenizerConfig config = TokenizerConfig.of(tokenizerConfig != null ? tokenizerConfig : json.createObjectNode(),
+                specialTokensMap != null ? specialTokensMap : json.createObjectNode(), source);
+        return create(null, readVocab(vocabJson, source + " vocab.json"), new BytePairEncoder(parseMerges(mergesTxt)),
+                config);
+    }
+
+    private static String readText(Path p) {
+        try {
+            return Files.readString(p, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new TokenizerException(p + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Integer> readVocab(String text, String p) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readString(p, StandardCharsets.UTF_8));
+            root = new ObjectMapper().readTree(text);
         } catch (IOException e) {
             throw new TokenizerException(p + ": not a readable JSON vocabulary: " + JsonErrors.describe(e), e);
         }
@@ -136,6 +159,10 @@ public final class ClipTokenizer {
         } catch (IOException e) {
             throw new TokenizerException(p + ": cannot read merges: " + e.getMessage(), e);
         }
+        return parseMerges(text);
+    }
+
+    private static List<String[]> parseMerges(String text) {
         String[] lines = text.strip().split("\n", -1);
         List<String[]> merges = new ArrayList<>(Math.min(lines.length, MAX_MERGES));
         for (int i = 1; i < lines.length && i <= MAX_MERGES; i++) {
@@ -182,7 +209,7 @@ public final class ClipTokenizer {
         return added;
     }
 
-    private static int requiredId(Path dir, Map<String, AddedToken> added, TokenizerConfig.TokenSpec t, String what) {
+    private static int requiredId(Object dir, Map<String, AddedToken> added, TokenizerConfig.TokenSpec t, String what) {
         if (t == null) {
             throw new TokenizerException(dir + ": the tokenizer config sets no " + what + ", which CLIP needs");
         }
@@ -315,6 +342,7 @@ public final class ClipTokenizer {
     }
 
     /** The folder this tokenizer was loaded from. */
+    /** The folder it was loaded from; null for one made with {@link #of}. */
     public Path dir() {
         return dir;
     }

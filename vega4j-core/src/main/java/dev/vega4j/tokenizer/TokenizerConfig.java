@@ -30,8 +30,12 @@ record TokenizerConfig(TokenSpec bos, TokenSpec eos, TokenSpec unk, TokenSpec pa
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static TokenizerConfig read(Path dir) {
-        JsonNode cfg = readJson(dir.resolve("tokenizer_config.json"));
-        JsonNode map = readJson(dir.resolve("special_tokens_map.json"));
+        return of(readJson(dir.resolve("tokenizer_config.json")), readJson(dir.resolve("special_tokens_map.json")),
+                dir.resolve("tokenizer_config.json").toString());
+    }
+
+    /** From the two JSON objects (either may be empty); {@code source} names the config in messages. */
+    static TokenizerConfig of(JsonNode cfg, JsonNode map, String source) {
         Map<Integer, TokenSpec> decoder = new java.util.TreeMap<>();
         JsonNode atd = cfg.get("added_tokens_decoder");
         if (atd != null && atd.isObject()) {
@@ -42,8 +46,7 @@ record TokenizerConfig(TokenSpec bos, TokenSpec eos, TokenSpec unk, TokenSpec pa
                     try {
                         decoder.put(Integer.parseInt(e.getKey()), t);
                     } catch (NumberFormatException ex) {
-                        throw new TokenizerException(dir.resolve("tokenizer_config.json")
-                                + ": added_tokens_decoder key '" + e.getKey() + "' is not a token id");
+                        throw new TokenizerException(source + ": added_tokens_decoder key '" + e.getKey() + "' is not a token id");
                     }
                 }
             }

@@ -78,6 +78,34 @@ class SafetensorsRoundTripTest {
     }
 
     @Test
+    void streamedEntriesAreReadOneAtATimeAndAWrongSizeLeavesNoFile() throws IOException {
+        Path p = dir.resolve("streamed.safetensors");
+        java.util.List<String> asked = new java.util.ArrayList<>();
+        SafetensorsWriter.write(p, java.util.List.of(
+                new SafetensorsWriter.Entry("b", new int[] {2, 2}, () -> {
+                    asked.add("b");
+                    return Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
+                }),
+                new SafetensorsWriter.Entry("a", new int[] {3}, () -> {
+                    asked.add("a");
+                    return Tensor.of(new float[] {-1, 0.5f, 7}, 3);
+                })), Map.of(), DType.F16);
+        assertThat(asked).containsExactly("b", "a");
+        try (SafetensorsWeights w = SafetensorsWeights.open(p)) {
+            assertThat(w.shape("b")).containsExactly(2, 2);
+            assertThat(w.get("a").data()).containsExactly(-1, 0.5f, 7);
+            assertThat(w.info("a").dtype()).isEqualTo(DType.F16);
+        }
+        Path bad = dir.resolve("bad.safetensors");
+        assertThatThrownBy(() -> SafetensorsWriter.write(bad, java.util.List.of(new SafetensorsWriter.Entry("x",
+                new int[] {4}, () -> Tensor.of(new float[] {1, 2, 3}, 3))), Map.of(), DType.F32))
+                .hasMessageContaining("'x' has 3 values");
+        try (var s = Files.list(dir)) {
+            assertThat(s.map(x -> x.getFileName().toString())).containsExactly("streamed.safetensors");
+        }
+    }
+
+    @Test
     void dataSectionIsAlignedAndTheFileAppearsAtomically() throws IOException {
         Path p = dir.resolve("a.safetensors");
         SafetensorsWriter.write(p, Map.of("x", Tensor.of(new float[] {1, 2, 3}, 3)), Map.of());

@@ -36,15 +36,24 @@ public enum CheckpointVariant {
         return xl;
     }
 
-    /** Detects the family from the tensor names of a single-file checkpoint. */
+    /** The families this loader knows, for messages. */
+    static final String KNOWN = "known: SD 1.5 (model.diffusion_model.* with cond_stage_model.transformer.*), SDXL,"
+            + " SSD-1B and Segmind Vega (model.diffusion_model.* with label_emb.* and conditioner.embedders.*)";
+
+    /**
+     * Detects the family from the tensor names of a single-file checkpoint. A file with only a UNet (no text encoder)
+     * is told apart by the UNet alone: the SDXL family has a label embedding ({@code label_emb.0}, diffusers'
+     * {@code add_embedding}).
+     */
     public static CheckpointVariant detect(Set<String> names, String source) {
         boolean unet = false, second = false, mid1 = false, out311 = false, sd1Clip = false, sd2Clip = false,
-                refinerClip = false, diffusersLike = false;
+                refinerClip = false, labelEmb = false, diffusersLike = false;
         for (String n : names) {
             if (n.startsWith(UNET)) {
                 unet = true;
                 mid1 |= n.startsWith(UNET + "middle_block.1.");
                 out311 |= n.startsWith(UNET + "output_blocks.3.1.transformer_blocks.1.");
+                labelEmb |= n.startsWith(UNET + "label_emb.");
             }
             second |= n.startsWith("conditioner.embedders.1.");
             refinerClip |= n.startsWith("conditioner.embedders.0.model.");
@@ -54,26 +63,46 @@ public enum CheckpointVariant {
                     || n.startsWith("text_model.") || n.startsWith("lora_") || n.contains(".lora_");
         }
         if (!unet) {
-            throw new VegaException(source + ": not a single-file Stable Diffusion checkpoint (no 'model.diffusion_model.*'"
-                    + " UNet weights)" + (diffusersLike
+            throw new VegaException(source + ": not a single-file Stable Diffusion checkpoint: no"
+                    + " 'model.diffusion_model.*' UNet weights, found " + found(names) + " ("
+                    + KNOWN + ")" + (diffusersLike
                             ? "; it looks like a diffusers component or a LoRA, load the diffusers folder instead" : ""));
         }
-        if (second) {
+        if (refinerClip && !second) {
+            throw new VegaException(source + ": SDXL refiner checkpoints (OpenCLIP only) are not supported (" + KNOWN + ")");
+        }
+        if (sd2Clip) {
+            throw new VegaException(source + ": Stable Diffusion 2.x checkpoints (OpenCLIP ViT-H) are not supported ("
+                    + KNOWN + ")");
+        }
+        if (second || labelEmb) {
             if (!mid1) {
                 return out311 ? SSD_1B : VEGA;
             }
             return SDXL;
         }
-        if (refinerClip) {
-            throw new VegaException(source + ": SDXL refiner checkpoints (OpenCLIP only) are not supported");
+        return SD15; // with cond_stage_model.transformer.* or a UNet-only file
+    }
+
+    /** The first two name segments of the tensors, with counts, for messages ("first_stage_model.decoder (123)"). */
+    static String found(Set<String> names) {
+        java.util.Map<String, Integer> groups = new java.util.TreeMap<>();
+        for (String n : names) {
+            String[] p = n.split("\\.", 3);
+            groups.merge(p.length > 2 ? p[0] + "." + p[1] : n, 1, Integer::sum);
         }
-        if (sd2Clip) {
-            throw new VegaException(source + ": Stable Diffusion 2.x checkpoints (OpenCLIP ViT-H) are not supported");
+        if (groups.isEmpty()) {
+            return "no tensors";
         }
-        if (sd1Clip) {
-            return SD15;
+        StringBuilder sb = new StringBuilder();
+        int shown = 0;
+        for (var e : groups.entrySet()) {
+            if (shown++ == 6) {
+                sb.append(", ... (").append(groups.size()).append(" groups)");
+                break;
+            }
+            sb.append(shown > 1 ? ", " : "").append(e.getKey()).append(".* (").append(e.getValue()).append(')');
         }
-        throw new VegaException(source + ": has a UNet but no text encoder this loader knows (expected"
-                + " 'cond_stage_model.transformer.*' or 'conditioner.embedders.*')");
+        return sb.toString();
     }
 }

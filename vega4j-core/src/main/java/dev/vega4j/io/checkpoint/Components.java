@@ -41,7 +41,7 @@ final class Components {
         };
     }
 
-    private static int vaeLevels(JsonNode vae) {
+    static int vaeLevels(JsonNode vae) {
         JsonNode boc = vae.get("block_out_channels");
         if (boc == null || !boc.isArray() || boc.isEmpty()) {
             return 1; // diffusers' AutoencoderKL default (64,)

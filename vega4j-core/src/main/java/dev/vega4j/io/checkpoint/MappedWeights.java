@@ -65,6 +65,12 @@ final class MappedWeights extends IndexedWeights<Mapped> {
     }
 
     @Override
+    protected int[] shapeOf(String fullName) {
+        Mapped m = index.get(fullName);
+        return m.transform().diffusersShape(singleFile.shape(m.name()), m.name());
+    }
+
+    @Override
     protected Weights view(String newPrefix) {
         return new MappedWeights(newPrefix, singleFile, index, accessed, source());
     }

@@ -86,6 +86,29 @@ public final class PipelineConfigs {
         return new PipelineConfigs(m);
     }
 
+    /** The tokenizer files shipped with vega4j (resources {@code dev/vega4j/configs/clip/}). */
+    public static final List<String> TOKENIZER_FILES = List.of("vocab.json", "merges.txt");
+
+    /**
+     * A bundled tokenizer file ({@code vocab.json} or {@code merges.txt}): OpenAI's public CLIP BPE vocabulary, which
+     * both text encoders of every family here use (SDXL's {@code tokenizer_2} differs only in its pad token, set in
+     * its {@code tokenizer_config.json}).
+     */
+    public static String bundledTokenizerFile(String name) {
+        if (!TOKENIZER_FILES.contains(name)) {
+            throw new IllegalArgumentException("no bundled tokenizer file " + name);
+        }
+        String res = "/dev/vega4j/configs/clip/" + name;
+        try (InputStream in = PipelineConfigs.class.getResourceAsStream(res)) {
+            if (in == null) {
+                throw new IllegalStateException("bundled tokenizer file " + res + " is missing from the jar");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("bundled tokenizer file " + res + " is unreadable", e);
+        }
+    }
+
     /** The config at {@code path}, or null. */
     public JsonNode json(String path) {
         return files.get(path);

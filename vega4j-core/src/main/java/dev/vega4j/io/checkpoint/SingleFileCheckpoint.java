@@ -45,6 +45,9 @@ public final class SingleFileCheckpoint implements AutoCloseable {
         Map<String, MappedWeights> cs = new LinkedHashMap<>();
         for (String c : Components.of(variant.xl())) {
             String prefix = Components.prefix(c, variant.xl());
+            if (source.allNames().stream().noneMatch(n -> n.startsWith(prefix))) {
+                continue; // a UNet-only file, or one without its VAE
+            }
             boolean textModelLevel = !c.equals(Components.TEXT_ENCODER)
                     || source.allNames().stream().anyMatch(n -> n.startsWith(prefix + "text_model."));
             cs.put(c, MappedWeights.build(source, prefix, Components.mapping(c, configs, textModelLevel), c, un));
@@ -109,7 +112,7 @@ public final class SingleFileCheckpoint implements AutoCloseable {
         if (convIn.rank() != 4 || convIn.dim(0) != width) {
             throw new VegaException(w.source() + ": looks like " + v + " but its UNet conv_in has shape "
                     + java.util.Arrays.toString(convIn.shape()) + " (the " + v + " config has " + width
-                    + " channels); pass the configs of a matching diffusers folder");
+                    + " channels); pass the configs of its model (vega: --config with a diffusers folder or Hub repo)");
         }
         Map<String, Integer> io = new LinkedHashMap<>();
         io.put("in_channels", convIn.dim(1));
@@ -128,15 +131,27 @@ public final class SingleFileCheckpoint implements AutoCloseable {
         return configs;
     }
 
-    /** {@code unet}, {@code vae}, {@code text_encoder} and, for the SDXL family, {@code text_encoder_2}. */
+    /**
+     * The components the file holds: {@code unet}, {@code vae}, {@code text_encoder} and, for the SDXL family,
+     * {@code text_encoder_2}; a UNet-only file has just {@code unet}.
+     */
     public List<String> components() {
         return List.copyOf(components.keySet());
+    }
+
+    /** True when the file holds the component. */
+    public boolean has(String name) {
+        return components.containsKey(name);
     }
 
     /** A component under its diffusers names. */
     public Weights component(String name) {
         Components.requireKnown(name, variant.xl());
-        return components.get(name);
+        MappedWeights w = components.get(name);
+        if (w == null) {
+            throw new VegaException(source.source() + " holds no " + name + " (it has " + components() + ")");
+        }
+        return w;
     }
 
     /** Checkpoint tensors no component uses (EMA weights, schedule buffers, {@code position_ids}, {@code logit_scale}). */

@@ -60,6 +60,30 @@ public enum Transform {
         };
     }
 
+    /** The diffusers shape of a single-file tensor of shape {@code s} (what {@link #toDiffusers} gives). */
+    public int[] diffusersShape(int[] s, String name) {
+        return switch (this) {
+            case IDENTITY -> s;
+            case TRANSPOSE -> s.length == 2 ? new int[] {s[1], s[0]} : s;
+            case CONV1X1_TO_LINEAR -> s.length == 4 ? new int[] {s[0], s[1]} : s;
+            case QKV_Q, QKV_K, QKV_V -> {
+                int[] d = s.clone();
+                d[0] /= 3;
+                yield d;
+            }
+        };
+    }
+
+    /** The single-file shape of a diffusers tensor of shape {@code d} (every transform but the q/k/v parts). */
+    public int[] singleFileShape(int[] d) {
+        return switch (this) {
+            case IDENTITY -> d;
+            case TRANSPOSE -> new int[] {d[1], d[0]};
+            case CONV1X1_TO_LINEAR -> new int[] {d[0], d[1], 1, 1};
+            case QKV_Q, QKV_K, QKV_V -> throw new IllegalStateException("q/k/v parts are joined with fuseQkv");
+        };
+    }
+
     /** Diffusers tensor → single-file tensor (for every transform but the q/k/v parts, which {@link #fuseQkv} joins). */
     public Tensor toSingleFile(Tensor t, String name) {
         return switch (this) {

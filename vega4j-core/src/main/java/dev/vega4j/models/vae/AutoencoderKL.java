@@ -65,6 +65,17 @@ public final class AutoencoderKL {
         }
     }
 
+    /**
+     * Loads a stand-alone VAE file ({@code sdxl_vae.safetensors}, {@code *.vae.safetensors}) with the config it is
+     * used with: LDM names (with or without {@code first_stage_model.}) or diffusers names, see
+     * {@link dev.vega4j.io.checkpoint.LdmVae#anyLayout}.
+     */
+    public static AutoencoderKL fromSingleFile(Path file, VaeConfig config) {
+        try (SafetensorsWeights w = SafetensorsWeights.open(file)) {
+            return create(config, dev.vega4j.io.checkpoint.LdmVae.anyLayout(w, config.blockOutChannels().length));
+        }
+    }
+
     /** Every parameter's diffusers name and shape, without allocating weights. */
     public static Map<String, int[]> parameterShapes(VaeConfig config) {
         Params p = Params.shapesOnly();

@@ -157,6 +157,50 @@ class MappingsTest {
     }
 
     @Test
+    void aUNetOnlyFileIsToldApartByItsLabelEmbeddingAndUnknownLayoutsSayWhatTheyHold() {
+        String u = "model.diffusion_model.";
+        assertThat(CheckpointVariant.detect(names(u + "label_emb.0.0.weight", u + "middle_block.1.norm.weight"), "f"))
+                .isEqualTo(CheckpointVariant.SDXL);
+        assertThat(CheckpointVariant.detect(names(u + "label_emb.0.0.weight", u + "middle_block.0.in_layers.0.weight"),
+                "f")).isEqualTo(CheckpointVariant.VEGA);
+        assertThat(CheckpointVariant.detect(names(u + "label_emb.0.0.weight",
+                u + "output_blocks.3.1.transformer_blocks.1.attn1.to_q.weight"), "f")).isEqualTo(CheckpointVariant.SSD_1B);
+        assertThat(CheckpointVariant.detect(names(u + "middle_block.1.norm.weight"), "f")).isEqualTo(CheckpointVariant.SD15);
+        assertThatThrownBy(() -> CheckpointVariant.detect(names("transformer.blocks.0.attn.weight",
+                "transformer.blocks.1.attn.weight", "vae.decoder.conv.weight"), "x.safetensors"))
+                .isInstanceOf(VegaException.class)
+                .hasMessageContaining("x.safetensors")
+                .hasMessageContaining("found transformer.blocks.* (2), vae.decoder.* (1)")
+                .hasMessageContaining("SD 1.5").hasMessageContaining("SSD-1B").hasMessageContaining("Segmind Vega");
+
+        Map<String, Tensor> w = new LinkedHashMap<>();
+        w.put(u + "input_blocks.0.0.weight", Tensor.zeros(320, 4, 3, 3));
+        w.put(u + "label_emb.0.0.weight", Tensor.zeros(1280, 2816));
+        try (SingleFileCheckpoint ckpt = SingleFileCheckpoint.of(new MapWeights(w, "unet.safetensors"), null)) {
+            assertThat(ckpt.variant()).isEqualTo(CheckpointVariant.VEGA);
+            assertThat(ckpt.components()).containsExactly("unet");
+            assertThat(ckpt.has("vae")).isFalse();
+            assertThatThrownBy(() -> ckpt.component("vae")).isInstanceOf(VegaException.class)
+                    .hasMessageContaining("holds no vae");
+        }
+    }
+
+    @Test
+    void shapesMapLikeTheTensors() {
+        Tensor conv = Tensor.zeros(8, 8, 1, 1), proj = Tensor.zeros(6, 4), qkv = Tensor.zeros(12, 4);
+        assertThat(Transform.CONV1X1_TO_LINEAR.diffusersShape(conv.shape(), "q"))
+                .containsExactly(Transform.CONV1X1_TO_LINEAR.toDiffusers(conv, "q").shape());
+        assertThat(Transform.TRANSPOSE.diffusersShape(proj.shape(), "p"))
+                .containsExactly(Transform.TRANSPOSE.toDiffusers(proj, "p").shape());
+        assertThat(Transform.QKV_V.diffusersShape(qkv.shape(), "in_proj_weight"))
+                .containsExactly(Transform.QKV_V.toDiffusers(qkv, "in_proj_weight").shape());
+        for (Transform t : List.of(Transform.IDENTITY, Transform.TRANSPOSE, Transform.CONV1X1_TO_LINEAR)) {
+            Tensor d = t.toDiffusers(t == Transform.CONV1X1_TO_LINEAR ? conv : proj, "x");
+            assertThat(t.singleFileShape(d.shape())).as(t.name()).containsExactly(t.toSingleFile(d, "x").shape());
+        }
+    }
+
+    @Test
     void bundledConfigsTakeInputChannelsFromTheWeightsAndRejectOtherWidths() {
         Map<String, Tensor> w = new LinkedHashMap<>();
         w.put("model.diffusion_model.input_blocks.0.0.weight", Tensor.zeros(320, 9, 3, 3));
