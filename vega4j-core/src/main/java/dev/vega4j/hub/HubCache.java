@@ -114,6 +114,57 @@ public final class HubCache {
      * @param all     every file of the repo instead of only what a diffusers pipeline needs
      */
     public Path snapshot(RepoId repo, String revision, String variant, boolean all, DownloadListener listener) {
+        return snapshot(repo, revision, listener, (layout, commit, repoFiles) -> {
+            if (all) {
+                return repoFiles;
+            }
+            if (!repoFiles.contains(PipelineFiles.MODEL_INDEX)) {
+                throw new HubException(HubException.Reason.NOT_FOUND, repo + " is not a diffusers pipeline (it "
+                        + "has no model_index.json): download one of its .safetensors files and pass that path, "
+                        + "or use 'vega download --all'");
+            }
+            fetch(layout, repo, commit, List.of(PipelineFiles.MODEL_INDEX), DownloadListener.NONE);
+            Set<String> components = PipelineFiles.components(
+                    Files.readAllBytes(layout.pointer(commit, PipelineFiles.MODEL_INDEX)));
+            return PipelineFiles.select(repoFiles, components, variant);
+        });
+    }
+
+    /**
+     * Like {@link #resolve(String, DownloadListener)} for one diffusers model rather than a pipeline (a repo such as
+     * {@code madebyollin/taesdxl}: {@code config.json} and its weights at the top level): a local folder or file as
+     * is, else the snapshot with the top-level {@code .json} files and the plain {@code .safetensors} weights.
+     */
+    public Path resolveModel(String modelIdOrPath, DownloadListener listener) {
+        Optional<Path> local = localPath(modelIdOrPath);
+        if (local.isPresent()) {
+            return local.get();
+        }
+        String id = modelIdOrPath.strip();
+        String revision = DEFAULT_REVISION;
+        int at = id.lastIndexOf('@');
+        if (at > 0) {
+            revision = id.substring(at + 1);
+            id = id.substring(0, at);
+        }
+        RepoId repo = new RepoId(id);
+        return snapshot(repo, revision, listener, (layout, commit, repoFiles) -> {
+            if (!repoFiles.contains("config.json")) {
+                throw new HubException(HubException.Reason.NOT_FOUND, repo + " is not a diffusers model (it has no "
+                        + "top-level config.json)");
+            }
+            return repoFiles.stream().filter(f -> f.indexOf('/') < 0 && (f.endsWith(".json")
+                    || "".equals(PipelineFiles.weightsVariant(f)))).toList();
+        });
+    }
+
+    /** Which files of a revision to fetch; may fetch a file it needs to decide first. */
+    @FunctionalInterface
+    private interface FileChoice {
+        List<String> choose(CacheLayout layout, String commit, List<String> repoFiles) throws IOException;
+    }
+
+    private Path snapshot(RepoId repo, String revision, DownloadListener listener, FileChoice choice) {
         CacheLayout layout = new CacheLayout(config.cacheDir(), repo);
         if (config.offline()) {
             return cachedSnapshot(layout, revision).orElseThrow(() -> new HubException(
@@ -136,20 +187,7 @@ public final class HubCache {
         }
         String commit = info.sha();
         try {
-            List<String> files;
-            if (all) {
-                files = info.files();
-            } else {
-                if (!info.files().contains(PipelineFiles.MODEL_INDEX)) {
-                    throw new HubException(HubException.Reason.NOT_FOUND, repo + " is not a diffusers pipeline (it "
-                            + "has no model_index.json): download one of its .safetensors files and pass that path, "
-                            + "or use 'vega download --all'");
-                }
-                fetch(layout, repo, commit, List.of(PipelineFiles.MODEL_INDEX), DownloadListener.NONE);
-                Set<String> components = PipelineFiles.components(
-                        Files.readAllBytes(layout.pointer(commit, PipelineFiles.MODEL_INDEX)));
-                files = PipelineFiles.select(info.files(), components, variant);
-            }
+            List<String> files = choice.choose(layout, commit, info.files());
             fetch(layout, repo, commit, files, listener);
             layout.writeRef(revision, commit);
         } catch (IOException e) {

@@ -98,6 +98,12 @@ final class ModelSchedulers implements SchedulerProvider {
         }
 
         @Override
+        public dev.vega4j.schedulers.StepOutput stepWithPrediction(Tensor modelOutput, double timestep, Tensor sample,
+                TorchGenerator generator) {
+            return scheduler.step(modelOutput, timestep, sample, generator);
+        }
+
+        @Override
         public Tensor addNoise(Tensor original, Tensor noise, double timestep) {
             return scheduler.addNoise(original, noise, timestep);
         }

@@ -24,6 +24,15 @@ public interface SamplingScheduler {
     /** {@code scheduler.step(model_output, t, sample, generator=g).prev_sample}. */
     Tensor step(Tensor modelOutput, double timestep, Tensor sample, TorchGenerator generator);
 
+    /**
+     * {@link #step} with the step's denoised estimate when the scheduler has one ({@code pred_original_sample}, LCM's
+     * {@code denoised}); same prev sample, same generator draws.
+     */
+    default dev.vega4j.schedulers.StepOutput stepWithPrediction(Tensor modelOutput, double timestep, Tensor sample,
+            TorchGenerator generator) {
+        return new dev.vega4j.schedulers.StepOutput(step(modelOutput, timestep, sample, generator), null);
+    }
+
     /** {@code scheduler.add_noise(original, noise, tensor([t]))}. */
     Tensor addNoise(Tensor original, Tensor noise, double timestep);
 
