@@ -56,14 +56,8 @@ public final class HubCache {
         if (local.isPresent()) {
             return local.get();
         }
-        String id = modelIdOrPath.strip();
-        String revision = DEFAULT_REVISION;
-        int at = id.lastIndexOf('@');
-        if (at > 0) {
-            revision = id.substring(at + 1);
-            id = id.substring(0, at);
-        }
-        return snapshot(new RepoId(id), revision, DEFAULT_VARIANT, false, listener);
+        RepoRevision r = RepoRevision.parse(modelIdOrPath);
+        return snapshot(r.repo(), r.revision(), DEFAULT_VARIANT, false, listener);
     }
 
     /**
@@ -140,15 +134,9 @@ public final class HubCache {
         if (local.isPresent()) {
             return local.get();
         }
-        String id = modelIdOrPath.strip();
-        String revision = DEFAULT_REVISION;
-        int at = id.lastIndexOf('@');
-        if (at > 0) {
-            revision = id.substring(at + 1);
-            id = id.substring(0, at);
-        }
-        RepoId repo = new RepoId(id);
-        return snapshot(repo, revision, listener, (layout, commit, repoFiles) -> {
+        RepoRevision r = RepoRevision.parse(modelIdOrPath);
+        RepoId repo = r.repo();
+        return snapshot(repo, r.revision(), listener, (layout, commit, repoFiles) -> {
             if (!repoFiles.contains("config.json")) {
                 throw new HubException(HubException.Reason.NOT_FOUND, repo + " is not a diffusers model (it has no "
                         + "top-level config.json)");
@@ -156,6 +144,16 @@ public final class HubCache {
             return repoFiles.stream().filter(f -> f.indexOf('/') < 0 && (f.endsWith(".json")
                     || "".equals(PipelineFiles.weightsVariant(f)))).toList();
         });
+    }
+
+    /** {@code org/name[@revision]}: the revision defaults to {@link #DEFAULT_REVISION}. */
+    private record RepoRevision(RepoId repo, String revision) {
+        static RepoRevision parse(String idAndRevision) {
+            String id = idAndRevision.strip();
+            int at = id.lastIndexOf('@');
+            return at > 0 ? new RepoRevision(new RepoId(id.substring(0, at)), id.substring(at + 1))
+                    : new RepoRevision(new RepoId(id), DEFAULT_REVISION);
+        }
     }
 
     /** Which files of a revision to fetch; may fetch a file it needs to decide first. */
