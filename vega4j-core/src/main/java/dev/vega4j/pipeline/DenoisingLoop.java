@@ -1,6 +1,7 @@
 package dev.vega4j.pipeline;
 
 import dev.vega4j.rng.TorchGenerator;
+import dev.vega4j.schedulers.StepOutput;
 import dev.vega4j.tensor.Tensor;
 
 /**
@@ -69,7 +70,7 @@ public record DenoisingLoop(SamplingScheduler scheduler, double[] timesteps, Gui
             Tensor modelIn = scheduler.scaleModelInput(guidance.enabled() ? Tensor.cat0(latents, latents) : latents, t);
             Tensor out = unet.predict(i, modelIn, t);
             Tensor noisePred = guidance.enabled() ? Guidance.apply(out, guidance.scale(), guidance.rescale()) : out;
-            dev.vega4j.schedulers.StepOutput stepped = scheduler.stepWithPrediction(noisePred, t, latents, generator);
+            StepOutput stepped = scheduler.stepWithPrediction(noisePred, t, latents, generator);
             Tensor next = stepped.prevSample();
             if (inpainting != null) {
                 Tensor known = inpainting.imageLatents();

@@ -7,6 +7,7 @@ import dev.vega4j.schedulers.Scheduler;
 import dev.vega4j.schedulers.SchedulerConfig;
 import dev.vega4j.schedulers.SchedulerRegistry;
 import dev.vega4j.schedulers.SchedulerType;
+import dev.vega4j.schedulers.StepOutput;
 import dev.vega4j.tensor.Tensor;
 
 /**
@@ -98,7 +99,7 @@ final class ModelSchedulers implements SchedulerProvider {
         }
 
         @Override
-        public dev.vega4j.schedulers.StepOutput stepWithPrediction(Tensor modelOutput, double timestep, Tensor sample,
+        public StepOutput stepWithPrediction(Tensor modelOutput, double timestep, Tensor sample,
                 TorchGenerator generator) {
             return scheduler.step(modelOutput, timestep, sample, generator);
         }
