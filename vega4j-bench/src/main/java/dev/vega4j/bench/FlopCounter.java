@@ -131,6 +131,32 @@ public final class FlopCounter {
         return acc.flops();
     }
 
+    /**
+     * One {@code AutoencoderTiny} decode (TAESD): every convolution of the decoder at the resolution it runs at (level
+     * {@code i} at {@code latent · up^i}; the conv after an upsampling at the upsampled size).
+     */
+    public static Flops vaeTinyDecode(dev.vega4j.config.TinyVaeConfig c, int latentH, int latentW, int batch) {
+        Acc acc = new Acc();
+        int[] widths = c.decoderBlockOutChannels();
+        long h = latentH, w = latentW;
+        conv(acc, new int[] {widths[0], c.latentChannels(), 3, 3}, batch * h * w);
+        for (int level = 0; level < widths.length; level++) {
+            boolean last = level == widths.length - 1;
+            int ch = widths[level];
+            for (int b = 0; b < c.numDecoderBlocks()[level]; b++) {
+                for (int k = 0; k < 3; k++) {
+                    conv(acc, new int[] {ch, ch, 3, 3}, batch * h * w);
+                }
+            }
+            if (!last) {
+                h *= c.upsamplingScalingFactor();
+                w *= c.upsamplingScalingFactor();
+            }
+            conv(acc, new int[] {last ? c.outChannels() : ch, ch, 3, 3}, batch * h * w);
+        }
+        return acc.flops();
+    }
+
     /** One CLIP text encoder forward over {@code batch} sequences of {@code tokens} ids (embedding lookups are free). */
     public static Flops clipText(ClipTextConfig c, int tokens, int batch) {
         Acc acc = new Acc();

@@ -3,7 +3,9 @@ package dev.vega4j.bench;
 import dev.vega4j.VegaException;
 import dev.vega4j.config.ClipTextConfig;
 import dev.vega4j.config.UNetConfig;
+import dev.vega4j.config.TinyVaeConfig;
 import dev.vega4j.config.VaeConfig;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.vega4j.io.checkpoint.CheckpointVariant;
 import dev.vega4j.io.checkpoint.PipelineConfigs;
 import dev.vega4j.bench.RandomWeights;
@@ -11,6 +13,12 @@ import dev.vega4j.models.clip.ClipTextEncoder;
 import dev.vega4j.models.layers.CrossAttentionCache;
 import dev.vega4j.models.unet.UNet2DConditionModel;
 import dev.vega4j.models.vae.AutoencoderKL;
+import dev.vega4j.models.vae.AutoencoderTiny;
+import dev.vega4j.pipeline.LatentPreviewer;
+import dev.vega4j.pipeline.LinearLatentPreview;
+import dev.vega4j.pipeline.Pipeline;
+import dev.vega4j.pipeline.TinyLatentAutoencoder;
+import dev.vega4j.pipeline.TinyVaePreview;
 import dev.vega4j.pipeline.PromptEmbeddings;
 import dev.vega4j.pipeline.PromptEncoder;
 import dev.vega4j.pipeline.PromptEncoders;
@@ -87,9 +95,9 @@ public final class ModelBenchmark {
             java.util.Objects.requireNonNull(randomWeights, "randomWeights");
             phases = phases == null ? Set.of() : Set.copyOf(phases);
             for (String ph : phases) {
-                if (!List.of(TEXT, UNET_B1, UNET_B2, VAE).contains(ph)) {
+                if (!List.of(TEXT, UNET_B1, UNET_B2, VAE, VAE_TINY).contains(ph)) {
                     throw new VegaException("bench: unknown phase '" + ph + "' (" + TEXT + ", " + UNET_B1 + ", "
-                            + UNET_B2 + ", " + VAE + ")");
+                            + UNET_B2 + ", " + VAE + ", " + VAE_TINY + ")");
                 }
             }
             if (size < 8 || size % 8 != 0) {
@@ -113,7 +121,11 @@ public final class ModelBenchmark {
 
         /** Whether a phase is selected. */
         public boolean runs(String phase) {
-            return phases.isEmpty() || phases.contains(phase);
+            if (phase.equals(VAE_TINY)) { // opt-in: the default set stays what it was
+                return phases.contains(VAE_TINY);
+            }
+            // the tiny decoder is timed next to the full one
+            return phases.isEmpty() || phases.contains(phase) || (phase.equals(VAE) && phases.contains(VAE_TINY));
         }
 
         /** The bundled configs for a family name (vega, sdxl, ssd1b, sd15). */
@@ -229,6 +241,13 @@ public final class ModelBenchmark {
 
     public static final String TEXT = "text_encoders", UNET_B1 = "unet_step_b1", UNET_B2 = "unet_step_b2",
             VAE = "vae_decode";
+    /**
+     * {@code --phases vae_decode_tiny} (not in the default set): a TAESD {@code AutoencoderTiny} decode at the full
+     * size next to {@link #VAE}, and the two live previews: {@link #PREVIEW_TINY} (TAESD on the latents averaged down
+     * to at most 256 px) and {@link #PREVIEW_LINEAR} (the linear latent-to-RGB map).
+     */
+    public static final String VAE_TINY = "vae_decode_tiny", PREVIEW_TINY = "preview_tiny",
+            PREVIEW_LINEAR = "preview_linear";
 
     /** The token ids random-weight runs feed the encoders ("a photo of a cat", padded): no vocabulary is bundled. */
     static final int[] FIXED_IDS = {49406, 320, 1125, 539, 320, 2368, 49407};
@@ -316,6 +335,9 @@ public final class ModelBenchmark {
                 phases.add(time(VAE, o.size() + "², batch 1" + tiles, vf, o, log, profile,
                         () -> v.decode(z)));
             }
+            if (o.runs(VAE_TINY)) {
+                phases.addAll(tinyPhases(o, latent, log, profile));
+            }
         } finally {
             if (profile != null) {
                 Ops.set(previousOps);
@@ -327,6 +349,25 @@ public final class ModelBenchmark {
                         : o.randomWeights().name().toLowerCase(Locale.ROOT)) + " (seed " + o.seed() + ")",
                 o.size(), threads, peak, o.runs(), o.kvCache(), o.sequential(), build, phases,
                 ProcessStats.peakResidentBytes(), loader.weightBytes, StartupCache.inUse());
+    }
+
+    /** TAESD (diffusers' AutoencoderTiny defaults, random weights) at full size, then both preview paths. */
+    private static List<Phase> tinyPhases(Options o, int latent, PrintStream log, ProfilingOps profile) {
+        TinyVaeConfig tc = TinyVaeConfig.fromJson(JsonNodeFactory.instance.objectNode(), "AutoencoderTiny defaults");
+        AutoencoderTiny tiny = AutoencoderTiny.create(tc, RandomWeights.of(AutoencoderTiny.parameterShapes(tc),
+                o.seed() + 4, "random vae_tiny", o.randomWeights()));
+        Tensor z = random(8, 1, tc.latentChannels(), latent, latent);
+        List<Phase> out = new ArrayList<>();
+        out.add(time(VAE_TINY, o.size() + "², batch 1, TAESD", FlopCounter.vaeTinyDecode(tc, latent, latent, 1)
+                .total(), o, log, profile, () -> tiny.decode(z)));
+        LatentPreviewer taesd = new TinyVaePreview(new TinyLatentAutoencoder(tiny));
+        int side = LatentPreviewer.shrink(z, tc.scaleFactor()).dim(2);
+        out.add(time(PREVIEW_TINY, "latent " + latent + "² as " + side * tc.scaleFactor() + " px",
+                FlopCounter.vaeTinyDecode(tc, side, side, 1).total(), o, log, profile, () -> taesd.render(z)));
+        LatentPreviewer linear = LinearLatentPreview.of(Pipeline.Family.SDXL);
+        out.add(time(PREVIEW_LINEAR, "latent " + latent + "², 4→3 per cell", 24.0 * latent * latent, o, log,
+                profile, () -> linear.render(z)));
+        return out;
     }
 
     /**

@@ -78,7 +78,8 @@ public final class BenchCommand implements Callable<Integer> {
     String weights;
 
     @Option(names = "--phases", split = ",", description = "Only these phases (text_encoders, unet_step_b1, "
-            + "unet_step_b2, vae_decode); models no selected phase needs are not built.")
+            + "unet_step_b2, vae_decode; vae_decode_tiny, not run by default: a TAESD decode next to vae_decode and"
+            + " the live previews' cost); models no selected phase needs are not built.")
     java.util.Set<String> phases;
 
     @Option(names = "--profile-ops", description = "Time every tensor op by kind during the warm runs and print "

@@ -8,6 +8,7 @@ import dev.vega4j.lora.LoraSpec;
 import dev.vega4j.lora.Loras;
 import dev.vega4j.lora.VegaRt;
 import dev.vega4j.models.vae.AutoencoderKL;
+import dev.vega4j.config.VaeConfig;
 import dev.vega4j.pipeline.DiffusionPipeline;
 import dev.vega4j.pipeline.Cancellation;
 import dev.vega4j.pipeline.GenerationRequest;
@@ -16,6 +17,8 @@ import dev.vega4j.pipeline.ImageFiles;
 import dev.vega4j.pipeline.Pipeline;
 import dev.vega4j.pipeline.PipelineSource;
 import dev.vega4j.pipeline.Pipelines;
+import dev.vega4j.pipeline.Autoencoders;
+import dev.vega4j.pipeline.LatentAutoencoder;
 import dev.vega4j.pipeline.ProgressListener;
 import dev.vega4j.pipeline.VaeLatentAutoencoder;
 import dev.vega4j.prompt.WeightedPromptEncoder;
@@ -152,6 +155,28 @@ final class GenerateCommand implements Callable<Integer> {
             + " sample_size, 1024 for SDXL/Vega, so that 1024² images are only tiled with a smaller size such as 512).")
     Integer vaeTileSize;
 
+    @Option(names = "--vae", paramLabel = "ID_OR_PATH", description = "Decode (and encode) with this autoencoder"
+            + " instead of the model's own: an AutoencoderKL or AutoencoderTiny (TAESD, e.g. madebyollin/taesdxl)"
+            + " diffusers folder or Hugging Face repo id.")
+    String vae;
+
+    @Option(names = "--preview", paramLabel = "FILE", description = "Write a small PNG of the image as it forms,"
+            + " replaced atomically every --preview-interval steps (a tiny autoencoder when one is in use, else a"
+            + " linear latent-to-RGB map; never the full VAE). The final image is the same with or without it.")
+    Path preview;
+
+    @Option(names = "--preview-interval", paramLabel = "N", defaultValue = "1",
+            description = "With --preview: every N denoising steps (default: ${DEFAULT-VALUE}).")
+    int previewInterval;
+
+    @Option(names = "--preview-vae", paramLabel = "ID_OR_PATH", description = "With --preview: decode previews with"
+            + " this tiny autoencoder (AutoencoderTiny, e.g. madebyollin/taesdxl for Vega/SDXL, madebyollin/taesd"
+            + " for SD 1.5).")
+    String previewVae;
+
+    /** Loads a --vae / --preview-vae autoencoder, reporting any download; tests may replace it. */
+    BiFunction<String, DownloadListener, LatentAutoencoder> vaeLoader = Autoencoders::load;
+
     /** Reads the LoRA files (downloading repos) before the model is loaded; tests replace it. */
     BiFunction<List<LoraSpec>, DownloadListener, List<LoraAdapter>> loraLoader =
             (specs, progress) -> Loras.load(specs, HubCache.fromEnvironment(), progress);
@@ -196,6 +221,16 @@ final class GenerateCommand implements Callable<Integer> {
             throw new VegaException("--vae-tile-size must be a multiple of 8 and at least "
                     + AutoencoderKL.MIN_TILE_SAMPLE_SIZE + ", got " + vaeTileSize);
         }
+        if (previewInterval < 1) {
+            throw new VegaException("--preview-interval must be at least 1, got " + previewInterval);
+        }
+        if (preview == null && (previewVae != null || spec.commandLine().getParseResult()
+                .hasMatchedOption("--preview-interval"))) {
+            throw new VegaException("--preview-interval and --preview-vae need --preview");
+        }
+        if (preview != null) {
+            ImageFiles.checkWritable(preview);
+        }
         if (initImage != null) {
             b.initImage(ImageFiles.read(initImage));
             if (strength != null) {
@@ -232,9 +267,9 @@ final class GenerateCommand implements Callable<Integer> {
         err.println("loading " + model + " ...");
         err.flush();
         GenerationResult result;
-        DownloadProgress progress = new DownloadProgress(err, tty);
-        try (Pipeline pipeline = loader != null ? loader.apply(model, progress)
-                : Pipelines.load(model, configs, progress)) {
+        DownloadProgress download = new DownloadProgress(err, tty);
+        try (Pipeline pipeline = loader != null ? loader.apply(model, download)
+                : Pipelines.load(model, configs, download)) {
             err.printf(Locale.ROOT, "loaded %s in %.1f s%n", pipeline.info().name(), (System.nanoTime() - t0) / 1e9);
             err.flush();
             if (!adapters.isEmpty()) {
@@ -248,8 +283,9 @@ final class GenerateCommand implements Callable<Integer> {
                         + loraSpecs);
                 err.flush();
             }
+            Pipeline run = withAutoencoders(pipeline, err, tty);
             if (vaeTiling) {
-                if (!(pipeline instanceof DiffusionPipeline dp
+                if (!(run instanceof DiffusionPipeline dp
                         && dp.vae() instanceof VaeLatentAutoencoder(AutoencoderKL vae))) {
                     throw new VegaException("--vae-tiling needs a diffusers pipeline with an AutoencoderKL VAE, "
                             + pipeline.info().name() + " is not one");
@@ -259,18 +295,25 @@ final class GenerateCommand implements Callable<Integer> {
                 }
                 vae.setTiling(true);
             }
-            Pipeline run = pipeline;
             if (promptWeighting) {
-                if (!(pipeline instanceof DiffusionPipeline dp)) {
+                if (!(run instanceof DiffusionPipeline)) {
                     throw new VegaException("--prompt-weighting needs a diffusers pipeline, " + pipeline.info().name()
                             + " is not one");
                 }
                 // the wrapper shares every model with the loaded pipeline; only the tokenizers are read again
                 try (PipelineSource source = Pipelines.open(model, configs, DownloadListener.NONE)) {
-                    run = WeightedPromptEncoder.enable(dp, source, WeightedPromptEncoder.Options.A1111);
+                    run = WeightedPromptEncoder.enable((DiffusionPipeline) run, source,
+                            WeightedPromptEncoder.Options.A1111);
                 }
             }
-            result = run.generate(request, new StepProgress(err, tty), new Cancellation());
+            if (previewVae != null && run instanceof DiffusionPipeline dp) {
+                run = dp.withPreviewAutoencoder(vaeLoader.apply(previewVae, new DownloadProgress(err, tty)));
+            }
+            ProgressListener progress = new StepProgress(err, tty);
+            if (preview != null) {
+                progress = new PreviewFile(progress, preview, previewInterval);
+            }
+            result = run.generate(request, progress, new Cancellation());
         }
         GenerationResult.UsedParameters used = result.parameters();
         List<Path> paths = outputPaths(used.seed(), result.images().size(), format);
@@ -342,6 +385,26 @@ final class GenerateCommand implements Callable<Integer> {
                 return paths;
             }
         }
+    }
+
+    /** The pipeline with {@code --vae} swapped in; the option needs a diffusers pipeline. */
+    private Pipeline withAutoencoders(Pipeline pipeline, PrintWriter err, boolean tty) {
+        if (vae == null && previewVae == null) {
+            return pipeline;
+        }
+        if (!(pipeline instanceof DiffusionPipeline dp)) {
+            throw new VegaException("--vae and --preview-vae need a diffusers pipeline, " + pipeline.info().name()
+                    + " is not one");
+        }
+        if (vae == null) {
+            return dp;
+        }
+        // a VAE-only single file carries no config: it takes that of the model's own AutoencoderKL
+        VaeConfig own = dp.vae() instanceof VaeLatentAutoencoder(AutoencoderKL kl) ? kl.config() : null;
+        LatentAutoencoder swapped = Autoencoders.load(vae, new DownloadProgress(err, tty), own);
+        err.println("autoencoder: " + vae + (swapped.tiny() ? " (AutoencoderTiny)" : " (AutoencoderKL)"));
+        err.flush();
+        return dp.withVae(swapped);
     }
 
     private static Path sibling(Path parent, String name) {

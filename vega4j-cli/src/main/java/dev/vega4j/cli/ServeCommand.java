@@ -16,6 +16,8 @@ import dev.vega4j.prompt.WeightedPromptEncoder;
 import dev.vega4j.server.ApiKeys;
 import dev.vega4j.server.LoraLibrary;
 import dev.vega4j.server.RequestFeatures;
+import dev.vega4j.pipeline.Autoencoders;
+import dev.vega4j.pipeline.LatentAutoencoder;
 import dev.vega4j.server.ServerConfig;
 import dev.vega4j.server.VegaServer;
 import java.nio.file.Path;
@@ -54,6 +56,11 @@ final class ServeCommand implements Callable<Integer> {
                     + " a .safetensors file, a folder or a Hub repo id, with an optional weight (default 1)."
                     + " NAME=ID_OR_PATH: an adapter requests may apply by that name (like the files of --lora-dir).")
     List<String> loras = new ArrayList<>();
+
+    @Option(names = "--vae", paramLabel = "NAME=ID_OR_PATH",
+            description = "An autoencoder requests may decode with by that name (Segmind field \"vae\": \"NAME\"):"
+                    + " an AutoencoderKL or AutoencoderTiny diffusers folder or Hub repo id (repeatable).")
+    List<String> vaes = new ArrayList<>();
 
     @Option(names = "--lora-dir", paramLabel = "DIR",
             description = "Folder of LoRA adapters requests may apply (repeatable): every *.safetensors in it and its"
@@ -224,6 +231,22 @@ final class ServeCommand implements Callable<Integer> {
         return b.build();
     }
 
+    /** The {@code --vae NAME=ID_OR_PATH} autoencoders, loaded, by name. */
+    Map<String, LatentAutoencoder> autoencoders() {
+        Map<String, LatentAutoencoder> out = new LinkedHashMap<>();
+        for (String v : vaes) {
+            int eq = v.indexOf('=');
+            String name = eq > 0 ? v.substring(0, eq).strip() : "";
+            if (!LoraLibrary.validName(name) || v.substring(eq + 1).isBlank()) {
+                throw new VegaException("--vae takes NAME=ID_OR_PATH (a name of letters, digits, '.', '_', '-'), got '"
+                        + v + "'");
+            }
+            System.out.println("loading autoencoder " + v.substring(eq + 1).strip() + " as '" + name + "' ...");
+            out.put(name, Autoencoders.load(v.substring(eq + 1).strip()));
+        }
+        return out;
+    }
+
     /** {@code segmind/Segmind-Vega} -> {@code segmind-vega}; {@code /models/sdxl-1.0.safetensors} -> {@code sdxl-1.0}. */
     static String slugOf(String model) {
         String s = model.replace('\\', '/');
@@ -240,6 +263,7 @@ final class ServeCommand implements Callable<Integer> {
         List<LoraSpec> loraSpecs = loraSpecs();
         HubCache hub = HubCache.fromEnvironment();
         LoraLibrary library = loraLibrary(hub);
+        Map<String, LatentAutoencoder> autoencoders = autoencoders();
         List<LoraAdapter> adapters = loraSpecs.isEmpty() ? List.of()
                 : Loras.load(loraSpecs, hub, DownloadListener.NONE);
         Map<String, Pipeline> weighted = new LinkedHashMap<>();
@@ -265,7 +289,7 @@ final class ServeCommand implements Callable<Integer> {
             pipelines.values().forEach(Pipeline::close);
             throw e;
         }
-        VegaServer server = VegaServer.start(config, pipelines, new RequestFeatures(library, weighted));
+        VegaServer server = VegaServer.start(config, pipelines, new RequestFeatures(library, weighted, autoencoders));
         System.out.println("vega server listening on http://" + server.host() + ":" + server.port() + "/  models: "
                 + String.join(", ", pipelines.keySet()));
         if (!library.isEmpty()) {

@@ -56,8 +56,8 @@ public final class HubCache {
         if (local.isPresent()) {
             return local.get();
         }
-        String[] idAndRevision = idAndRevision(modelIdOrPath);
-        return snapshot(new RepoId(idAndRevision[0]), idAndRevision[1], DEFAULT_VARIANT, false, listener);
+        RepoRevision r = RepoRevision.parse(modelIdOrPath);
+        return snapshot(r.repo(), r.revision(), DEFAULT_VARIANT, false, listener);
     }
 
     /**
@@ -108,7 +108,8 @@ public final class HubCache {
      * @param all     every file of the repo instead of only what a diffusers pipeline needs
      */
     public Path snapshot(RepoId repo, String revision, String variant, boolean all, DownloadListener listener) {
-        return snapshot(repo, revision, variant, all ? Selection.ALL : Selection.PIPELINE, listener);
+        return snapshot(repo, revision, listener, (layout, commit, repoFiles) ->
+                all ? repoFiles : pipelineFiles(layout, repo, commit, repoFiles, variant));
     }
 
     /**
@@ -120,22 +121,66 @@ public final class HubCache {
         if (local.isPresent()) {
             return local.get();
         }
-        String[] idAndRevision = idAndRevision(modelIdOrPath);
-        return snapshot(new RepoId(idAndRevision[0]), idAndRevision[1], null, Selection.CONFIGS, listener);
+        RepoRevision r = RepoRevision.parse(modelIdOrPath);
+        return snapshot(r.repo(), r.revision(), listener, (layout, commit, repoFiles) ->
+                pipelineFiles(layout, r.repo(), commit, repoFiles, null).stream()
+                        .filter(f -> PipelineFiles.weightsVariant(f.substring(f.lastIndexOf('/') + 1)) == null)
+                        .toList());
     }
 
-    /** {@code org/name[@revision]} → {id, revision}. */
-    private static String[] idAndRevision(String s) {
-        String id = s.strip();
-        int at = id.lastIndexOf('@');
-        return at > 0 ? new String[] {id.substring(0, at), id.substring(at + 1)} : new String[] {id, DEFAULT_REVISION};
+    /** The files of a diffusers pipeline's components (read from its model_index.json, fetched first). */
+    private List<String> pipelineFiles(CacheLayout layout, RepoId repo, String commit, List<String> repoFiles,
+            String variant) throws IOException {
+        if (!repoFiles.contains(PipelineFiles.MODEL_INDEX)) {
+            throw new HubException(HubException.Reason.NOT_FOUND, repo + " is not a diffusers pipeline (it "
+                    + "has no model_index.json): download one of its .safetensors files and pass that path, "
+                    + "or use 'vega download --all'");
+        }
+        fetch(layout, repo, commit, List.of(PipelineFiles.MODEL_INDEX), DownloadListener.NONE);
+        Set<String> components = PipelineFiles.components(
+                Files.readAllBytes(layout.pointer(commit, PipelineFiles.MODEL_INDEX)));
+        return PipelineFiles.select(repoFiles, components, variant);
     }
 
-    /** What of a repo to download. */
-    private enum Selection { PIPELINE, CONFIGS, ALL }
+    /**
+     * Like {@link #resolve(String, DownloadListener)} for one diffusers model rather than a pipeline (a repo such as
+     * {@code madebyollin/taesdxl}: {@code config.json} and its weights at the top level): a local folder or file as
+     * is, else the snapshot with the top-level {@code .json} files and the plain {@code .safetensors} weights.
+     */
+    public Path resolveModel(String modelIdOrPath, DownloadListener listener) {
+        Optional<Path> local = localPath(modelIdOrPath);
+        if (local.isPresent()) {
+            return local.get();
+        }
+        RepoRevision r = RepoRevision.parse(modelIdOrPath);
+        RepoId repo = r.repo();
+        return snapshot(repo, r.revision(), listener, (layout, commit, repoFiles) -> {
+            if (!repoFiles.contains("config.json")) {
+                throw new HubException(HubException.Reason.NOT_FOUND, repo + " is not a diffusers model (it has no "
+                        + "top-level config.json)");
+            }
+            return repoFiles.stream().filter(f -> f.indexOf('/') < 0 && (f.endsWith(".json")
+                    || "".equals(PipelineFiles.weightsVariant(f)))).toList();
+        });
+    }
 
-    private Path snapshot(RepoId repo, String revision, String variant, Selection selection, DownloadListener listener) {
-        boolean all = selection == Selection.ALL;
+    /** {@code org/name[@revision]}: the revision defaults to {@link #DEFAULT_REVISION}. */
+    private record RepoRevision(RepoId repo, String revision) {
+        static RepoRevision parse(String idAndRevision) {
+            String id = idAndRevision.strip();
+            int at = id.lastIndexOf('@');
+            return at > 0 ? new RepoRevision(new RepoId(id.substring(0, at)), id.substring(at + 1))
+                    : new RepoRevision(new RepoId(id), DEFAULT_REVISION);
+        }
+    }
+
+    /** Which files of a revision to fetch; may fetch a file it needs to decide first. */
+    @FunctionalInterface
+    private interface FileChoice {
+        List<String> choose(CacheLayout layout, String commit, List<String> repoFiles) throws IOException;
+    }
+
+    private Path snapshot(RepoId repo, String revision, DownloadListener listener, FileChoice choice) {
         CacheLayout layout = new CacheLayout(config.cacheDir(), repo);
         if (config.offline()) {
             return cachedSnapshot(layout, revision).orElseThrow(() -> new HubException(
@@ -158,24 +203,7 @@ public final class HubCache {
         }
         String commit = info.sha();
         try {
-            List<String> files;
-            if (all) {
-                files = info.files();
-            } else {
-                if (!info.files().contains(PipelineFiles.MODEL_INDEX)) {
-                    throw new HubException(HubException.Reason.NOT_FOUND, repo + " is not a diffusers pipeline (it "
-                            + "has no model_index.json): download one of its .safetensors files and pass that path, "
-                            + "or use 'vega download --all'");
-                }
-                fetch(layout, repo, commit, List.of(PipelineFiles.MODEL_INDEX), DownloadListener.NONE);
-                Set<String> components = PipelineFiles.components(
-                        Files.readAllBytes(layout.pointer(commit, PipelineFiles.MODEL_INDEX)));
-                files = PipelineFiles.select(info.files(), components, variant);
-                if (selection == Selection.CONFIGS) {
-                    files = files.stream().filter(f -> PipelineFiles.weightsVariant(
-                            f.substring(f.lastIndexOf('/') + 1)) == null).toList();
-                }
-            }
+            List<String> files = choice.choose(layout, commit, info.files());
             fetch(layout, repo, commit, files, listener);
             layout.writeRef(revision, commit);
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package dev.vega4j.pipeline;
 
 import dev.vega4j.rng.TorchGenerator;
+import dev.vega4j.schedulers.StepOutput;
 import dev.vega4j.tensor.Tensor;
 
 /**
@@ -52,6 +53,14 @@ public record DenoisingLoop(SamplingScheduler scheduler, double[] timesteps, Gui
         StepHook NONE = (call, modelInput, unetOutput, latents) -> latents;
 
         Tensor afterStep(int call, Tensor modelInput, Tensor unetOutput, Tensor latents);
+
+        /**
+         * {@link #afterStep(int, Tensor, Tensor, Tensor)} with the scheduler's denoised estimate of the step
+         * ({@code pred_original_sample}), or null when the scheduler has none; read it, never change it.
+         */
+        default Tensor afterStep(int call, Tensor modelInput, Tensor unetOutput, Tensor latents, Tensor denoised) {
+            return afterStep(call, modelInput, unetOutput, latents);
+        }
     }
 
     /** Runs every timestep from {@code latents}; returns the final latents. */
@@ -61,7 +70,8 @@ public record DenoisingLoop(SamplingScheduler scheduler, double[] timesteps, Gui
             Tensor modelIn = scheduler.scaleModelInput(guidance.enabled() ? Tensor.cat0(latents, latents) : latents, t);
             Tensor out = unet.predict(i, modelIn, t);
             Tensor noisePred = guidance.enabled() ? Guidance.apply(out, guidance.scale(), guidance.rescale()) : out;
-            Tensor next = scheduler.step(noisePred, t, latents, generator);
+            StepOutput stepped = scheduler.stepWithPrediction(noisePred, t, latents, generator);
+            Tensor next = stepped.prevSample();
             if (inpainting != null) {
                 Tensor known = inpainting.imageLatents();
                 if (i < timesteps.length - 1) {
@@ -69,7 +79,7 @@ public record DenoisingLoop(SamplingScheduler scheduler, double[] timesteps, Gui
                 }
                 next = LatentMasks.blend(known, next, inpainting.mask());
             }
-            latents = hook.afterStep(i, modelIn, out, next);
+            latents = hook.afterStep(i, modelIn, out, next, stepped.predOriginalSample());
         }
         return latents;
     }

@@ -28,15 +28,45 @@ public final class DiffusionPipeline implements Pipeline {
     private final LatentAutoencoder vae;
     private final SchedulerProvider schedulers;
     private final AutoCloseable resources;
+    /** The tiny autoencoder live previews use; null = the pipeline's own VAE when it is tiny, else the linear map. */
+    private final LatentAutoencoder previewVae;
 
     public DiffusionPipeline(ModelInfo info, PromptEncoder promptEncoder, NoisePredictor unet, LatentAutoencoder vae,
             SchedulerProvider schedulers, AutoCloseable resources) {
+        this(info, promptEncoder, unet, vae, schedulers, resources, null);
+    }
+
+    private DiffusionPipeline(ModelInfo info, PromptEncoder promptEncoder, NoisePredictor unet, LatentAutoencoder vae,
+            SchedulerProvider schedulers, AutoCloseable resources, LatentAutoencoder previewVae) {
         this.info = info;
         this.promptEncoder = promptEncoder;
         this.unet = unet;
         this.vae = vae;
         this.schedulers = schedulers;
         this.resources = resources;
+        this.previewVae = previewVae;
+    }
+
+    /**
+     * This pipeline with its autoencoder swapped (diffusers' {@code pipe.vae = vae}); the other parts are shared, so
+     * close only one of the two. The autoencoder must take the UNet's latents.
+     */
+    public DiffusionPipeline withVae(LatentAutoencoder other) {
+        return new DiffusionPipeline(info, promptEncoder, unet, other, schedulers, resources, previewVae);
+    }
+
+    /** This pipeline with live previews decoded by a tiny autoencoder (TAESD / TAESDXL); parts shared as above. */
+    public DiffusionPipeline withPreviewAutoencoder(LatentAutoencoder tiny) {
+        if (!tiny.tiny()) {
+            throw new VegaException("live previews take a tiny autoencoder (AutoencoderTiny), not the full VAE");
+        }
+        return new DiffusionPipeline(info, promptEncoder, unet, vae, schedulers, resources, tiny);
+    }
+
+    /** What renders live previews: a tiny autoencoder when there is one, else the family's linear projection. */
+    public LatentPreviewer previewer() {
+        LatentAutoencoder tiny = previewVae != null ? previewVae : vae.tiny() ? vae : null;
+        return tiny != null ? new TinyVaePreview(tiny) : LinearLatentPreview.of(info.family());
     }
 
     @Override
@@ -233,14 +263,23 @@ public final class DiffusionPipeline implements Pipeline {
             Tensor out = unet.predict(modelIn, t, encoderHidden, textEmbeds, timeIds);
             trace.record("step_unet_out", out);
             return out;
-        }, (i, modelIn, out, next) -> {
-            trace.record("step_latents", next);
-            if (steps.completesStep(i) && progressed.get() < stepsRun) {
-                progress.onProgress(new ProgressEvent(Phase.DENOISE, progressed.incrementAndGet(), stepsRun,
-                        System.nanoTime() - start));
+        }, new DenoisingLoop.StepHook() {
+            @Override
+            public Tensor afterStep(int i, Tensor modelIn, Tensor out, Tensor next) {
+                return afterStep(i, modelIn, out, next, null);
             }
-            cancellation.check();
-            return next;
+
+            @Override
+            public Tensor afterStep(int i, Tensor modelIn, Tensor out, Tensor next, Tensor denoised) {
+                trace.record("step_latents", next);
+                if (steps.completesStep(i) && progressed.get() < stepsRun) {
+                    int step = progressed.incrementAndGet();
+                    progress.onProgress(new ProgressEvent(Phase.DENOISE, step, stepsRun, System.nanoTime() - start));
+                    preview(progress, step, stepsRun, denoised != null ? denoised : next);
+                }
+                cancellation.check();
+                return next;
+            }
         });
         trace.record("final_latents", latents);
 
@@ -251,6 +290,19 @@ public final class DiffusionPipeline implements Pipeline {
             trace.record("image", VaeImageProcessor.toNhwc(image01));
         }
         return new RunOutput(latents, image01, seed, scheduler.name(), width, height);
+    }
+
+    /**
+     * A live preview of the first sample after {@code step} when the listener wants one at this step (every
+     * {@code previewInterval()} steps and at the last). Reads {@code latents} only, so the run's result is the same
+     * bits with or without previews.
+     */
+    private void preview(ProgressListener progress, int step, int total, Tensor latents) {
+        int every = progress.previewInterval();
+        if (every <= 0 || (step % every != 0 && step != total)) {
+            return;
+        }
+        progress.onPreview(new ProgressListener.Preview(step, total, previewer().render(latents.slice0(0, 1))));
     }
 
     /** Decodes one sample at a time (bounds the VAE's activation memory; the result is the same per sample). */
@@ -274,6 +326,11 @@ public final class DiffusionPipeline implements Pipeline {
      * 20)), sample = mean + std * randn(mean.shape) (diffusers' DiagonalGaussianDistribution).
      */
     Tensor encodeLatents(Tensor image, TorchGenerator generator, Trace trace, String name) {
+        Optional<Tensor> direct = vae.encodeLatents(image);
+        if (direct.isPresent()) { // AutoencoderTiny: no distribution, no draw from the generator
+            trace.record("vae_encode." + name + ".sample", direct.get());
+            return scale(direct.get(), vae.scalingFactor());
+        }
         Tensor[] moments = vae.encodeMoments(image);
         Tensor mean = moments[0];
         float[] lv = moments[1].data();

@@ -8,6 +8,7 @@ import dev.vega4j.schedulers.SchedulerConfig;
 import dev.vega4j.schedulers.SchedulerOverrides;
 import dev.vega4j.schedulers.SchedulerRegistry;
 import dev.vega4j.schedulers.SchedulerType;
+import dev.vega4j.schedulers.StepOutput;
 import dev.vega4j.tensor.Tensor;
 
 /**
@@ -108,6 +109,12 @@ final class ModelSchedulers implements SchedulerProvider {
         @Override
         public Tensor step(Tensor modelOutput, double timestep, Tensor sample, TorchGenerator generator) {
             return scheduler.step(modelOutput, timestep, sample, generator).prevSample();
+        }
+
+        @Override
+        public StepOutput stepWithPrediction(Tensor modelOutput, double timestep, Tensor sample,
+                TorchGenerator generator) {
+            return scheduler.step(modelOutput, timestep, sample, generator);
         }
 
         @Override

@@ -13,6 +13,20 @@ public interface ProgressListener {
 
     void onProgress(ProgressEvent event);
 
+    /**
+     * Every how many denoising steps this listener wants a live preview ({@link #onPreview}); 0 (the default) for
+     * none, so nothing is rendered. The last step always gets one when previews are on.
+     */
+    default int previewInterval() {
+        return 0;
+    }
+
+    /** A live preview of the denoised estimate after a step (see {@link LatentPreviewer}); the run continues after. */
+    default void onPreview(Preview preview) {}
+
+    /** A small picture of the image as it forms, after denoising step {@code step} of {@code total}. */
+    record Preview(int step, int total, java.awt.image.BufferedImage image) {}
+
     /** One step or phase: {@code step} of {@code total} (1-based), time since the generation started. */
     record ProgressEvent(Phase phase, int step, int total, long elapsedNanos) {
         /** Steps per second so far (0 before the first step). */

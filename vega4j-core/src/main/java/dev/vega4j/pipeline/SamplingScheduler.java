@@ -1,6 +1,7 @@
 package dev.vega4j.pipeline;
 
 import dev.vega4j.rng.TorchGenerator;
+import dev.vega4j.schedulers.StepOutput;
 import dev.vega4j.tensor.Tensor;
 
 /** One configured diffusers scheduler instance (stateful: create a fresh one per generation). */
@@ -23,6 +24,15 @@ public interface SamplingScheduler {
 
     /** {@code scheduler.step(model_output, t, sample, generator=g).prev_sample}. */
     Tensor step(Tensor modelOutput, double timestep, Tensor sample, TorchGenerator generator);
+
+    /**
+     * {@link #step} with the step's denoised estimate when the scheduler has one ({@code pred_original_sample}, LCM's
+     * {@code denoised}); same prev sample, same generator draws.
+     */
+    default StepOutput stepWithPrediction(Tensor modelOutput, double timestep, Tensor sample,
+            TorchGenerator generator) {
+        return new StepOutput(step(modelOutput, timestep, sample, generator), null);
+    }
 
     /** {@code scheduler.add_noise(original, noise, tensor([t]))}. */
     Tensor addNoise(Tensor original, Tensor noise, double timestep);

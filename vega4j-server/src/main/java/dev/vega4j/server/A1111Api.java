@@ -318,7 +318,13 @@ final class A1111Api {
         state.put("sampling_step", job == null ? 0 : job.step());
         state.put("sampling_steps", job == null ? 0 : job.total());
         out.set("state", state);
-        out.putNull("current_image");
+        // A1111 sends the live preview as bare base64 (no data: prefix)
+        String preview = job == null ? null : job.preview();
+        if (preview != null) {
+            out.put("current_image", preview.substring(preview.indexOf(',') + 1));
+        } else {
+            out.putNull("current_image");
+        }
         out.putNull("textinfo");
         ctx.json(out);
     }

@@ -9,6 +9,7 @@ import dev.vega4j.lora.LoraException;
 import dev.vega4j.lora.LoraTargets;
 import dev.vega4j.pipeline.AdaptableModules;
 import dev.vega4j.pipeline.Cancellation;
+import dev.vega4j.pipeline.DiffusionPipeline;
 import dev.vega4j.pipeline.GenerationRequest;
 import dev.vega4j.pipeline.GenerationResult;
 import dev.vega4j.pipeline.Pipeline;
@@ -50,6 +51,8 @@ public final class GenerationEngine implements AutoCloseable {
 
     private final Map<String, Pipeline> pipelines;
     private final RequestFeatures features;
+    /** Live previews after every step: a tiny autoencoder or the linear map costs well under 5% of a step. */
+    private static final int PREVIEW_INTERVAL = 1;
     private final Map<String, LoraTargets> loraTargets = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<Job> queue;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
@@ -162,6 +165,17 @@ public final class GenerationEngine implements AutoCloseable {
      * that will keep the job from running (an adapter file that cannot be read), if any.
      */
     private Optional<JobFailure> check(String model, JobOptions options) {
+        if (options.vae() != null) {
+            if (!features.autoencoders().containsKey(options.vae())) {
+                throw new EngineException(JobFailure.Kind.BAD_REQUEST, "unknown vae '" + options.vae() + "'"
+                        + (features.autoencoders().isEmpty() ? "; this server offers none"
+                                : "; offered: " + String.join(", ", features.autoencoders().keySet())));
+            }
+            if (!(pipelines.get(model) instanceof DiffusionPipeline)) {
+                throw new EngineException(JobFailure.Kind.BAD_REQUEST, "model '" + model + "' takes no vae (not a"
+                        + " diffusers pipeline)");
+            }
+        }
         if (options.promptWeighting() && !promptWeighting(model)) {
             throw new EngineException(JobFailure.Kind.BAD_REQUEST, "prompt_weighting is not available for model '"
                     + model + "'" + (features.promptWeighting().isEmpty() ? "" : "; it is for: " + String.join(", ",
@@ -305,16 +319,32 @@ public final class GenerationEngine implements AutoCloseable {
         JobOptions options = job.options();
         Pipeline pipeline = options.promptWeighting() ? features.promptWeighting().get(job.model())
                 : pipelines.get(job.model());
+        if (options.vae() != null && pipeline instanceof DiffusionPipeline dp) { // a view: shares every other part
+            pipeline = dp.withVae(features.autoencoders().get(options.vae()));
+        }
         long[] lastStepNanos = {0};
         // steps are denoising steps out of num_inference_steps (img2img: the steps the strength leaves), as diffusers'
         // progress bar counts them; the pipeline announces that total before the first step
-        ProgressListener listener = ev -> {
-            if (ev.phase() == ProgressListener.Phase.ENCODE_PROMPT) {
-                job.progress(0, ev.total());
-            } else if (ev.phase() == ProgressListener.Phase.DENOISE) {
-                metrics.step(Math.max(0, ev.elapsedNanos() - lastStepNanos[0]) / 1e9);
-                lastStepNanos[0] = ev.elapsedNanos();
-                job.progress(ev.step(), ev.total());
+        ProgressListener listener = new ProgressListener() {
+            @Override
+            public void onProgress(ProgressEvent ev) {
+                if (ev.phase() == ProgressListener.Phase.ENCODE_PROMPT) {
+                    job.progress(0, ev.total());
+                } else if (ev.phase() == ProgressListener.Phase.DENOISE) {
+                    metrics.step(Math.max(0, ev.elapsedNanos() - lastStepNanos[0]) / 1e9);
+                    lastStepNanos[0] = ev.elapsedNanos();
+                    job.progress(ev.step(), ev.total());
+                }
+            }
+
+            @Override
+            public int previewInterval() {
+                return PREVIEW_INTERVAL;
+            }
+
+            @Override
+            public void onPreview(Preview preview) {
+                job.preview(Images.previewDataUrl(preview.image()));
             }
         };
         List<ActiveLora> attached = new ArrayList<>();

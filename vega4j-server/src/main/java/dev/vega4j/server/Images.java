@@ -42,6 +42,11 @@ public final class Images {
         return Base64.getEncoder().encodeToString(bytes);
     }
 
+    /** A live preview as the APIs carry it: {@code data:image/jpeg;base64,...}. */
+    static String previewDataUrl(BufferedImage preview) {
+        return "data:image/jpeg;base64," + base64(ImageFiles.jpeg(preview, 0.85f));
+    }
+
     /**
      * Decodes a base64 image (a bare string or a {@code data:image/...;base64,} URL). Checks the declared size in the
      * header before decoding pixels, so a tiny file claiming 100000² pixels cannot exhaust memory.

@@ -34,6 +34,8 @@ public final class Job {
     private JobFailure failure;
     private long version;
     private volatile String cancelReason;
+    /** The latest live preview of a running job, a {@code data:image/jpeg;base64,...} URL; null before the first. */
+    private String preview;
 
     Job(String id, String model, GenerationRequest request, String owner, int credits, long createdMillis,
             Images.Format format) {
@@ -99,6 +101,19 @@ public final class Job {
         startedMillis = now;
         changed();
         return true;
+    }
+
+    /** The latest live preview (a JPEG data URL, at most 256 px) while the job runs; null otherwise. */
+    public synchronized String preview() {
+        return state == JobState.PROCESSING ? preview : null;
+    }
+
+    /** Replaces the live preview of a running job (observers are woken like on progress). */
+    synchronized void preview(String dataUrl) {
+        if (state == JobState.PROCESSING) {
+            this.preview = dataUrl;
+            changed();
+        }
     }
 
     synchronized void progress(int step, int total) {

@@ -11,15 +11,23 @@ import java.util.List;
  * @param promptWeighting  A1111 weighting and long prompts (off = diffusers' encode_prompt)
  * @param infotextPrompt   the prompt as the infotext shows it; null = the prompt the pipeline encoded
  * @param infotextNegative the negative prompt as the infotext shows it; null = the one the pipeline encoded
+ * @param vae              an autoencoder the operator registered ({@code vega serve --vae NAME=...}) to decode with
+ *                         instead of the model's own; null = the model's
  */
-record JobOptions(List<LoraUse> loras, boolean promptWeighting, String infotextPrompt, String infotextNegative) {
+record JobOptions(List<LoraUse> loras, boolean promptWeighting, String infotextPrompt, String infotextNegative,
+        String vae) {
     static final JobOptions NONE = new JobOptions(List.of(), false, null, null);
 
     JobOptions {
         loras = List.copyOf(loras);
     }
 
+    JobOptions(List<LoraUse> loras, boolean promptWeighting, String infotextPrompt, String infotextNegative) {
+        this(loras, promptWeighting, infotextPrompt, infotextNegative, null);
+    }
+
     boolean plain() {
-        return loras.isEmpty() && !promptWeighting && infotextPrompt == null && infotextNegative == null;
+        return loras.isEmpty() && !promptWeighting && infotextPrompt == null && infotextNegative == null
+                && vae == null;
     }
 }

@@ -111,7 +111,8 @@ final class SegmindApi {
             }
             infotextPrompt = sb.toString();
         }
-        return new JobOptions(loras, weighting != null && weighting, infotextPrompt, null);
+        // "vae": an autoencoder the operator registered (vega serve --vae NAME=...); the engine checks the name
+        return new JobOptions(loras, weighting != null && weighting, infotextPrompt, null, f.string("vae"));
     }
 
     private String model(Context ctx) {
@@ -187,6 +188,10 @@ final class SegmindApi {
         ObjectNode progress = out.putObject("progress");
         progress.put("step", job.step());
         progress.put("total", job.total());
+        String preview = job.preview();
+        if (preview != null) {
+            out.put("preview", preview);
+        }
         switch (job.state()) {
             case COMPLETED -> out.set("result", resultJson(job));
             case FAILED -> {
@@ -271,7 +276,8 @@ final class SegmindApi {
     }
 
     /**
-     * Server-sent events: {@code progress} on every change, then one {@code done} event carrying the same JSON as
+     * Server-sent events: {@code progress} on every change, {@code preview} with each new live preview ({@code {step,
+     * total, image}}, the image a JPEG data URL), then one {@code done} event carrying the same JSON as
      * the status poll (with the images), then the stream ends. A comment every 15 s keeps proxies from timing out and
      * reveals a vanished client (the write fails), which ends the loop.
      */
@@ -283,6 +289,7 @@ final class SegmindApi {
         ctx.res().setHeader("X-Accel-Buffering", "no");
         OutputStream out = ctx.res().getOutputStream();
         long seen = -1;
+        String previewSent = null;
         try {
             while (true) {
                 long v = job.version();
@@ -300,6 +307,15 @@ final class SegmindApi {
                     }
                     send(out, "progress", json.writeValueAsString(o));
                     seen = v;
+                }
+                String preview = job.preview();
+                if (preview != null && !preview.equals(previewSent)) {
+                    ObjectNode o = json.createObjectNode();
+                    o.put("step", job.step());
+                    o.put("total", job.total());
+                    o.put("image", preview);
+                    send(out, "preview", json.writeValueAsString(o));
+                    previewSent = preview;
                 }
                 if (job.awaitChange(v, 15_000) == v && !job.state().isFinal()) {
                     out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));

@@ -8,7 +8,6 @@ import dev.vega4j.pipeline.Pipeline;
 import dev.vega4j.pipeline.Pipelines;
 import dev.vega4j.pipeline.folder.PipelineFolder;
 import dev.vega4j.prompt.WeightedPromptEncoder;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +19,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -36,7 +33,6 @@ class WebPageLoraBrowserTest {
 
     @Test
     void pickALoraAndPromptWeighting(@TempDir Path tmp) throws Exception {
-        assertThat(Files.isExecutable(WebPageBrowserTest.CHROMEDRIVER)).as("chromedriver missing").isTrue();
         Path loras = Files.createDirectories(tmp.resolve("loras"));
         Files.copy(Golden.root().resolve("cases/lora/lora_kohya.safetensors"), loras.resolve("kohya-style.safetensors"));
         Path tinyDir = Golden.root().resolve("tiny-vega");
@@ -44,55 +40,40 @@ class WebPageLoraBrowserTest {
         Pipeline weighted = WeightedPromptEncoder.enable(tiny, PipelineFolder.openConfigsOnly(tinyDir),
                 WeightedPromptEncoder.Options.A1111);
         try (VegaServer server = VegaServer.start(ServerConfig.builder().port(0).build(), Map.of("tiny-vega", tiny),
-                new RequestFeatures(LoraLibrary.builder().addDir(loras).build(), Map.of("tiny-vega", weighted)))) {
-            ChromeDriverService service = new ChromeDriverService.Builder()
-                    .usingDriverExecutable(WebPageBrowserTest.CHROMEDRIVER.toFile()).usingAnyFreePort()
-                    .withTimeout(Duration.ofSeconds(30)).withLogFile(new File(tmp.toFile(), "chromedriver.log"))
-                    .build();
-            ChromeOptions options = new ChromeOptions();
-            options.setBinary(WebPageBrowserTest.CHROMIUM.toFile());
-            options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--window-size=1200,900",
-                    "--user-data-dir=" + tmp.resolve("chrome-profile"));
-            ChromeDriver driver = new ChromeDriver(service, options);
-            try {
-                driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
-                driver.get("http://127.0.0.1:" + server.port() + "/");
-                WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
-                wait.until(ExpectedConditions.presenceOfElementLocated(
-                        By.cssSelector("#lora option[value='kohya-style']")));
-                wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("loraBox")));
-                assertThat(driver.findElement(By.id("weightingBox")).isDisplayed()).isTrue();
+                new RequestFeatures(LoraLibrary.builder().addDir(loras).build(), Map.of("tiny-vega", weighted)));
+                HeadlessChromium chromium = HeadlessChromium.start(tmp)) {
+            ChromeDriver driver = chromium.driver();
+            driver.get("http://127.0.0.1:" + server.port() + "/");
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+            wait.until(ExpectedConditions.presenceOfElementLocated(
+                    By.cssSelector("#lora option[value='kohya-style']")));
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("loraBox")));
+            assertThat(driver.findElement(By.id("weightingBox")).isDisplayed()).isTrue();
 
-                driver.findElement(By.id("prompt")).sendKeys("a (boat:1.3) at sea");
-                new Select(driver.findElement(By.id("lora"))).selectByValue("kohya-style");
-                WebElement scale = driver.findElement(By.id("loraScale"));
-                scale.clear();
-                scale.sendKeys("0.5");
-                driver.findElement(By.id("weighting")).click();
-                driver.findElement(By.cssSelector("#advanced summary")).click();
-                for (String[] f : new String[][] {{"steps", "1"}, {"seed", "5"}, {"width", "64"}, {"height", "64"}}) {
-                    WebElement e = driver.findElement(By.id(f[0]));
-                    e.clear();
-                    e.sendKeys(f[1]);
-                }
-                driver.findElement(By.id("generate")).click();
-                wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#results img.result")));
-                wait.until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
-                        "const i = document.querySelector('#results img.result');"
-                                + " return i.complete && i.naturalWidth > 0;"));
-                assertThat(driver.findElement(By.cssSelector("#results figcaption")).getText())
-                        .contains("a (boat:1.3) at sea <lora:kohya-style:0.5>", "Seed: 5", "Lora hashes:");
-                assertThat(server.engine().jobs()).singleElement().satisfies(job -> {
-                    assertThat(job.options().promptWeighting()).isTrue();
-                    assertThat(job.options().loras()).singleElement().satisfies(
-                            u -> assertThat(u.unetScale()).isEqualTo(0.5f));
-                });
-            } finally {
-                driver.quit();
-                service.stop();
+            driver.findElement(By.id("prompt")).sendKeys("a (boat:1.3) at sea");
+            new Select(driver.findElement(By.id("lora"))).selectByValue("kohya-style");
+            WebElement scale = driver.findElement(By.id("loraScale"));
+            scale.clear();
+            scale.sendKeys("0.5");
+            driver.findElement(By.id("weighting")).click();
+            driver.findElement(By.cssSelector("#advanced summary")).click();
+            for (String[] f : new String[][] {{"steps", "1"}, {"seed", "5"}, {"width", "64"}, {"height", "64"}}) {
+                WebElement e = driver.findElement(By.id(f[0]));
+                e.clear();
+                e.sendKeys(f[1]);
             }
+            driver.findElement(By.id("generate")).click();
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#results img.result")));
+            wait.until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
+                    "const i = document.querySelector('#results img.result');"
+                            + " return i.complete && i.naturalWidth > 0;"));
+            assertThat(driver.findElement(By.cssSelector("#results figcaption")).getText())
+                    .contains("a (boat:1.3) at sea <lora:kohya-style:0.5>", "Seed: 5", "Lora hashes:");
+            assertThat(server.engine().jobs()).singleElement().satisfies(job -> {
+                assertThat(job.options().promptWeighting()).isTrue();
+                assertThat(job.options().loras()).singleElement().satisfies(
+                        u -> assertThat(u.unetScale()).isEqualTo(0.5f));
+            });
         }
     }
 }
