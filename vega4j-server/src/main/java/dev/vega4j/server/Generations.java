@@ -18,26 +18,26 @@ import java.util.function.BooleanSupplier;
  */
 final class Generations {
     private final ServerConfig config;
-    private final GenerationEngine engine;
-    private final QuotaStore quotas;
-    private final RateLimiter limiter;
+    private final JobService engine;
+    private final CreditLedger quotas;
+    private final RateLimit limiter;
 
-    Generations(ServerConfig config, GenerationEngine engine, QuotaStore quotas) {
+    Generations(ServerConfig config, JobService engine, CreditLedger quotas, RateLimit limiter) {
         this.config = config;
         this.engine = engine;
         this.quotas = quotas;
-        this.limiter = new RateLimiter(config.rateLimitPerMinute());
+        this.limiter = limiter;
     }
 
     ServerConfig config() {
         return config;
     }
 
-    GenerationEngine engine() {
+    JobService engine() {
         return engine;
     }
 
-    QuotaStore quotas() {
+    CreditLedger quotas() {
         return quotas;
     }
 
@@ -186,11 +186,7 @@ final class Generations {
             quotas.refund(caller.key(), credits);
             throw e;
         }
-        job.done().thenAccept(j -> {
-            if (j.state() == JobState.FAILED) {
-                quotas.refund(j.owner(), j.credits());
-            }
-        });
+        quotas.refundIfFails(job);
         return new Submitted(job, remaining);
     }
 
