@@ -132,6 +132,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "With --store: how long a worker's job survives without a heartbeat before it is requeued.")
     int leaseSeconds;
 
+    @Option(names = "--sync-timeout", defaultValue = "600", paramLabel = "SECONDS",
+            description = "With --store: how long a synchronous request waits for its job before it is cancelled (504).")
+    int syncTimeoutSeconds;
+
     @Spec
     CommandSpec spec;
 
@@ -144,8 +148,11 @@ final class ServeCommand implements Callable<Integer> {
             return null;
         }
         StoreUrl url = StoreUrl.parse(store, System.getenv(StoreUrl.PASSWORD_ENV));
+        if (leaseSeconds < 2 || syncTimeoutSeconds < 1) {
+            throw new VegaException("--lease must be at least 2 seconds and --sync-timeout at least 1");
+        }
         return new StoreSettings(url, ServerRole.parse(role), Duration.ofSeconds(leaseSeconds),
-                StoreSettings.DEFAULT_MAX_ATTEMPTS);
+                StoreSettings.DEFAULT_MAX_ATTEMPTS, Duration.ofSeconds(syncTimeoutSeconds));
     }
 
     private boolean given(String option) {

@@ -480,7 +480,8 @@ public final class GenerationEngine implements JobService, AutoCloseable {
         return List.copyOf(jobs.values());
     }
 
-    private static void sleep(long ms) {
+    /** Sleeps, keeping an interrupt for the caller to see. */
+    static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

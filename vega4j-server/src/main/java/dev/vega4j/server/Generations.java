@@ -196,6 +196,8 @@ final class Generations {
      */
     Job awaitSync(Context ctx, Job job) {
         BooleanSupplier gone = ClientConnection.disconnectProbe(ctx.req());
+        java.time.Duration limit = engine.syncTimeout();
+        long deadline = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
         while (true) {
             try {
                 job.done().get(200, TimeUnit.MILLISECONDS);
@@ -204,6 +206,11 @@ final class Generations {
                 if (gone.getAsBoolean()) {
                     engine.cancel(job, "cancelled: the client disconnected");
                     return null;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    String why = "no worker finished the job within " + limit.toSeconds() + " s";
+                    engine.cancel(job, "cancelled: " + why);
+                    throw new ApiException(504, "timeout", why + "; it was cancelled (try the async /v2 API)");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

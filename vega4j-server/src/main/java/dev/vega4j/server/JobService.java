@@ -52,4 +52,9 @@ interface JobService {
     void cancel(Job job, String why);
 
     boolean isAccepting();
+
+    /** How long a synchronous request waits for its job before it is cancelled (null: until it ends). */
+    default java.time.Duration syncTimeout() {
+        return null;
+    }
 }

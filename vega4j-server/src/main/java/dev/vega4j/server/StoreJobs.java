@@ -54,6 +54,7 @@ final class StoreJobs implements JobService, AutoCloseable {
     private volatile Map<String, Served> known = Map.of();
     private volatile boolean closed;
     private volatile double avgJobSeconds = 10;
+    private final java.time.Duration syncTimeout;
 
     StoreJobs(PgStore store, JobCodec codec, ObjectMapper json, StoreCredits credits, ServerConfig config,
             StoreSettings settings) {
@@ -62,6 +63,7 @@ final class StoreJobs implements JobService, AutoCloseable {
         this.json = json;
         this.credits = credits;
         this.queueCapacity = config.queueCapacity();
+        this.syncTimeout = settings.syncTimeout();
         for (String k : config.keys().keys()) {
             keyByHash.put(StoreCredits.hash(k), k);
         }
@@ -349,6 +351,11 @@ final class StoreJobs implements JobService, AutoCloseable {
         UUID id = UUID.fromString(job.id());
         store.cancel(id, why);
         store.find(id, false).ifPresent(this::mirror);
+    }
+
+    @Override
+    public java.time.Duration syncTimeout() {
+        return syncTimeout;
     }
 
     @Override

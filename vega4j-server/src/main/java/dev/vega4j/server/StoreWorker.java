@@ -103,7 +103,7 @@ final class StoreWorker implements AutoCloseable {
                 storeUp();
             } catch (StoreUnavailableException e) {
                 storeDown(e);
-                sleep(1000);
+                GenerationEngine.sleep(1000);
                 continue;
             }
             if (claimed.isEmpty()) {
@@ -175,7 +175,7 @@ final class StoreWorker implements AutoCloseable {
                 return done;
             } catch (StoreUnavailableException e) {
                 storeDown(e);
-                sleep(1000);
+                GenerationEngine.sleep(1000);
             }
         }
     }
@@ -215,14 +215,6 @@ final class StoreWorker implements AutoCloseable {
         if (storeDown) {
             storeDown = false;
             LOG.info("the store is back");
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -50,9 +50,7 @@ class PgStoreTest {
 
     @BeforeEach
     void empty() throws Exception {
-        try (var c = java.sql.DriverManager.getConnection(StoreUrl.parse(pg.url(), null).jdbcUrl(), "vega", ""); var st = c.createStatement()) {
-            st.execute("TRUNCATE vega_jobs, vega_job_images, vega_credit_usage, vega_rate_buckets, vega_workers");
-        }
+        pg.reset();
     }
 
     private static UUID enqueue(String model, String owner, int credits, Integer day) {

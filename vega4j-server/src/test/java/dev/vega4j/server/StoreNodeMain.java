@@ -18,7 +18,8 @@ public final class StoreNodeMain {
     public static void main(String[] args) throws Exception {
         ServerRole role = ServerRole.parse(args[0]);
         StoreSettings settings = new StoreSettings(StoreUrl.parse(args[1], null), role,
-                Duration.ofSeconds(Integer.parseInt(args[2])), StoreSettings.DEFAULT_MAX_ATTEMPTS);
+                Duration.ofSeconds(Integer.parseInt(args[2])), StoreSettings.DEFAULT_MAX_ATTEMPTS,
+                StoreSettings.DEFAULT_SYNC_TIMEOUT);
         ServerConfig config = ServerConfig.builder().port(0).queueCapacity(Integer.parseInt(args[3]))
                 .keys(ApiKeys.parseList(args[4])).shutdownGrace(Duration.ofSeconds(5))
                 .build();
