@@ -264,12 +264,12 @@ final class StoreJobs implements JobService, AutoCloseable {
         if (job.state().isFinal()) {
             return;
         }
-        if (!row.state().equals("QUEUED") && row.startedMillis() > 0) {
+        if (row.state() != PgStore.State.QUEUED && row.startedMillis() > 0) {
             job.start(row.startedMillis());
         }
         switch (row.state()) {
-            case "PROCESSING" -> job.progress(row.step(), row.total());
-            case "COMPLETED" -> {
+            case PROCESSING -> job.progress(row.step(), row.total());
+            case COMPLETED -> {
                 List<byte[]> images = row.images();
                 if (images.isEmpty()) {
                     images = store.find(row.id(), true).map(JobRow::images).orElse(List.of());
@@ -279,9 +279,9 @@ final class StoreJobs implements JobService, AutoCloseable {
                     avgJobSeconds = 0.7 * avgJobSeconds + 0.3 * Math.max(0.01, elapsed / 1000.0);
                 }
             }
-            case "FAILED" -> job.finish(null, new JobFailure(JobFailure.Kind.valueOf(row.failureKind()),
+            case FAILED -> job.finish(null, new JobFailure(JobFailure.Kind.valueOf(row.failureKind()),
                     row.failureMessage(), row.retryAfter()), row.finishedMillis());
-            default -> { }
+            case QUEUED -> { }
         }
     }
 

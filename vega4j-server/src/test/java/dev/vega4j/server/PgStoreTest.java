@@ -158,7 +158,7 @@ class PgStoreTest {
             }
         }
         JobRow row = store.find(id, true).orElseThrow();
-        assertThat(row.state()).isEqualTo("FAILED");
+        assertThat(row.state()).isEqualTo(PgStore.State.FAILED);
         assertThat(row.failureKind()).isEqualTo("MODEL_FAILURE");
         assertThat(row.failureMessage()).contains("started 3 times");
         assertThat(store.used("key-c", day)).as("credits refunded").isZero();
@@ -172,7 +172,7 @@ class PgStoreTest {
         assertThat(store.complete(id, List.of(new byte[] {9}, new byte[] {9}), "{\"elapsed_ms\": 7}")).isFalse();
         assertThat(store.fail(id, "w1", c.attempts(), "MODEL_FAILURE", "x", 0)).isFalse();
         JobRow row = store.find(id, true).orElseThrow();
-        assertThat(row.state()).isEqualTo("COMPLETED");
+        assertThat(row.state()).isEqualTo(PgStore.State.COMPLETED);
         assertThat(row.images()).hasSize(1);
         assertThat(row.images().get(0)).containsExactly(1, 2, 3);
         assertThat(row.result()).contains("5");
@@ -185,7 +185,7 @@ class PgStoreTest {
         UUID queued = enqueue("m", "key-d", 1, day);
         assertThat(store.cancel(queued, "cancelled: the client disconnected")).isTrue();
         JobRow q = store.find(queued, false).orElseThrow();
-        assertThat(q.state()).isEqualTo("FAILED");
+        assertThat(q.state()).isEqualTo(PgStore.State.FAILED);
         assertThat(q.failureKind()).isEqualTo("CANCELLED");
         assertThat(store.used("key-d", day)).isZero();
         UUID running = enqueue("m", null, 1, null);

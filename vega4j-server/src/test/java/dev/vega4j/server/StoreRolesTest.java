@@ -141,7 +141,7 @@ class StoreRolesTest {
                 worker.stop();
             }
             JobRow row = store.find(id, false).orElseThrow();
-            assertThat(row.state()).isEqualTo("QUEUED");
+            assertThat(row.state()).isEqualTo(PgStore.State.QUEUED);
             assertThat(row.attempts()).as("a handed-back run is no attempt").isZero();
             assertThat(row.workerId()).isNull();
             assertThat(store.workers()).singleElement().satisfies(w -> assertThat(w.live()).isFalse());

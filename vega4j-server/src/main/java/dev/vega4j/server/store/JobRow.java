@@ -7,12 +7,12 @@ import java.util.UUID;
  * One row of the shared jobs table, as the store keeps it: the request and result as the server's JSON, times in
  * epoch milliseconds of the store's clock (0 = not yet), images only where asked for and the job completed.
  */
-public record JobRow(UUID id, String model, String request, String ownerHash, int credits, String state,
+public record JobRow(UUID id, String model, String request, String ownerHash, int credits, PgStore.State state,
         int attempts, String workerId, String cancelReason, int step, int total, long createdMillis,
         long startedMillis, long finishedMillis, String result, String failureKind, String failureMessage,
         int retryAfter, List<byte[]> images) {
 
     public boolean isFinal() {
-        return state.equals("COMPLETED") || state.equals("FAILED");
+        return state == PgStore.State.COMPLETED || state == PgStore.State.FAILED;
     }
 }

@@ -48,7 +48,7 @@ public final class PgStore implements AutoCloseable {
             + " worker_id, cancel_reason, step, total, created_at, started_at, finished_at, result::text,"
             + " failure_kind, failure_message, retry_after";
 
-    /** Outcome states of the jobs table, as stored. */
+    /** A job's state as the jobs table stores it (the server's {@code JobState} names). */
     public enum State { QUEUED, PROCESSING, COMPLETED, FAILED }
 
     private final StoreUrl url;
@@ -151,7 +151,7 @@ public final class PgStore implements AutoCloseable {
 
     private static JobRow row(ResultSet rs, List<byte[]> images) throws SQLException {
         return new JobRow(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
-                rs.getString(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getInt(10), rs.getInt(11),
+                State.valueOf(rs.getString(6)), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getInt(10), rs.getInt(11),
                 millis(rs.getTimestamp(12)), millis(rs.getTimestamp(13)), millis(rs.getTimestamp(14)),
                 rs.getString(15), rs.getString(16), rs.getString(17), rs.getInt(18), images);
     }
@@ -322,7 +322,7 @@ public final class PgStore implements AutoCloseable {
                     r = row(rs, List.of());
                 }
             }
-            if (withImages && r.state().equals("COMPLETED")) {
+            if (withImages && r.state() == State.COMPLETED) {
                 List<byte[]> images = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement(
                         "SELECT bytes FROM vega_job_images WHERE job_id = ? ORDER BY idx")) {
