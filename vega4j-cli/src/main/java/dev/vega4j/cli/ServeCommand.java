@@ -19,6 +19,9 @@ import dev.vega4j.server.RequestFeatures;
 import dev.vega4j.pipeline.Autoencoders;
 import dev.vega4j.pipeline.LatentAutoencoder;
 import dev.vega4j.server.ServerConfig;
+import dev.vega4j.server.ServerRole;
+import dev.vega4j.server.StoreSettings;
+import dev.vega4j.server.store.StoreUrl;
 import dev.vega4j.server.VegaServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +33,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code vega serve}: the HTTP server (Segmind, AUTOMATIC1111 and OpenAI APIs, web page) over loaded models. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -124,6 +129,49 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--shutdown-grace", defaultValue = "30",
             description = "Seconds queued jobs may run after Ctrl-C before they are failed.")
     long shutdownGrace;
+
+    @Option(names = "--store", paramLabel = "URL",
+            description = "Scale out over a shared PostgreSQL store: postgresql://user:pass@host:port/db (or"
+                    + " jdbc:postgresql://...; the password may come from $" + StoreUrl.PASSWORD_ENV + "). Jobs,"
+                    + " results, credits and rate limits then live there; api nodes and workers are added with --role.")
+    String store;
+
+    @Option(names = "--role", defaultValue = "all", paramLabel = "all|api|worker",
+            description = "With --store: api (take requests, load no model), worker (load the models, run jobs; its"
+                    + " port, any free one unless -p is given, serves /health and /metrics) or all (both; default).")
+    String role;
+
+    @Option(names = "--lease", defaultValue = "15", paramLabel = "SECONDS",
+            description = "With --store: how long a worker's job survives without a heartbeat before it is requeued.")
+    int leaseSeconds;
+
+    @Option(names = "--sync-timeout", defaultValue = "600", paramLabel = "SECONDS",
+            description = "With --store: how long a synchronous request waits for its job before it is cancelled (504).")
+    int syncTimeoutSeconds;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The shared store's settings, or null without {@code --store}. */
+    StoreSettings storeSettings() {
+        if (store == null) {
+            if (!"all".equalsIgnoreCase(role.strip())) {
+                throw new VegaException("--role " + role + " needs --store URL (a shared PostgreSQL store)");
+            }
+            return null;
+        }
+        StoreUrl url = StoreUrl.parse(store, System.getenv(StoreUrl.PASSWORD_ENV));
+        if (leaseSeconds < 2 || syncTimeoutSeconds < 1) {
+            throw new VegaException("--lease must be at least 2 seconds and --sync-timeout at least 1");
+        }
+        return new StoreSettings(url, ServerRole.parse(role), Duration.ofSeconds(leaseSeconds),
+                StoreSettings.DEFAULT_MAX_ATTEMPTS, Duration.ofSeconds(syncTimeoutSeconds));
+    }
+
+    private boolean given(String option) {
+        return spec != null && spec.commandLine() != null && spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
 
     ServerConfig config() {
         ApiKeys keys = apiKeys != null ? ApiKeys.load(apiKeys) : ApiKeys.none();
@@ -258,7 +306,18 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        StoreSettings storeSettings = storeSettings();
+        if (storeSettings != null && storeSettings.role() == ServerRole.WORKER && !given("--port")) {
+            port = 0; // several workers on one machine need no ports of their own
+        }
         ServerConfig config = config();
+        if (storeSettings != null && !storeSettings.role().runsJobs()) {
+            if (given("--model") || given("--lora") || given("--lora-dir") || given("--preset")) {
+                throw new VegaException("an api node (--role api) loads no model: drop -m/--lora/--lora-dir/--preset;"
+                        + " the workers load them and register what they serve in the store");
+            }
+            models = List.of();
+        }
         Map<String, Pipeline> pipelines = new LinkedHashMap<>();
         List<LoraSpec> loraSpecs = loraSpecs();
         HubCache hub = HubCache.fromEnvironment();
@@ -289,9 +348,12 @@ final class ServeCommand implements Callable<Integer> {
             pipelines.values().forEach(Pipeline::close);
             throw e;
         }
-        VegaServer server = VegaServer.start(config, pipelines, new RequestFeatures(library, weighted, autoencoders));
+        VegaServer server = VegaServer.start(config, pipelines, new RequestFeatures(library, weighted, autoencoders),
+                storeSettings);
         System.out.println("vega server listening on http://" + server.host() + ":" + server.port() + "/  models: "
-                + String.join(", ", pipelines.keySet()));
+                + (pipelines.isEmpty() ? "(those of the store's live workers)" : String.join(", ", pipelines.keySet()))
+                + (storeSettings == null ? "" : "  role: " + storeSettings.role().label() + "  store: "
+                        + storeSettings.url().display()));
         if (!library.isEmpty()) {
             System.out.println("LoRA adapters for requests: " + String.join(", ", library.names()));
         }

@@ -30,6 +30,33 @@ class CommandLineErrorsTest {
                 "Try 'vega generate --help' for the options.");
     }
 
+    /** {@code vega serve}'s scale-out options: one clear line each, before any model is loaded. */
+    @Test
+    void serveStoreAndRoleMistakesAreOneLine() {
+        assertThat(serveError("--role", "worker")).isEqualTo("vega: error: --role worker needs --store URL (a shared"
+                + " PostgreSQL store)");
+        assertThat(serveError("--store", "mysql://u:secret@db/x")).startsWith("vega: error: --store must be a"
+                + " PostgreSQL URL").doesNotContain("secret");
+        assertThat(serveError("--store", "postgresql://vega@127.0.0.1:1/vega", "--role", "boss"))
+                .isEqualTo("vega: error: --role must be all, api or worker, got 'boss'");
+        assertThat(serveError("--store", "postgresql://vega@127.0.0.1:1/vega", "--role", "api", "-m", "x"))
+                .startsWith("vega: error: an api node (--role api) loads no model");
+        assertThat(serveError("--store", "postgresql://vega:pw@127.0.0.1:1/vega", "--role", "api"))
+                .startsWith("vega: error: cannot reach the store postgresql://127.0.0.1:1/vega as vega:")
+                .doesNotContain("pw");
+    }
+
+    private static String serveError(String... args) {
+        StringWriter err = new StringWriter();
+        var cl = VegaCli.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        String[] all = new String[args.length + 1];
+        all[0] = "serve";
+        System.arraycopy(args, 0, all, 1, args.length);
+        assertThat(cl.execute(all)).isEqualTo(1);
+        return err.toString().strip();
+    }
+
     @picocli.CommandLine.Command(name = "boom")
     static final class OutOfMemory implements java.util.concurrent.Callable<Integer> {
         @Override

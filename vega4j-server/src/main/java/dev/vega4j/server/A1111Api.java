@@ -44,9 +44,9 @@ final class A1111Api {
         JsonNode o = f.node("override_settings");
         if (o != null && o.isObject() && o.hasNonNull("sd_model_checkpoint")) {
             String name = o.get("sd_model_checkpoint").asText();
-            if (!gen.engine().pipelines().containsKey(name)) {
+            if (!gen.engine().models().containsKey(name)) {
                 throw ApiException.badRequest("override_settings.sd_model_checkpoint: no model '" + name
-                        + "'; loaded: " + String.join(", ", gen.engine().pipelines().keySet()));
+                        + "'; loaded: " + String.join(", ", gen.engine().models().keySet()));
             }
             return name;
         }
@@ -187,7 +187,7 @@ final class A1111Api {
     /** A1111's {@code info}: the generation's parameters under A1111's names, including its infotexts. */
     private ObjectNode info(Job job) {
         GenerationResult.UsedParameters p = job.result().parameters();
-        int n = job.result().images().size();
+        int n = job.encodedImages().size();
         // A1111 reports the prompts as sent, <lora:...> tags included
         String prompt = job.options().infotextPrompt() != null ? job.options().infotextPrompt() : p.prompt();
         String negative = job.options().infotextNegative() != null ? job.options().infotextNegative()
@@ -275,8 +275,8 @@ final class A1111Api {
     private void models(Context ctx) {
         gen.authenticate(ctx);
         ArrayNode arr = json.createArrayNode();
-        for (Map.Entry<String, Pipeline> e : gen.engine().pipelines().entrySet()) {
-            Pipeline.ModelInfo info = e.getValue().info();
+        for (Map.Entry<String, Pipeline.ModelInfo> e : gen.engine().models().entrySet()) {
+            Pipeline.ModelInfo info = e.getValue();
             ObjectNode m = arr.addObject();
             m.put("title", e.getKey());
             m.put("model_name", e.getKey());

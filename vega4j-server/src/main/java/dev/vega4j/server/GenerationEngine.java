@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * ends FAILED with a {@link JobFailure} that says whether the request or the server's side (a model, weight or adapter
  * file, memory, the Hub, a bug) was to blame. {@code ApiException.of} alone maps those to status codes.
  */
-public final class GenerationEngine implements AutoCloseable {
+public final class GenerationEngine implements JobService, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GenerationEngine.class);
     private static final int SHUTDOWN_RETRY_SECONDS = 30;
 
@@ -91,21 +91,32 @@ public final class GenerationEngine implements AutoCloseable {
         return pipelines;
     }
 
+    @Override
+    public Map<String, Pipeline.ModelInfo> models() {
+        Map<String, Pipeline.ModelInfo> m = new LinkedHashMap<>();
+        pipelines.forEach((slug, p) -> m.put(slug, p.info()));
+        return m;
+    }
+
+    @Override
     public String defaultModel() {
         return pipelines.keySet().iterator().next();
     }
 
     /** The LoRA adapters requests may name. */
+    @Override
     public LoraLibrary loras() {
         return features.loras();
     }
 
     /** Whether {@code model} can encode prompts the AUTOMATIC1111 way. */
+    @Override
     public boolean promptWeighting(String model) {
         return features.promptWeighting().containsKey(model);
     }
 
     /** Whether {@code model} takes per-request LoRA adapters (its pipeline has adaptable modules, adapters offered). */
+    @Override
     public boolean takesLora(String model) {
         return !features.loras().isEmpty() && pipelines.get(model).adaptableModules().isPresent();
     }
@@ -123,7 +134,8 @@ public final class GenerationEngine implements AutoCloseable {
      * (BAD_REQUEST), while one the server cannot read is accepted as a job that is already FAILED (MODEL_FAILURE): the
      * request was fine, the server's file is not, and an async client finds that in the job's status.
      */
-    Job submit(String model, GenerationRequest request, JobOptions options, String owner, int credits,
+    @Override
+    public Job submit(String model, GenerationRequest request, JobOptions options, String owner, int credits,
             Images.Format format) {
         if (!pipelines.containsKey(model)) {
             throw new EngineException(JobFailure.Kind.UNKNOWN_MODEL, "unknown model '" + model + "'; loaded: "
@@ -231,21 +243,25 @@ public final class GenerationEngine implements AutoCloseable {
         return loraTargets.computeIfAbsent(model, m -> LoraTargets.of(modules.get()));
     }
 
+    @Override
     public Optional<Job> find(String id) {
         purgeExpired();
         return Optional.ofNullable(id == null ? null : jobs.get(id));
     }
 
     /** The job the worker is running, if any. */
+    @Override
     public Optional<Job> current() {
         return Optional.ofNullable(current);
     }
 
+    @Override
     public int queueDepth() {
         return queue.size();
     }
 
     /** 1-based place in the queue (0 = running or finished). */
+    @Override
     public int position(Job job) {
         int i = 1;
         for (Job j : queue) {
@@ -257,6 +273,7 @@ public final class GenerationEngine implements AutoCloseable {
         return 0;
     }
 
+    @Override
     public double averageJobSeconds() {
         return avgJobSeconds;
     }
@@ -265,6 +282,7 @@ public final class GenerationEngine implements AutoCloseable {
      * Stops the job: a queued one fails at once, a running one at the pipeline's next step check.
      * Used when a synchronous client disconnects and by A1111's interrupt.
      */
+    @Override
     public void cancel(Job job, String why) {
         job.cancel(why);
         if (queue.remove(job)) {
@@ -482,6 +500,7 @@ public final class GenerationEngine implements AutoCloseable {
         }
     }
 
+    @Override
     public boolean isAccepting() {
         return accepting;
     }
@@ -491,7 +510,8 @@ public final class GenerationEngine implements AutoCloseable {
         return List.copyOf(jobs.values());
     }
 
-    private static void sleep(long ms) {
+    /** Sleeps, keeping an interrupt for the caller to see. */
+    static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

@@ -21,26 +21,26 @@ import java.util.function.BooleanSupplier;
  */
 final class Generations {
     private final ServerConfig config;
-    private final GenerationEngine engine;
-    private final QuotaStore quotas;
-    private final RateLimiter limiter;
+    private final JobService engine;
+    private final CreditLedger quotas;
+    private final RateLimit limiter;
 
-    Generations(ServerConfig config, GenerationEngine engine, QuotaStore quotas) {
+    Generations(ServerConfig config, JobService engine, CreditLedger quotas, RateLimit limiter) {
         this.config = config;
         this.engine = engine;
         this.quotas = quotas;
-        this.limiter = new RateLimiter(config.rateLimitPerMinute());
+        this.limiter = limiter;
     }
 
     ServerConfig config() {
         return config;
     }
 
-    GenerationEngine engine() {
+    JobService engine() {
         return engine;
     }
 
-    QuotaStore quotas() {
+    CreditLedger quotas() {
         return quotas;
     }
 
@@ -210,11 +210,7 @@ final class Generations {
             quotas.refund(caller.key(), credits);
             throw e;
         }
-        job.done().thenAccept(j -> {
-            if (j.state() == JobState.FAILED) {
-                quotas.refund(j.owner(), j.credits());
-            }
-        });
+        quotas.refundIfFails(job);
         return new Submitted(job, remaining);
     }
 
@@ -224,6 +220,8 @@ final class Generations {
      */
     Job awaitSync(Context ctx, Job job) {
         BooleanSupplier gone = ClientConnection.disconnectProbe(ctx.req());
+        java.time.Duration limit = engine.syncTimeout();
+        long deadline = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
         while (true) {
             try {
                 job.done().get(200, TimeUnit.MILLISECONDS);
@@ -232,6 +230,11 @@ final class Generations {
                 if (gone.getAsBoolean()) {
                     engine.cancel(job, "cancelled: the client disconnected");
                     return null;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    String why = "no worker finished the job within " + limit.toSeconds() + " s";
+                    engine.cancel(job, "cancelled: " + why);
+                    throw new ApiException(504, "timeout", why + "; it was cancelled (try the async /v2 API)");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -149,6 +149,21 @@ public final class Job {
         return true;
     }
 
+    /**
+     * Completes a job whose images were encoded elsewhere (by a worker of the shared store, {@link StoreJobs}): the
+     * images as the client gets them, and the parameters and time the worker reported.
+     */
+    boolean completeEncoded(List<byte[]> images, GenerationResult.UsedParameters parameters, long elapsedMillis,
+            long now) {
+        synchronized (this) {
+            if (state.isFinal()) {
+                return false;
+            }
+            encoded = List.copyOf(images);
+        }
+        return finish(new GenerationResult(List.of(), parameters, elapsedMillis), null, now);
+    }
+
     private void changed() {
         version++;
         notifyAll();

@@ -23,6 +23,8 @@ public final class Metrics {
     private final ConcurrentHashMap<String, AtomicLong> finished = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, AtomicLong> responses = new ConcurrentHashMap<>();
     private final AtomicLong imagesTotal = new AtomicLong();
+    /** Shared-store events by role and kind: claimed, completed, failed, requeued (after a lost lease), ... */
+    private final ConcurrentHashMap<String, AtomicLong> storeEvents = new ConcurrentHashMap<>();
     private volatile Supplier<Integer> queueDepth = () -> 0;
     private volatile Supplier<Map<JobState, Integer>> jobsByState = Map::of;
 
@@ -54,6 +56,12 @@ public final class Metrics {
             jobSecondsSum.add(seconds);
         }
         imagesTotal.addAndGet(images);
+    }
+
+    /** Counts an event of the shared store's job life cycle on a node of role {@code role}. */
+    void storeEvent(String role, String event) {
+        storeEvents.computeIfAbsent("role=\"" + role + "\",event=\"" + event + "\"", k -> new AtomicLong())
+                .incrementAndGet();
     }
 
     void response(int status) {
@@ -94,6 +102,12 @@ public final class Metrics {
                 .append("# TYPE vega_http_responses_total counter\n");
         new TreeMap<>(responses).forEach((k, v) -> sb.append("vega_http_responses_total{code=\"").append(k)
                 .append("\"} ").append(v.get()).append('\n'));
+        if (!storeEvents.isEmpty()) {
+            sb.append("# HELP vega_store_jobs_total Shared-store job events on this node: claimed, completed, failed,"
+                    + " requeued after a lost lease, ...\n# TYPE vega_store_jobs_total counter\n");
+            new TreeMap<>(storeEvents).forEach((k, v) -> sb.append("vega_store_jobs_total{").append(k).append("} ")
+                    .append(v.get()).append('\n'));
+        }
         return sb.toString();
     }
 }

@@ -62,7 +62,7 @@ final class OpenAiApi {
         gen.rateLimit(caller);
         Fields f = Fields.parse(json, gen.body(ctx));
         String name = f.string("model");
-        String model = name != null && gen.engine().pipelines().containsKey(name) ? name
+        String model = name != null && gen.engine().models().containsKey(name) ? name
                 : gen.engine().defaultModel();
         GenerationRequest req = parse(f);
         String outputFormat = f.string("output_format");

@@ -20,7 +20,7 @@ import org.h2.mvstore.MVStore;
  * UTC. Stored in H2's MVStore (an append-only file with atomic commits), so a crash mid-write never corrupts it and
  * quotas survive a restart. Keys are stored as SHA-256 hashes, never in clear.
  */
-public final class QuotaStore implements AutoCloseable {
+public final class QuotaStore implements CreditLedger {
     private final MVStore store;
     private final MVMap<String, String> usage;
     private final ConcurrentHashMap<String, String> memory;
@@ -52,7 +52,7 @@ public final class QuotaStore implements AutoCloseable {
     }
 
     /** The key whose quota is looked up by {@link #quotaOf}; a hash so callers can pass the raw key. */
-    private static String id(String key) {
+    static String id(String key) {
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(h);
@@ -94,6 +94,7 @@ public final class QuotaStore implements AutoCloseable {
      * Takes {@code n} credits; returns what is left, or throws 406 when fewer than {@code n} remain. Unlimited keys
      * return -1.
      */
+    @Override
     public synchronized long reserve(String key, int n) {
         if (!limited(key)) {
             return -1;
@@ -110,7 +111,17 @@ public final class QuotaStore implements AutoCloseable {
         return quota - used - n;
     }
 
+    @Override
+    public void refundIfFails(Job job) {
+        job.done().thenAccept(j -> {
+            if (j.state() == JobState.FAILED) {
+                refund(j.owner(), j.credits());
+            }
+        });
+    }
+
     /** Gives back credits of a generation that failed or was cancelled. */
+    @Override
     public synchronized void refund(String key, int n) {
         if (!limited(key)) {
             return;
@@ -120,6 +131,7 @@ public final class QuotaStore implements AutoCloseable {
     }
 
     /** Credits left today, or -1 for unlimited keys. */
+    @Override
     public synchronized long remaining(String key) {
         if (!limited(key)) {
             return -1;

@@ -3,7 +3,7 @@ package dev.vega4j.server;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Token bucket per API key: {@code perMinute} requests, refilled continuously; 429 with Retry-After when empty. */
-final class RateLimiter {
+final class RateLimiter implements RateLimit {
     private final int perMinute;
     private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
 
@@ -16,7 +16,8 @@ final class RateLimiter {
         long lastNanos;
     }
 
-    void acquire(String key) {
+    @Override
+    public void acquire(String key) {
         if (perMinute <= 0) {
             return;
         }

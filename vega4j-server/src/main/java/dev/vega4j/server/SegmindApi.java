@@ -117,10 +117,7 @@ final class SegmindApi {
 
     private String model(Context ctx) {
         String model = ctx.pathParam("model");
-        if (!gen.engine().pipelines().containsKey(model)) {
-            throw new ApiException(404, "not_found", "no model '" + model + "' on this server; loaded: "
-                    + String.join(", ", gen.engine().pipelines().keySet()));
-        }
+        gen.engine().requireModel(model);
         return model;
     }
 

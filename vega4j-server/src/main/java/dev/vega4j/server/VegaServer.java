@@ -1,7 +1,11 @@
 package dev.vega4j.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vega4j.server.store.PgStore;
+import dev.vega4j.server.store.StoreUnavailableException;
+import dev.vega4j.server.store.WorkerRow;
 import dev.vega4j.VegaException;
 import dev.vega4j.pipeline.Pipeline;
 import io.javalin.Javalin;
@@ -15,6 +19,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -30,8 +35,17 @@ public final class VegaServer implements AutoCloseable {
     private static final Pattern SLUG = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
     private final ServerConfig config;
+    /** This process's engine; null on an api node of the shared store, which runs no model. */
     private final GenerationEngine engine;
-    private final QuotaStore quotas;
+    /** Where the APIs send jobs: the engine, or the shared store's queue; null on a worker-only node. */
+    private final JobService jobs;
+    private final CreditLedger quotas;
+    /** The shared store's parts (null in the embedded default). */
+    private final StoreSettings storeSettings;
+    private final PgStore store;
+    private final StoreJobs storeJobs;
+    private final StoreWorker worker;
+    private final StoreHousekeeping housekeeping;
     private final Metrics metrics = new Metrics();
     private final ObjectMapper json = JavalinJackson.defaultMapper();
     private final Javalin app;
@@ -39,7 +53,8 @@ public final class VegaServer implements AutoCloseable {
     private final String notice;
     private volatile boolean stopped;
 
-    private VegaServer(ServerConfig config, Map<String, Pipeline> pipelines, RequestFeatures features) {
+    private VegaServer(ServerConfig config, Map<String, Pipeline> pipelines, RequestFeatures features,
+            StoreSettings storeSettings) {
         for (String slug : pipelines.keySet()) {
             if (!SLUG.matcher(slug).matches() || slug.equals("requests") || slug.equals("images")) {
                 throw new VegaException("model slug '" + slug + "' must be lower-case letters, digits, '.', '_' or"
@@ -56,19 +71,48 @@ public final class VegaServer implements AutoCloseable {
             notice = config.authRequired() ? config.keys().size() + " API key(s) configured"
                     : "no API keys configured: listening on loopback only";
         }
-        this.quotas = new QuotaStore(config.dataDir() == null ? null : config.dataDir().resolve("quotas.mv.db"),
-                key -> {
-                    long q = config.keys().quotaOf(key);
-                    return q == ApiKeys.DEFAULT_QUOTA ? config.defaultDailyQuota() : q;
-                }, Clock.systemUTC());
+        ToLongFunction<String> quotaOf = key -> {
+            long q = config.keys().quotaOf(key);
+            return q == ApiKeys.DEFAULT_QUOTA ? config.defaultDailyQuota() : q;
+        };
         for (String slug : features.promptWeighting().keySet()) {
             if (!pipelines.containsKey(slug)) {
                 throw new VegaException("prompt weighting is set up for '" + slug + "', which is not a served model");
             }
         }
-        this.engine = new GenerationEngine(pipelines, features, config.queueCapacity(), config.resultTtl(),
-                config.maxRetainedJobs(), metrics);
-        Generations gen = new Generations(config, engine, quotas);
+        this.storeSettings = storeSettings;
+        RateLimit limiter;
+        if (storeSettings == null) {
+            this.store = null;
+            this.storeJobs = null;
+            this.worker = null;
+            this.housekeeping = null;
+            this.quotas = new QuotaStore(config.dataDir() == null ? null : config.dataDir().resolve("quotas.mv.db"),
+                    quotaOf, Clock.systemUTC());
+            this.engine = new GenerationEngine(pipelines, features, config.queueCapacity(), config.resultTtl(),
+                    config.maxRetainedJobs(), metrics);
+            this.jobs = engine;
+            limiter = new RateLimiter(config.rateLimitPerMinute());
+        } else {
+            ServerRole role = storeSettings.role();
+            this.store = PgStore.open(storeSettings.url(), storeSettings.lease(), 10);
+            JobCodec codec = new JobCodec(json);
+            StoreCredits credits = new StoreCredits(store, quotaOf, config.rateLimitPerMinute(), Clock.systemUTC());
+            this.quotas = credits;
+            limiter = credits;
+            this.housekeeping = new StoreHousekeeping(store, storeSettings, config.resultTtl(), metrics);
+            // a worker's engine runs one claimed job at a time and keeps no finished ones: the store has them
+            this.engine = role.runsJobs() ? new GenerationEngine(pipelines, features, 1, config.resultTtl(), 0,
+                    metrics) : null;
+            this.worker = role.runsJobs() ? new StoreWorker(store, engine, codec, json, metrics, storeSettings,
+                    config.shutdownGrace()) : null;
+            this.storeJobs = role.takesRequests() ? new StoreJobs(store, codec, json, credits, config, storeSettings)
+                    : null;
+            this.jobs = storeJobs;
+            if (storeJobs != null) {
+                metrics.bind(storeJobs::queueDepth, storeJobs::countByState);
+            }
+        }
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;
@@ -81,15 +125,20 @@ public final class VegaServer implements AutoCloseable {
             });
             cfg.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(quietErrors()));
         });
-        new SegmindApi(gen, json).register(app);
-        new A1111Api(gen, json).register(app);
-        new OpenAiApi(gen, json).register(app);
-        app.get("/", this::page);
+        if (jobs != null) {
+            Generations gen = new Generations(config, jobs, quotas, limiter);
+            new SegmindApi(gen, json).register(app);
+            new A1111Api(gen, json).register(app);
+            new OpenAiApi(gen, json).register(app);
+            app.get("/", this::page);
+        }
         app.get("/health", this::health);
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(metrics.render()));
         app.exception(ApiException.class, (e, ctx) -> error(ctx, e));
         app.exception(EngineException.class, (e, ctx) -> error(ctx, ApiException.of(e.failure())));
+        app.exception(StoreUnavailableException.class, (e, ctx) -> error(ctx, 503, "store_unavailable",
+                e.getMessage() + "; accepted jobs are kept, retry shortly", 5));
         app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
                 Generations.reasonFor(e.getStatus()), e.getStatus() == 413
                         ? "the request body is larger than the server's limit of " + config.maxBodyBytes() + " bytes"
@@ -129,12 +178,27 @@ public final class VegaServer implements AutoCloseable {
      * closed by {@link #stop()} (closing the served pipelines frees the models).
      */
     public static VegaServer start(ServerConfig config, Map<String, Pipeline> pipelines, RequestFeatures features) {
-        VegaServer s = new VegaServer(config, pipelines, features);
+        return start(config, pipelines, features, null);
+    }
+
+    /**
+     * Starts a node of the shared store ({@code vega serve --store}) when {@code store} is given: an api node
+     * ({@code pipelines} empty) serves every route over the store's queue, a worker runs the store's jobs on
+     * {@code pipelines} (its HTTP port serves /health and /metrics only), {@code all} does both. Null = embedded.
+     */
+    public static VegaServer start(ServerConfig config, Map<String, Pipeline> pipelines, RequestFeatures features,
+            StoreSettings store) {
+        VegaServer s = new VegaServer(config, pipelines, features, store);
         try {
             s.app.start(s.host, config.port());
         } catch (RuntimeException e) {
-            s.engine.shutdown(java.time.Duration.ZERO);
-            s.quotas.close();
+            if (s.worker != null) {
+                s.worker.close();
+            }
+            if (s.engine != null) {
+                s.engine.shutdown(java.time.Duration.ZERO);
+            }
+            s.closeStores();
             throw new VegaException("cannot listen on " + s.host + ":" + config.port() + ": " + rootMessage(e), e);
         }
         LOG.info("vega server on http://{}:{} with {}; {}", s.host, s.port(), pipelines.keySet(), s.notice);
@@ -170,8 +234,14 @@ public final class VegaServer implements AutoCloseable {
         return notice;
     }
 
+    /** This process's engine; null on an api node of the shared store. */
     public GenerationEngine engine() {
         return engine;
+    }
+
+    /** The id this node's worker registered with in the shared store, or null. */
+    public String workerId() {
+        return worker == null ? null : worker.id();
     }
 
     public Metrics metrics() {
@@ -214,13 +284,53 @@ public final class VegaServer implements AutoCloseable {
 
     private void health(Context ctx) {
         ObjectNode out = json.createObjectNode();
-        boolean up = engine.isAccepting();
-        out.put("status", up ? "ok" : "shutting_down");
-        out.putPOJO("models", engine.pipelines().keySet());
-        out.put("queue_depth", engine.queueDepth());
-        out.put("busy", engine.current().isPresent());
+        if (storeSettings == null) {
+            boolean up = engine.isAccepting();
+            out.put("status", up ? "ok" : "shutting_down");
+            out.putPOJO("models", engine.pipelines().keySet());
+            out.put("queue_depth", engine.queueDepth());
+            out.put("busy", engine.current().isPresent());
+            out.put("auth", config.authRequired());
+            ctx.status(up ? 200 : 503).json(out);
+            return;
+        }
+        boolean up = !stopped;
+        String down = null;
+        out.put("role", storeSettings.role().label());
+        out.put("store", store.url().display());
+        try {
+            Map<PgStore.State, Integer> states = store.countByState();
+            out.put("queue_depth", states.getOrDefault(PgStore.State.QUEUED, 0));
+            out.put("running", states.getOrDefault(PgStore.State.PROCESSING, 0));
+            ArrayNode ws = out.putArray("workers");
+            int live = 0;
+            for (WorkerRow w : store.workers()) {
+                if (w.live()) {
+                    live++;
+                    ObjectNode o = ws.addObject();
+                    o.put("id", w.id());
+                    o.put("host", w.host());
+                    o.set("models", json.readTree(w.models()));
+                    o.put("busy_job", w.busyJob());
+                    o.put("heartbeat_age_ms", w.heartbeatAgeMillis());
+                }
+            }
+            out.put("live_workers", live);
+        } catch (StoreUnavailableException | IOException e) {
+            down = e.getMessage();
+        }
+        out.put("store_status", down == null ? "ok" : "unavailable");
+        if (down != null) {
+            out.put("message", down);
+        }
+        out.putPOJO("models", jobs != null ? jobs.models().keySet() : engine.models().keySet());
+        if (worker != null) {
+            out.put("worker_id", worker.id());
+            out.put("busy", engine.current().isPresent());
+        }
         out.put("auth", config.authRequired());
-        ctx.status(up ? 200 : 503).json(out);
+        out.put("status", !up ? "shutting_down" : down != null ? "store_unavailable" : "ok");
+        ctx.status(up && down == null ? 200 : 503).json(out);
     }
 
     private void page(Context ctx) throws IOException {
@@ -248,15 +358,36 @@ public final class VegaServer implements AutoCloseable {
             return;
         }
         stopped = true;
-        engine.shutdown(config.shutdownGrace());
+        if (worker != null) {
+            worker.close(); // finishes or hands back its job first
+        }
+        if (engine != null) {
+            engine.shutdown(config.shutdownGrace());
+        }
         app.stop();
-        quotas.close();
-        for (Pipeline p : engine.pipelines().values()) {
-            try {
-                p.close();
-            } catch (Exception e) {
-                LOG.warn("closing a pipeline failed: {}", e.toString());
+        closeStores();
+        if (engine != null) {
+            for (Pipeline p : engine.pipelines().values()) {
+                try {
+                    p.close();
+                } catch (Exception e) {
+                    LOG.warn("closing a pipeline failed: {}", e.toString());
+                }
             }
+        }
+    }
+
+    /** Closes the quota store and the shared store's parts. */
+    private void closeStores() {
+        if (storeJobs != null) {
+            storeJobs.close();
+        }
+        if (housekeeping != null) {
+            housekeeping.close();
+        }
+        quotas.close();
+        if (store != null) {
+            store.close();
         }
     }
 
