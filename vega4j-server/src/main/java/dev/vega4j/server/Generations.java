@@ -201,17 +201,7 @@ final class Generations {
             // 32-bit like AUTOMATIC1111's random seeds, so they can be typed back into any UI.
             request = request.toBuilder().seed(ThreadLocalRandom.current().nextLong(1L << 32)).build();
         }
-        int credits = request.samples();
-        long remaining = quotas.reserve(caller.key(), credits);
-        Job job;
-        try {
-            job = engine.submit(model, request, options, caller.key(), credits, format);
-        } catch (RuntimeException e) {
-            quotas.refund(caller.key(), credits);
-            throw e;
-        }
-        quotas.refundIfFails(job);
-        return new Submitted(job, remaining);
+        return engine.submitCharged(quotas, model, request, options, caller.key(), request.samples(), format);
     }
 
     /**

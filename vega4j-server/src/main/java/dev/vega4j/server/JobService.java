@@ -36,6 +36,24 @@ interface JobService {
     Job submit(String model, GenerationRequest request, JobOptions options, String owner, int credits,
             Images.Format format);
 
+    /**
+     * Charges {@code credits} to {@code owner} in {@code ledger} and queues the job; the credits come back when it is
+     * refused or fails. Returns the job and the credits left (-1 = unlimited).
+     */
+    default Generations.Submitted submitCharged(CreditLedger ledger, String model, GenerationRequest request,
+            JobOptions options, String owner, int credits, Images.Format format) {
+        long remaining = ledger.reserve(owner, credits);
+        Job job;
+        try {
+            job = submit(model, request, options, owner, credits, format);
+        } catch (RuntimeException e) {
+            ledger.refund(owner, credits);
+            throw e;
+        }
+        ledger.refundIfFails(job);
+        return new Generations.Submitted(job, remaining);
+    }
+
     Optional<Job> find(String id);
 
     /** The job running (the oldest running one where several workers run), if any. */

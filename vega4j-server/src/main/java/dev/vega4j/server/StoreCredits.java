@@ -51,11 +51,22 @@ final class StoreCredits implements CreditLedger, RateLimit {
         int day = today();
         long left = store.reserve(hash(key), n, quota, day);
         if (left < 0) {
-            long remaining = Math.max(0, quota - store.used(hash(key), day));
-            throw new ApiException(406, "credits_exhausted", "not enough credits: this request needs " + n
-                    + ", " + remaining + " of " + quota + " left today; the quota resets at 00:00 UTC");
+            throw exhausted(key, n);
         }
         return left;
+    }
+
+    /** The key's daily quota, 0 when it has none. */
+    long quota(String key) {
+        return limited(key) ? quotaOf.applyAsLong(key) : 0;
+    }
+
+    /** The 406 for a request needing {@code n} credits more than the key has left today. */
+    ApiException exhausted(String key, int n) {
+        long quota = quotaOf.applyAsLong(key);
+        long remaining = Math.max(0, quota - store.used(hash(key), today()));
+        return new ApiException(406, "credits_exhausted", "not enough credits: this request needs " + n
+                + ", " + remaining + " of " + quota + " left today; the quota resets at 00:00 UTC");
     }
 
     @Override

@@ -184,6 +184,24 @@ final class StoreJobs implements JobService, AutoCloseable {
     @Override
     public Job submit(String model, GenerationRequest request, JobOptions options, String owner, int credits,
             Images.Format format) {
+        return enqueue(model, request, options, owner, credits, format, 0).job();
+    }
+
+    /**
+     * The queue bound and the credits in one store transaction ({@link PgStore#enqueue}): a request refused for a
+     * full queue never holds credits, so none is refused for credits that would have come back.
+     */
+    @Override
+    public Generations.Submitted submitCharged(CreditLedger ledger, String model, GenerationRequest request,
+            JobOptions options, String owner, int credits, Images.Format format) {
+        if (ledger != this.credits) {
+            return JobService.super.submitCharged(ledger, model, request, options, owner, credits, format);
+        }
+        return enqueue(model, request, options, owner, credits, format, this.credits.quota(owner));
+    }
+
+    private Generations.Submitted enqueue(String model, GenerationRequest request, JobOptions options, String owner,
+            int credits, Images.Format format, long quota) {
         if (closed) {
             throw new EngineException(new JobFailure(JobFailure.Kind.SHUTTING_DOWN,
                     "the server is shutting down and takes no new jobs", 30));
@@ -198,22 +216,30 @@ final class StoreJobs implements JobService, AutoCloseable {
         Job job = new Job(id.toString(), model, request, options, owner, credits, System.currentTimeMillis(), format);
         mirrors.put(id, job);
         lastSeen.put(id, System.currentTimeMillis());
-        boolean queued;
+        PgStore.Enqueued enqueued;
         try {
-            queued = store.enqueue(id, model, stored, StoreCredits.hash(owner), credits, this.credits.chargedDay(owner),
-                    request.steps(), queueCapacity);
+            enqueued = store.enqueue(id, model, stored, StoreCredits.hash(owner), credits,
+                    this.credits.chargedDay(owner), quota, request.steps(), queueCapacity);
         } catch (RuntimeException e) {
             forget(id);
             throw e;
         }
-        if (!queued) {
-            forget(id);
-            int wait = Math.max(1, (int) Math.min(600, Math.ceil(avgJobSeconds * (queueCapacity + 1)
-                    / Math.max(1, live.size()))));
-            throw new EngineException(new JobFailure(JobFailure.Kind.OVERLOADED, "the shared generation queue is"
-                    + " full (" + queueCapacity + " waiting); retry in about " + wait + " s", wait));
+        switch (enqueued.outcome()) {
+            case QUEUED -> {
+                return new Generations.Submitted(job, quota > 0 ? enqueued.creditsLeft() : -1);
+            }
+            case NO_CREDITS -> {
+                forget(id);
+                throw this.credits.exhausted(owner, credits);
+            }
+            default -> {
+                forget(id);
+                int wait = Math.max(1, (int) Math.min(600, Math.ceil(avgJobSeconds * (queueCapacity + 1)
+                        / Math.max(1, live.size()))));
+                throw new EngineException(new JobFailure(JobFailure.Kind.OVERLOADED, "the shared generation queue"
+                        + " is full (" + queueCapacity + " waiting); retry in about " + wait + " s", wait));
+            }
         }
-        return job;
     }
 
     private void forget(UUID id) {

@@ -107,6 +107,45 @@ class PgStoreTest {
     }
 
     @Test
+    void chargedEnqueuesTakeCreditsOnlyForQueuedJobsExactlyUnderConcurrency() throws Exception {
+        int day = 20_100;
+        // 40 concurrent requests against a quota of 30 and a queue bound of 20: a refusal for the full queue never
+        // holds credits, so exactly the queued jobs are charged and the credits left count down without gaps
+        AtomicInteger queued = new AtomicInteger(), full = new AtomicInteger(), broke = new AtomicInteger();
+        Set<Long> lefts = ConcurrentHashMap.newKeySet();
+        try (ExecutorService pool = Executors.newFixedThreadPool(20)) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                fs.add(pool.submit(() -> {
+                    PgStore.Enqueued e = store.enqueue(UUID.randomUUID(), "m", "{}", "key-q", 1, day, 30, 10, 20);
+                    switch (e.outcome()) {
+                        case QUEUED -> {
+                            queued.incrementAndGet();
+                            lefts.add(e.creditsLeft());
+                        }
+                        case QUEUE_FULL -> full.incrementAndGet();
+                        case NO_CREDITS -> broke.incrementAndGet();
+                    }
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        }
+        assertThat(queued.get()).isEqualTo(20);
+        assertThat(full.get()).isEqualTo(20);
+        assertThat(broke.get()).isZero();
+        assertThat(lefts).containsExactlyInAnyOrderElementsOf(
+                java.util.stream.LongStream.range(10, 30).boxed().toList());
+        assertThat(store.used("key-q", day)).isEqualTo(20);
+        // with room in the queue, the quota is what refuses, and nothing is queued for it
+        assertThat(store.enqueue(UUID.randomUUID(), "m", "{}", "key-q", 11, day, 30, 10, 1000).outcome())
+                .isEqualTo(PgStore.Enqueued.Outcome.NO_CREDITS);
+        assertThat(store.used("key-q", day)).isEqualTo(20);
+        assertThat(store.countByState()).containsEntry(PgStore.State.QUEUED, 20);
+    }
+
+    @Test
     void concurrentClaimsNeverTakeTheSameJob() throws Exception {
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < 30; i++) {

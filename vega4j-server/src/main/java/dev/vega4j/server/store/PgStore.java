@@ -167,22 +167,24 @@ public final class PgStore implements AutoCloseable {
         if (n > quota) {
             return -1;
         }
-        return tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO vega_credit_usage AS u (key_hash, day, used)"
-                    + " VALUES (?, ?, ?) ON CONFLICT (key_hash) DO UPDATE SET"
-                    + " used = CASE WHEN u.day = EXCLUDED.day THEN u.used + EXCLUDED.used ELSE EXCLUDED.used END,"
-                    + " day = EXCLUDED.day"
-                    + " WHERE CASE WHEN u.day = EXCLUDED.day THEN u.used ELSE 0 END + EXCLUDED.used <= ?"
-                    + " RETURNING used")) {
-                ps.setString(1, keyHash);
-                ps.setInt(2, day);
-                ps.setLong(3, n);
-                ps.setLong(4, quota);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? quota - rs.getLong(1) : -1L;
-                }
+        return tx(c -> reserve(c, keyHash, n, quota, day));
+    }
+
+    private static long reserve(Connection c, String keyHash, int n, long quota, int day) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO vega_credit_usage AS u (key_hash, day, used)"
+                + " VALUES (?, ?, ?) ON CONFLICT (key_hash) DO UPDATE SET"
+                + " used = CASE WHEN u.day = EXCLUDED.day THEN u.used + EXCLUDED.used ELSE EXCLUDED.used END,"
+                + " day = EXCLUDED.day"
+                + " WHERE CASE WHEN u.day = EXCLUDED.day THEN u.used ELSE 0 END + EXCLUDED.used <= ?"
+                + " RETURNING used")) {
+            ps.setString(1, keyHash);
+            ps.setInt(2, day);
+            ps.setLong(3, n);
+            ps.setLong(4, quota);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? quota - rs.getLong(1) : -1L;
             }
-        });
+        }
     }
 
     /** Credits the key used on {@code day}. */
@@ -277,6 +279,26 @@ public final class PgStore implements AutoCloseable {
      */
     public boolean enqueue(UUID id, String model, String requestJson, String ownerHash, int credits,
             Integer creditsDay, int total, int capacity) {
+        return enqueue(id, model, requestJson, ownerHash, credits, creditsDay, 0, total, capacity).outcome()
+                == Enqueued.Outcome.QUEUED;
+    }
+
+    /** What {@link #enqueue} did: queued, with the charged key's credits left (-1: nothing charged), or why not. */
+    public record Enqueued(Outcome outcome, long creditsLeft) {
+        public enum Outcome { QUEUED, QUEUE_FULL, NO_CREDITS }
+    }
+
+    /**
+     * Queues a job and, when {@code quota} > 0, charges its {@code credits} to the key for {@code creditsDay} in the
+     * same transaction, after the queue bound: a request refused for a full queue never held credits, so another is
+     * never refused for credits that come back a moment later (exact across api nodes).
+     */
+    public Enqueued enqueue(UUID id, String model, String requestJson, String ownerHash, int credits,
+            Integer creditsDay, long quota, int total, int capacity) {
+        boolean charge = quota > 0 && ownerHash != null && creditsDay != null;
+        if (charge && credits > quota) {
+            return new Enqueued(Enqueued.Outcome.NO_CREDITS, -1);
+        }
         return tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
                 ps.setLong(1, QUEUE_LOCK);
@@ -286,7 +308,14 @@ public final class PgStore implements AutoCloseable {
                     ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 if (rs.getInt(1) >= capacity) {
-                    return false;
+                    return new Enqueued(Enqueued.Outcome.QUEUE_FULL, -1);
+                }
+            }
+            long left = -1;
+            if (charge) {
+                left = reserve(c, ownerHash, credits, quota, creditsDay);
+                if (left < 0) {
+                    return new Enqueued(Enqueued.Outcome.NO_CREDITS, -1);
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO vega_jobs (id, model, request, owner_hash,"
@@ -305,7 +334,7 @@ public final class PgStore implements AutoCloseable {
                 ps.executeUpdate();
             }
             notify(c, JOBS_QUEUED, id);
-            return true;
+            return new Enqueued(Enqueued.Outcome.QUEUED, left);
         });
     }
 
