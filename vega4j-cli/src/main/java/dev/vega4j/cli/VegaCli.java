@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "vega", mixinStandardHelpOptions = true, versionProvider = VegaCli.Version.class,
         description = "Segmind Vega and the Stable Diffusion family in pure Java.",
         subcommands = {CommandLine.HelpCommand.class, ConformanceCommand.class, ServeCommand.class,
-            BenchCommand.class, DistillCommand.class, DownloadCommand.class, GenerateCommand.class})
+            BenchCommand.class, DistillCommand.class, DownloadCommand.class, GenerateCommand.class,
+            BatchCommand.class})
 public final class VegaCli implements Runnable {
 
     @CommandLine.Spec
