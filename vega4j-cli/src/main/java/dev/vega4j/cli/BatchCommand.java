@@ -22,6 +22,8 @@ final class BatchCommand implements Callable<Integer> {
     /** Loggers whose INFO lines would bury the progress line (SLF4J simple reads these when a logger is made). */
     private static final String[] CHATTY = {"org.apache.spark", "org.sparkproject", "org.apache.hadoop",
         "org.apache.parquet", "org.apache.orc", "io.netty"};
+    /** A warning on every run, about nothing a user does wrong (Hadoop's optional native code). */
+    private static final String NATIVE_CODE_LOADER = "org.slf4j.simpleLogger.log.org.apache.hadoop.util.NativeCodeLoader";
 
     @Override
     public Integer call() {
@@ -30,6 +32,9 @@ final class BatchCommand implements Callable<Integer> {
             if (System.getProperty(key) == null) {
                 System.setProperty(key, "warn");
             }
+        }
+        if (System.getProperty(NATIVE_CODE_LOADER) == null) {
+            System.setProperty(NATIVE_CODE_LOADER, "error");
         }
         return BatchGenerate.runAndReport(args.toOptions(), System.err);
     }
