@@ -3,7 +3,12 @@ package dev.vega4j.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vega4j.conformance.Golden;
+import dev.vega4j.io.SafetensorsFile;
+import dev.vega4j.pipeline.DiffusionPipeline;
 import dev.vega4j.pipeline.GenerationRequest;
+import dev.vega4j.pipeline.VaeImageProcessor;
+import dev.vega4j.tensor.Tensor;
+import java.awt.image.BufferedImage;
 import dev.vega4j.pipeline.GenerationResult;
 import dev.vega4j.pipeline.ImageFiles;
 import dev.vega4j.pipeline.Pipeline;
@@ -190,6 +195,40 @@ class BatchJobTest {
         assertThat(s.errors()).hasSize(2);
         assertThat(s.errors().get(0)).startsWith("row 2: id 'a' is already used by row 1");
         assertThat(s.errors().get(1)).startsWith("row 3: not a JSON object");
+    }
+
+    @Test
+    void latentsModeWritesTheFinalLatentsOfTheImage() throws Exception {
+        Path input = Files.writeString(tmp.resolve("l.jsonl"), """
+                {"id":"fox","prompt":"a red fox","seed":21,"steps":2,"width":64,"height":64,"samples":2}
+                """);
+        Path out = tmp.resolve("latents-out");
+        BatchJob.Summary s = run(new BatchOptions(MODEL, input.toString(), out.toString(), null, null, 0, false,
+                BatchOptions.ImageFormat.PNG, BatchOptions.ResultsFormat.PARQUET, true));
+        assertThat(s.generated()).isEqualTo(1);
+        assertThat(s.outputs()).isEqualTo(2);
+        assertThat(out.resolve("images")).doesNotExist();
+        try (Pipeline p = Pipelines.load(MODEL)) {
+            DiffusionPipeline dp = (DiffusionPipeline) p;
+            GenerationResult g = p.generate(GenerationRequest.builder("a red fox").seed(21).steps(2).size(64, 64)
+                    .samples(2).build());
+            for (int k = 1; k <= 2; k++) {
+                Tensor latents;
+                try (SafetensorsFile f = SafetensorsFile.open(out.resolve("latents/fox-" + k + ".safetensors"))) {
+                    assertThat(f.metadata()).containsEntry("prompt", "a red fox").containsEntry("sample", "" + k);
+                    latents = f.load(FinalLatents.TENSOR);
+                }
+                assertThat(latents.shape()).containsExactly(1, 4, 64 / dp.vae().scaleFactor(), 64 / dp.vae().scaleFactor());
+                // decoded, the stored latents are the image vega generate makes of the same request, pixel for pixel
+                BufferedImage decoded = VaeImageProcessor.toImage(dp.decode(latents), 0);
+                BufferedImage image = g.images().get(k - 1);
+                for (int y = 0; y < 64; y++) {
+                    for (int x = 0; x < 64; x++) {
+                        assertThat(decoded.getRGB(x, y)).isEqualTo(image.getRGB(x, y));
+                    }
+                }
+            }
+        }
     }
 
     static List<Path> images(Path out) throws Exception {
