@@ -49,11 +49,25 @@ public final class BatchJob {
         if (o.master() != null) {
             conf.setMaster(o.master());
         }
+        if (!conf.get("spark.master").startsWith("local")) {
+            // started from vega batch rather than spark-submit: the executors need this code (the jar it runs from)
+            jarOf(BatchJob.class).ifPresent(jar -> conf.setIfMissing("spark.jars", jar));
+        }
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         try {
             return run(spark, o, progress);
         } finally {
             spark.stop();
+        }
+    }
+
+    private static java.util.Optional<String> jarOf(Class<?> c) {
+        try {
+            var source = c.getProtectionDomain().getCodeSource();
+            Path p = source == null ? null : Path.of(source.getLocation().toURI());
+            return p != null && Files.isRegularFile(p) ? java.util.Optional.of(p.toString()) : java.util.Optional.empty();
+        } catch (java.net.URISyntaxException | SecurityException e) {
+            return java.util.Optional.empty();
         }
     }
 
