@@ -43,6 +43,31 @@ class BatchCommandTest {
     }
 
     @Test
+    void aRowsLoraIsFusedForThatRowOnlyAsGenerateFusesIt() throws Exception {
+        String dir = Golden.root().resolve("tiny-vega").toString();
+        String lora = Golden.root().resolve("cases/lora/lora_kohya.safetensors") + ":0.8";
+        Path input = Files.writeString(tmp.resolve("lora.jsonl"), """
+                {"id":"with","prompt":"a red fox","seed":3,"steps":2,"width":64,"height":64,"lora":"%s"}
+                {"id":"without","prompt":"a red fox","seed":3,"steps":2,"width":64,"height":64}
+                {"id":"misfit","prompt":"a red fox","seed":3,"steps":2,"width":64,"height":64,"lora":"%s"}
+                """.formatted(lora, Golden.root().resolve("cases/lora/lora_outputs.safetensors")));
+        Path out = tmp.resolve("lora-out");
+        // one partition: the rows run in input order on one pipeline, so "without" runs after the LoRA was unfused
+        assertThat(run("batch", "--model", dir, "--input", input.toString(), "--out", out.toString(), "--partitions",
+                "1", "--results-format", "jsonl")).isZero();
+        Path withLora = tmp.resolve("with.png");
+        Path plain = tmp.resolve("without.png");
+        assertThat(run("generate", "a red fox", "-m", dir, "--seed", "3", "--steps", "2", "--width", "64", "--height",
+                "64", "--lora", lora, "-o", withLora.toString())).isZero();
+        assertThat(run("generate", "a red fox", "-m", dir, "--seed", "3", "--steps", "2", "--width", "64", "--height",
+                "64", "-o", plain.toString())).isZero();
+        assertThat(Files.readAllBytes(out.resolve("images/with.png"))).isEqualTo(Files.readAllBytes(withLora));
+        assertThat(Files.readAllBytes(out.resolve("images/without.png"))).isEqualTo(Files.readAllBytes(plain));
+        assertThat(out.resolve("images/misfit.png")).doesNotExist();
+        assertThat(Files.readAllLines(out.resolve("results.jsonl")).get(2)).contains("\"row\":3", "\"status\":\"error\"");
+    }
+
+    @Test
     void badOptionsFailBeforeSparkStarts() {
         StringWriter err = new StringWriter();
         CommandLine cl = VegaCli.commandLine();

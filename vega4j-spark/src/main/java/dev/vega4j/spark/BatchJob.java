@@ -40,6 +40,9 @@ public final class BatchJob {
 
     /** Runs the job in a Spark session of its own (the options' master, else spark-submit's, else local[*]). */
     public static Summary run(BatchOptions o, PrintStream progress) {
+        if (!Files.exists(Path.of(o.input()))) {
+            throw new VegaException("input " + o.input() + " does not exist"); // before Spark takes seconds to start
+        }
         SparkConf conf = new SparkConf().setAppName("vega batch").setIfMissing("spark.master", "local[*]")
                 // the progress line replaces Spark's console progress bar
                 .setIfMissing("spark.ui.showConsoleProgress", "false")
@@ -109,11 +112,18 @@ public final class BatchJob {
                 .select("row", "error").collectAsList()) {
             errors.add("row " + r.getLong(0) + ": " + r.getString(1));
         }
-        long outputs = table.filter(functions.col("status").equalTo(BatchResult.OK)).count();
+        // counted from the table, not the accumulators: a recomputed partition would count its rows twice there
+        long[] rowsBy = new long[3];
+        long outputs = 0;
+        for (Row r : table.groupBy("status", "resumed").agg(functions.countDistinct("row"), functions.count("*"))
+                .collectAsList()) {
+            boolean ok = r.getString(0).equals(BatchResult.OK);
+            rowsBy[!ok ? 2 : r.getBoolean(1) ? 1 : 0] += r.getLong(2);
+            outputs += ok ? r.getLong(3) : 0;
+        }
         table.unpersist();
         parsed.unpersist();
-        return new Summary(total, counters.done().value(), counters.kept().value(), counters.failed().value(), outputs,
-                errors, resultsPath);
+        return new Summary(total, rowsBy[0], rowsBy[1], rowsBy[2], outputs, errors, resultsPath);
     }
 
     /** The input rows with their 1-based position, the known columns as text. */

@@ -1,6 +1,7 @@
 package dev.vega4j.spark;
 
 import dev.vega4j.InvalidRequestException;
+import dev.vega4j.VegaException;
 import dev.vega4j.lora.LoraSpec;
 import dev.vega4j.pipeline.GenerationRequest;
 import java.util.ArrayList;
@@ -37,7 +38,11 @@ public final class RowParser {
         if (in.get("lora") != null) {
             for (String s : in.get("lora").split(",")) {
                 if (!s.isBlank()) {
-                    loras.add(LoraSpec.parse(s.strip()).toString());
+                    try {
+                        loras.add(LoraSpec.parse(s.strip()).toString());
+                    } catch (VegaException e) {
+                        throw new BadRowException("lora: " + e.getMessage());
+                    }
                 }
             }
         }
