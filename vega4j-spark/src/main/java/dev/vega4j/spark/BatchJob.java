@@ -43,7 +43,22 @@ public final class BatchJob {
         if (!Files.exists(Path.of(o.input()))) {
             throw new VegaException("input " + o.input() + " does not exist"); // before Spark takes seconds to start
         }
-        SparkConf conf = new SparkConf().setAppName("vega batch").setIfMissing("spark.master", "local[*]")
+        SparkConf conf = conf(o, new SparkConf());
+        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        try {
+            return run(spark, o, progress);
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /**
+     * The session's settings: {@code base} (spark-submit's, which win) completed with the job's defaults. An executor
+     * runs one generation at a time on all its cores, so where {@code spark.executor.cores} is set and
+     * {@code spark.task.cpus} is not, a task takes all of them: more task slots would only queue on the pipeline.
+     */
+    static SparkConf conf(BatchOptions o, SparkConf base) {
+        SparkConf conf = base.setAppName("vega batch").setIfMissing("spark.master", "local[*]")
                 // the progress line replaces Spark's console progress bar
                 .setIfMissing("spark.ui.showConsoleProgress", "false")
                 // running tasks report their row counts this often (the progress line)
@@ -52,16 +67,14 @@ public final class BatchJob {
         if (o.master() != null) {
             conf.setMaster(o.master());
         }
+        if (conf.contains("spark.executor.cores")) {
+            conf.setIfMissing("spark.task.cpus", conf.get("spark.executor.cores"));
+        }
         if (!conf.get("spark.master").startsWith("local")) {
             // started from vega batch rather than spark-submit: the executors need this code (the jar it runs from)
             jarOf(BatchJob.class).ifPresent(jar -> conf.setIfMissing("spark.jars", jar));
         }
-        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
-        try {
-            return run(spark, o, progress);
-        } finally {
-            spark.stop();
-        }
+        return conf;
     }
 
     private static java.util.Optional<String> jarOf(Class<?> c) {
