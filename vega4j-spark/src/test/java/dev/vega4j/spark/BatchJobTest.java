@@ -190,8 +190,13 @@ class BatchJobTest {
                 {"id":"a","prompt":"two","seed":2,"steps":1,"width":64,"height":64}
                 {"id":"b","prompt":"three"
                 """);
-        BatchJob.Summary s = run(options(input, tmp.resolve("dup-out"), null, false));
+        Path out = tmp.resolve("dup-out");
+        BatchJob.Summary s = run(new BatchOptions(MODEL, input.toString(), out.toString(), null, null, 0, false,
+                BatchOptions.ImageFormat.JPEG, BatchOptions.ResultsFormat.PARQUET, false));
         assertThat(s.generated()).isEqualTo(1);
+        byte[] jpeg = Files.readAllBytes(out.resolve("images/a.jpg"));
+        assertThat(jpeg[0] & 0xff).isEqualTo(0xFF); // JPEG's SOI marker
+        assertThat(jpeg[1] & 0xff).isEqualTo(0xD8);
         assertThat(s.errors()).hasSize(2);
         assertThat(s.errors().get(0)).startsWith("row 2: id 'a' is already used by row 1");
         assertThat(s.errors().get(1)).startsWith("row 3: not a JSON object");
