@@ -61,7 +61,8 @@ final class DistillCommand implements Runnable {
     static final class Train implements Callable<Integer> {
         @Option(names = "--teacher", required = true) Path teacher;
         @Option(names = "--student", required = true) Path student;
-        @Option(names = "--data", required = true, description = "prompts.txt or a folder of images + .txt captions.")
+        @Option(names = "--data", required = true, description = "prompts.txt, a folder of images + .txt captions, or a folder"
+                + " of teacher latents (vega batch --latents: its output folder or its latents/).")
         Path data;
         @Option(names = "--steps", required = true) int steps;
         @Option(names = "--out", required = true) Path out;

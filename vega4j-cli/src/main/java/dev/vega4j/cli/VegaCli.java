@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Segmind Vega and the Stable Diffusion family in pure Java.",
         subcommands = {CommandLine.HelpCommand.class, ConformanceCommand.class, ServeCommand.class,
             BenchCommand.class, DistillCommand.class, DownloadCommand.class, GenerateCommand.class,
-            ConvertCommand.class})
+            ConvertCommand.class, BatchCommand.class})
 public final class VegaCli implements Runnable {
 
     @CommandLine.Spec

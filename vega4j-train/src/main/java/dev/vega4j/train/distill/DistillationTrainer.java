@@ -2,6 +2,7 @@ package dev.vega4j.train.distill;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vega4j.VegaException;
+import dev.vega4j.io.SafetensorsFile;
 import dev.vega4j.config.UNetConfig;
 import dev.vega4j.io.SafetensorsWeights;
 import dev.vega4j.io.SafetensorsWriter;
@@ -95,7 +96,7 @@ public final class DistillationTrainer {
         ObjectNode vaeCfg = StudentPruner.readJson(vaeDir.resolve("config.json"));
         this.vaeScaleFactor = 1 << (vaeCfg.path("block_out_channels").size() - 1);
         this.data = TrainingData.load(c.data());
-        boolean promptOnly = data.examples().stream().anyMatch(e -> e.image() == null);
+        boolean promptOnly = data.examples().stream().anyMatch(e -> e.image() == null && e.latents() == null);
         this.teacherLatents = promptOnly && c.latents() == LatentSource.TEACHER
                 ? new TeacherLatents(c.teacher(), c.out().resolve("training/teacher_latents.safetensors"), c.seed(),
                         c.teacherSteps(), c.latentSize())
@@ -146,7 +147,7 @@ public final class DistillationTrainer {
      */
     public void prepareLatents(TeacherLatents.Listener listener) {
         if (!latentsReady && teacherLatents != null) {
-            teacherLatents.prepare(data.examples().stream().filter(e -> e.image() == null)
+            teacherLatents.prepare(data.examples().stream().filter(e -> e.image() == null && e.latents() == null)
                     .map(TrainingData.Example::caption).toList(), listener);
         }
         latentsReady = true;
@@ -253,6 +254,7 @@ public final class DistillationTrainer {
         for (int i = 0; i < n; i++) {
             TrainingData.Example e = examples.get(pick.nextInt(examples.size()));
             Tensor x0 = e.image() != null ? imageLatents(e.image(), gen)
+                    : e.latents() != null ? fileLatents(e.latents(), ch, l)
                     : prompted != null ? prompted.get(e.caption()) : gen.randn(1, ch, l, l);
             Tensor eps = gen.randn(x0.shape());
             int t = pick.nextInt(numTrainTimesteps);
@@ -272,6 +274,25 @@ public final class DistillationTrainer {
         return new Batch(cat(noisy), cat(noise), ts, cat(ctx), text.isEmpty() ? null : cat(text),
                 ids.isEmpty() ? null : cat(ids));
     }
+
+    /** Clean latents from a file (vega batch --latents): they must already be at the training size. */
+    private Tensor fileLatents(Path file, int channels, int size) {
+        return latentFileCache.computeIfAbsent(file, f -> {
+            Tensor t;
+            try (SafetensorsFile st = SafetensorsFile.open(f)) {
+                t = st.load(TrainingData.LATENTS);
+            }
+            int[] s = t.shape();
+            if (s.length != 4 || s[0] != 1 || s[1] != channels || s[2] != size || s[3] != size) {
+                throw new VegaException(f + ": latents of shape " + java.util.Arrays.toString(s) + ", training needs [1, "
+                        + channels + ", " + size + ", " + size + "] (--latent-size " + size + "; generate them at "
+                        + size * vaeScaleFactor + "x" + size * vaeScaleFactor + " pixels)");
+            }
+            return t;
+        });
+    }
+
+    private final Map<Path, Tensor> latentFileCache = new HashMap<>();
 
     private Tensor imageLatents(Path image, TorchGenerator gen) {
         Tensor[] ms = imageCache.computeIfAbsent(image, p -> {

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vega4j.VegaException;
 import dev.vega4j.conformance.Golden;
+import dev.vega4j.io.SafetensorsWriter;
+import dev.vega4j.rng.TorchGenerator;
+import dev.vega4j.tensor.Tensor;
+import java.util.Map;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +43,38 @@ class ImageDataTest {
                 .build();
         var history = new DistillationTrainer(c).train(null);
         assertThat(history).singleElement().satisfies(t -> assertThat(t.total()).isFinite().isPositive());
+    }
+
+    @Test
+    void latentsFilesTrainOneStepWithTheirPromptsAndWrongSizesAreNamed() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("batch-out/latents"));
+        Tensor x0 = new TorchGenerator(11).randn(1, 4, 4, 4);
+        SafetensorsWriter.write(out.resolve("a.safetensors"), Map.of(TrainingData.LATENTS, x0),
+                Map.of(TrainingData.PROMPT, "a red fox"));
+        // the batch output folder (with images/ absent) is read through its latents/
+        TrainingData td = TrainingData.load(tmp.resolve("batch-out"));
+        assertThat(td.examples()).singleElement().satisfies(e -> {
+            assertThat(e.caption()).isEqualTo("a red fox");
+            assertThat(e.latents()).isEqualTo(out.resolve("a.safetensors"));
+            assertThat(e.image()).isNull();
+        });
+
+        Path teacher = Golden.root().resolve("tiny-sdxl");
+        Path student = tmp.resolve("student");
+        StudentPruner.prune(teacher, PruneRecipe.halve(StudentPruner.teacherDepths(teacher)), student);
+        DistillationConfig c = DistillationConfig.builder().teacher(teacher).student(student)
+                .data(tmp.resolve("batch-out")).out(tmp.resolve("out")).steps(1).seed(3).latentSize(4)
+                .checkpointEvery(0).build();
+        DistillationTrainer t = new DistillationTrainer(c);
+        assertThat(t.teacherLatents()).as("no teacher run for examples that bring their latents").isNull();
+        assertThat(t.train(null)).singleElement().satisfies(r -> assertThat(r.total()).isFinite().isPositive());
+
+        DistillationConfig wrongSize = c.toBuilder().latentSize(8).out(tmp.resolve("out8")).build();
+        assertThatThrownBy(() -> new DistillationTrainer(wrongSize).train(null)).isInstanceOf(VegaException.class)
+                .hasMessageContaining("a.safetensors: latents of shape [1, 4, 4, 4], training needs [1, 4, 8, 8]");
+
+        SafetensorsWriter.write(out.resolve("b.safetensors"), Map.of("x", x0), Map.of());
+        assertThatThrownBy(() -> TrainingData.load(out)).hasMessageContaining("b.safetensors is not a latents file");
     }
 
     @Test
