@@ -243,7 +243,8 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--reps", description = "Timed runs per case; the best is reported (default 3, quick 1).")
         Integer reps;
 
-        @Option(names = "--filter", description = "Only cases whose op or shape contains this text.")
+        @Option(names = "--filter", description = "Only cases whose op or shape contains this text (several: "
+                + "comma-separated, e.g. layerNorm,geglu).")
         String filter;
 
         @Option(names = "--pack-cache", description = "Cache packed weight panels across calls.")

@@ -27,7 +27,8 @@ public final class OpsBenchmark {
      * @param quick     small shapes, one timed run: a smoke test, not a measurement
      * @param threads   team size for the ops and the peak probe
      * @param reps      timed runs per case (the best is reported; one untimed warm-up precedes them)
-     * @param filter    only cases whose group or shape contains this text (null = all)
+     * @param filter    only cases whose group or shape contains this text, or any of several comma-separated ones
+     *                  (e.g. {@code layerNorm,geglu}; null = all)
      * @param packCache cache packed weight panels across calls (see PackCache)
      */
     public record Options(boolean quick, int threads, int reps, String filter, boolean packCache) {
@@ -255,7 +256,7 @@ public final class OpsBenchmark {
         }
         List<Result> results = new ArrayList<>();
         for (BenchCase c : cases(o.quick())) {
-            if (o.filter() != null && !(c.group() + " " + c.shape()).contains(o.filter())) {
+            if (!selected(c, o.filter())) {
                 continue;
             }
             Runnable r = c.setup().prepare(ops);
@@ -277,6 +278,15 @@ public final class OpsBenchmark {
             }
         }
         return new Report(o.threads(), Lanes.L * 32, peak, corePeak, bandwidth, o.packCache(), results);
+    }
+
+    /** Whether the case's "group shape" text contains the filter or one of its comma-separated parts. */
+    static boolean selected(BenchCase c, String filter) {
+        if (filter == null) {
+            return true;
+        }
+        String text = c.group() + " " + c.shape();
+        return Arrays.stream(filter.split(",")).map(String::strip).anyMatch(f -> !f.isEmpty() && text.contains(f));
     }
 
     static String header() {

@@ -50,6 +50,18 @@ class OpsBenchmarkTest {
     }
 
     @Test
+    void filterSelectsByAnyCommaSeparatedPart() {
+        List<String> picked = OpsBenchmark.cases(false).stream()
+                .filter(c -> OpsBenchmark.selected(c, "layerNorm, geglu"))
+                .map(c -> c.group() + " " + c.shape()).toList();
+        assertThat(picked).containsExactly("layerNorm [2, 4096, 640]", "geglu [2, 4096, 10240]");
+        assertThat(OpsBenchmark.cases(false).stream().filter(c -> OpsBenchmark.selected(c, "groupNorm"))).hasSize(2);
+        assertThat(OpsBenchmark.cases(false).stream().filter(c -> OpsBenchmark.selected(c, null)))
+                .hasSameSizeAs(OpsBenchmark.cases(false));
+        assertThat(OpsBenchmark.cases(false).stream().filter(c -> OpsBenchmark.selected(c, ","))).isEmpty();
+    }
+
+    @Test
     void quickRunMeasuresPeakAndOneCase() {
         OpsBenchmark.Report r = OpsBenchmark.run(new OpsBenchmark.Options(true, 2, 1, "linear M=256", false), null);
         assertThat(r.results()).hasSize(1);

@@ -45,7 +45,7 @@ public final class BasicTransformerBlock {
     public Tensor forward(Tensor x, Tensor context) {
         if (onlyCrossAttention) {
             TensorOps ops = Ops.get();
-            Tensor h = ops.add(attn1.forward(norm1.forward(x), context), x);
+            Tensor h = ops.addInPlace(attn1.forward(norm1.forward(x), context), x);
             return finish(ops, h, CrossAttentionCache.keyValue(attn2, context));
         }
         return forward(x, CrossAttentionCache.keyValue(attn2, context));
@@ -57,7 +57,9 @@ public final class BasicTransformerBlock {
             throw new IllegalStateException("only_cross_attention blocks need the context itself for attn1");
         }
         TensorOps ops = Ops.get();
-        Tensor h = ops.add(attn1.forward(norm1.forward(x), (Tensor) null), x);
+        // the attention output is a fresh tensor of this block's: the residual goes into it (attn + x, the same
+        // operands in the same order as add), no [B, T, dim] allocation and zeroing pass
+        Tensor h = ops.addInPlace(attn1.forward(norm1.forward(x), (Tensor) null), x);
         return finish(ops, h, contextKv);
     }
 

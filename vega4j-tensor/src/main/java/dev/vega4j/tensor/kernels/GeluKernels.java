@@ -18,10 +18,10 @@ import jdk.incubator.vector.FloatVector;
 final class GeluKernels {
     private GeluKernels() {}
 
-    /** Pass 1: erfcx(y) at y = min(|z|, 10) for every lane (one division). */
-    static void kernelRatio(float[] in, float[] ratOut, int nv) {
+    /** Pass 1: erfcx(y) at y = min(|z|, 10) for every lane of in[io, io + nv) (one division). */
+    static void kernelRatio(float[] in, int io, float[] ratOut, int nv) {
         for (int i = 0; i < nv; i += L) {
-            FloatVector ym = FloatVector.fromArray(S, in, i).abs().mul(INV_SQRT2).min(10f);
+            FloatVector ym = FloatVector.fromArray(S, in, io + i).abs().mul(INV_SQRT2).min(10f);
             FloatVector num = ym.fma(P5, P4).fma(ym, c(P3)).fma(ym, c(P2)).fma(ym, c(P1)).fma(ym, c(P0));
             FloatVector den = ym.fma(Q6, Q5).fma(ym, c(Q4)).fma(ym, c(Q3)).fma(ym, c(Q2)).fma(ym, c(Q1))
                     .fma(ym, c(Q0));
@@ -37,12 +37,12 @@ final class GeluKernels {
     }
 
     /**
-     * Pass 2 (GEGLU): y[yo, yo + n) = gelu(in) · a[ao, ao + n) for a whole number of vectors n, written straight to
-     * y (the product rounds after the GELU, as multiplying the finished block would).
+     * Pass 2 (GEGLU): y[yo, yo + n) = gelu(in[io, io + n)) · a[ao, ao + n) for a whole number of vectors n,
+     * written straight to y (the product rounds after the GELU, as multiplying the finished block would).
      */
-    static void kernelCombineMul(float[] in, float[] rat, float[] a, int ao, float[] y, int yo, int n) {
+    static void kernelCombineMul(float[] in, int io, float[] rat, float[] a, int ao, float[] y, int yo, int n) {
         for (int i = 0; i < n; i += L) {
-            VMath.geluFromRatio(FloatVector.fromArray(S, in, i), FloatVector.fromArray(S, rat, i))
+            VMath.geluFromRatio(FloatVector.fromArray(S, in, io + i), FloatVector.fromArray(S, rat, i))
                     .mul(FloatVector.fromArray(S, a, ao + i)).intoArray(y, yo + i);
         }
     }

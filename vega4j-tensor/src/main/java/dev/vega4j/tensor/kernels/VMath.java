@@ -154,18 +154,24 @@ public final class VMath {
         float[] in = new float[BLOCK], rat = new float[BLOCK];
         for (int b = 0; b < len; b += BLOCK) {
             int n = Math.min(BLOCK, len - b);
+            if (a != null && n == BLOCK) {
+                // a whole GEGLU block: both passes read the gate where it is (nothing to pad, nothing overwritten)
+                GeluKernels.kernelRatio(x, xo + b, rat, BLOCK);
+                GeluKernels.kernelCombineMul(x, xo + b, rat, a, ao + b, y, yo + b, BLOCK);
+                continue;
+            }
             System.arraycopy(x, xo + b, in, 0, n);
             if (n < BLOCK) {
                 java.util.Arrays.fill(in, n, BLOCK, 0f);
             }
             int nv = (n + L - 1) / L * L;
-            GeluKernels.kernelRatio(in, rat, nv);
+            GeluKernels.kernelRatio(in, 0, rat, nv);
             if (a == null) {
                 GeluKernels.kernelCombine(in, rat, 0, nv);
                 System.arraycopy(in, 0, y, yo + b, n);
             } else {
                 int whole = n / L * L;
-                GeluKernels.kernelCombineMul(in, rat, a, ao + b, y, yo + b, whole);
+                GeluKernels.kernelCombineMul(in, 0, rat, a, ao + b, y, yo + b, whole);
                 if (whole < n) {
                     GeluKernels.kernelCombine(in, rat, whole, nv);
                     for (int i = whole; i < n; i++) {
