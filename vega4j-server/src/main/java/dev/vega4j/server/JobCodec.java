@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vega4j.pipeline.GenerationRequest;
 import dev.vega4j.pipeline.GenerationResult;
+import dev.vega4j.schedulers.PredictionType;
+import dev.vega4j.schedulers.SchedulerOverrides;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -51,6 +53,12 @@ final class JobCodec {
         o.put("strength", r.strength());
         o.put("init_image", png(r.initImage()));
         o.put("mask", png(r.mask()));
+        SchedulerOverrides so = r.schedulerOverrides();
+        o.put("prediction_type", so.predictionType() == null ? null : so.predictionType().value());
+        if (so.rescaleBetasZeroSnr() != null) {
+            o.put("rescale_betas_zero_snr", so.rescaleBetasZeroSnr());
+        }
+        o.put("vae", options.vae());
         o.put("prompt_weighting", options.promptWeighting());
         o.put("infotext_prompt", options.infotextPrompt());
         o.put("infotext_negative", options.infotextNegative());
@@ -67,6 +75,10 @@ final class JobCodec {
                 .seed(o.get("seed").asLong()).scheduler(str(o, "scheduler")).width(integer(o, "width"))
                 .height(integer(o, "height")).samples(o.get("samples").asInt()).clipSkip(integer(o, "clip_skip"))
                 .strength(o.get("strength").asDouble());
+        String prediction = str(o, "prediction_type");
+        JsonNode zeroSnr = o.get("rescale_betas_zero_snr");
+        b.schedulerOverrides(new SchedulerOverrides(prediction == null ? null : PredictionType.parse(prediction),
+                zeroSnr == null || zeroSnr.isNull() ? null : zeroSnr.asBoolean()));
         BufferedImage init = image(str(o, "init_image"));
         if (init != null) {
             b.initImage(init);
@@ -76,7 +88,7 @@ final class JobCodec {
             b.mask(mask);
         }
         JobOptions options = new JobOptions(List.of(), o.get("prompt_weighting").asBoolean(),
-                str(o, "infotext_prompt"), str(o, "infotext_negative"));
+                str(o, "infotext_prompt"), str(o, "infotext_negative"), str(o, "vae"));
         return new Stored(b.build(), options, Images.Format.valueOf(o.get("format").asText()));
     }
 
