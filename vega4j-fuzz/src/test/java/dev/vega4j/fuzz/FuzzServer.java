@@ -1,5 +1,6 @@
 package dev.vega4j.fuzz;
 
+import com.code_intelligence.jazzer.api.BugDetectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vega4j.pipeline.Pipeline;
@@ -48,12 +49,32 @@ final class FuzzServer {
         }
     }
 
+    /**
+     * Lets the calling fuzz test connect to loopback only: Jazzer's SSRF detector reports any connection, and the
+     * targets' own connections (to the fake hub, to this server) are expected; one elsewhere would still be found.
+     */
+    static void allowLoopback() {
+        BugDetectors.allowNetworkConnections((host, port) -> host.equals("localhost") || host.equals("127.0.0.1"));
+    }
+
     static synchronized FuzzServer get() {
         if (instance == null) {
             instance = new FuzzServer();
             Runtime.getRuntime().addShutdownHook(new Thread(instance.server::stop));
         }
         return instance;
+    }
+
+    static final java.util.List<String> ROUTES = java.util.List.of("/v1/" + MODEL, "/v2/" + MODEL,
+            "/sdapi/v1/txt2img", "/sdapi/v1/img2img", "/v1/images/generations");
+
+    /** Posts {@code input[1..]} to route {@code first + input[0] % count} of {@link #ROUTES}. */
+    void postRoute(byte[] input, int first, int count) {
+        allowLoopback();
+        if (input.length == 0) {
+            return;
+        }
+        post(ROUTES.get(first + Math.floorMod(input[0], count)), java.util.Arrays.copyOfRange(input, 1, input.length));
     }
 
     /** POSTs {@code body} and checks the HTTP contract; returns the status. */

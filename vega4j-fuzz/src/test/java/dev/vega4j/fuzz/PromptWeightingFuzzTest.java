@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * AUTOMATIC1111's prompt-weighting syntax ({@code (a:1.2)}, {@code [b]}, escapes, {@code BREAK}): parsing and
  * chunking may only throw a {@link PromptSyntaxException} (a client's error); every chunk is 77 ids with finite
- * weights. (The {@code <lora:...>} tags of the same prompts are read by the server: {@link ServerBodyFuzzTest#a1111}.)
+ * weights. (The {@code <lora:...>} tags of the same prompts are read by the server: {@link A1111BodyFuzzTest}.)
  */
 class PromptWeightingFuzzTest {
     private static PromptChunker chunker;

@@ -15,11 +15,16 @@ import java.nio.file.Path;
  * Hub: it must not reach outside its snapshot).
  */
 class ShardIndexFuzzTest {
+    private static final String OUTSIDE = "canary_outside_the_snapshot";
     private static Path dir;
 
     private static synchronized Path dir() throws IOException {
         if (dir == null) {
-            dir = Files.createTempDirectory("vega-fuzz-index");
+            Path base = Files.createTempDirectory("vega-fuzz-index");
+            // a canary outside the index's folder: a shard path that reaches it is a finding
+            Files.write(base.resolve("outside.safetensors"), Seeds.safetensors(
+                    "{\"" + OUTSIDE + "\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]));
+            dir = Files.createDirectory(base.resolve("snapshot"));
             Files.write(dir.resolve("model-00001-of-00002.safetensors"), Seeds.tinySafetensors());
             Files.write(dir.resolve("model-00002-of-00002.safetensors"), Seeds.safetensors(
                     "{\"v\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,6]}}", new byte[6]));
@@ -40,6 +45,9 @@ class ShardIndexFuzzTest {
         Contract.check(VegaException.class, 16 * Contract.MB, () -> {
             try (SafetensorsWeights w = SafetensorsWeights.open(index)) {
                 for (String name : w.allNames()) {
+                    if (name.equals(OUTSIDE)) {
+                        throw new AssertionError("the index opened a shard outside its folder");
+                    }
                     w.info(name);
                 }
             }
