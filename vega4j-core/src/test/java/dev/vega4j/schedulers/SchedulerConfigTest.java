@@ -44,6 +44,20 @@ class SchedulerConfigTest {
     }
 
     @Test
+    void betasOutsideTheUnitIntervalAndAbsurdTrainingLengthsAreRefused() {
+        // found by fuzzing: beta_start 8 gave NaN timesteps and sigmas instead of an error
+        assertThatThrownBy(() -> SchedulerType.DPM_MULTISTEP.create(SchedulerConfig.fromJson(SchedulerType.DPM_MULTISTEP,
+                "{\"beta_start\": 8.00085, \"beta_schedule\": \"scaled_linear\"}")))
+                .isInstanceOf(VegaException.class).hasMessageContaining("every beta must be in [0, 1)");
+        assertThatThrownBy(() -> SchedulerType.EULER.create(SchedulerConfig.fromJson(SchedulerType.EULER,
+                "{\"trained_betas\": [0.1, -0.2, 0.3]}")))
+                .isInstanceOf(VegaException.class).hasMessageContaining("trained_betas[1] is -0.2");
+        assertThatThrownBy(() -> SchedulerType.DDIM.create(SchedulerConfig.fromJson(SchedulerType.DDIM,
+                "{\"num_train_timesteps\": 2000000000}")))
+                .isInstanceOf(VegaException.class).hasMessageContaining("num_train_timesteps must be between 2 and");
+    }
+
+    @Test
     void invalidJsonIsReportedWithLineAndColumnWithoutParserNoise() {
         assertThatThrownBy(() -> SchedulerConfig.fromJson(SchedulerType.DDIM, "{\"beta_end\": 0.012,\n oops}"))
                 .isInstanceOf(VegaException.class)
