@@ -55,6 +55,9 @@ class SchedulerConfigTest {
         assertThatThrownBy(() -> SchedulerType.DDIM.create(SchedulerConfig.fromJson(SchedulerType.DDIM,
                 "{\"num_train_timesteps\": 2000000000}")))
                 .isInstanceOf(VegaException.class).hasMessageContaining("num_train_timesteps must be between 2 and");
+        assertThatThrownBy(() -> SchedulerType.DPM_MULTISTEP.create(SchedulerConfig.fromJson(SchedulerType.DPM_MULTISTEP,
+                "{\"thresholding\": true, \"dynamic_thresholding_ratio\": 5.9}")))
+                .isInstanceOf(VegaException.class).hasMessageContaining("dynamic_thresholding_ratio must be between 0");
     }
 
     @Test
