@@ -1,10 +1,10 @@
 package dev.vega4j.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import org.junit.jupiter.api.BeforeAll;
 import dev.vega4j.prompt.PromptChunker;
 import dev.vega4j.tokenizer.ClipTokenizer;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The CLIP tokenizer on arbitrary strings (any Unicode, including unpaired surrogates from malformed input): it never

@@ -8,7 +8,6 @@ import dev.vega4j.hub.HubClient;
 import dev.vega4j.hub.HubConfig;
 import dev.vega4j.hub.HubException;
 import dev.vega4j.hub.RepoId;
-import org.junit.jupiter.api.BeforeAll;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -20,6 +19,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The Hub client against a fake hub that answers every request with the fuzzed response: {@code status\n}, header

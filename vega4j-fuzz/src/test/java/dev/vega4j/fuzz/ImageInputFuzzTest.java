@@ -1,10 +1,10 @@
 package dev.vega4j.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import org.junit.jupiter.api.BeforeAll;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Client images: arbitrary bytes (PNG, JPEG, WebP, BMP, GIF or none) sent as bare base64, a {@code data:} URL or
@@ -41,7 +41,7 @@ class ImageInputFuzzTest {
                         + (asMask != null ? ",\"mask\":\"" + json(asMask) + "\"" : "") + "}"
                 : "{\"prompt\":\"x\",\"num_inference_steps\":1,\"base64\":true,\"init_image\":\"" + json(encoded) + "\""
                         + (asMask != null ? ",\"mask\":\"" + json(asMask) + "\"" : "") + "}";
-        Contract.check(dev.vega4j.VegaException.class, BOUND, () -> FuzzServer.get()
+        Contract.check(null, BOUND, () -> FuzzServer.get()
                 .post(a1111 ? "/sdapi/v1/img2img" : "/v1/" + FuzzServer.MODEL, body.getBytes(StandardCharsets.UTF_8)));
     }
 

@@ -8,8 +8,8 @@ import dev.vega4j.lora.LoraTargets;
 import dev.vega4j.pipeline.Pipeline;
 import dev.vega4j.pipeline.Pipelines;
 import dev.vega4j.tensor.Tensor;
-import org.junit.jupiter.api.BeforeAll;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * LoRA key names (kohya {@code lora_unet_*}/{@code lora_te1_*}, also on SGM block names, diffusers, PEFT

@@ -7,11 +7,11 @@ import dev.vega4j.config.ClipTextConfig;
 import dev.vega4j.config.UNetConfig;
 import dev.vega4j.config.VaeConfig;
 import dev.vega4j.pipeline.folder.PipelineFolder;
-import org.junit.jupiter.api.BeforeAll;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * {@code model_index.json} of a pipeline folder whose components are the golden tiny SDXL's configs (weights left

@@ -6,8 +6,8 @@ import dev.vega4j.prompt.PromptAttention;
 import dev.vega4j.prompt.PromptChunker;
 import dev.vega4j.prompt.PromptSyntaxException;
 import dev.vega4j.tokenizer.ClipTokenizer;
-import org.junit.jupiter.api.BeforeAll;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * AUTOMATIC1111's prompt-weighting syntax ({@code (a:1.2)}, {@code [b]}, escapes, {@code BREAK}): parsing and

@@ -4,10 +4,10 @@ import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.vega4j.VegaException;
 import dev.vega4j.io.SafetensorsWeights;
-import org.junit.jupiter.api.BeforeAll;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * A sharded checkpoint's {@code *.safetensors.index.json} next to one valid shard: opening it may only throw a
