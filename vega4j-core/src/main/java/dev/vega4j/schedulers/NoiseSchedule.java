@@ -24,6 +24,11 @@ final class NoiseSchedule {
         }
         float[] b;
         if (c.trainedBetas() != null) {
+            if (c.trainedBetas().length < 2 || c.trainedBetas().length > MAX_TRAIN_TIMESTEPS) {
+                // found by fuzzing: "trained_betas": false read as no betas, and the schedule indexed an empty array
+                throw new VegaException("trained_betas must be a list of 2 to " + MAX_TRAIN_TIMESTEPS + " betas, got "
+                        + c.trainedBetas().length + " values");
+            }
             b = new float[c.trainedBetas().length];
             for (int i = 0; i < b.length; i++) {
                 b[i] = (float) c.trainedBetas()[i];

@@ -58,6 +58,9 @@ class SchedulerConfigTest {
         assertThatThrownBy(() -> SchedulerType.DPM_MULTISTEP.create(SchedulerConfig.fromJson(SchedulerType.DPM_MULTISTEP,
                 "{\"thresholding\": true, \"dynamic_thresholding_ratio\": 5.9}")))
                 .isInstanceOf(VegaException.class).hasMessageContaining("dynamic_thresholding_ratio must be between 0");
+        assertThatThrownBy(() -> SchedulerType.EULER_ANCESTRAL.create(SchedulerConfig.fromJson(
+                SchedulerType.EULER_ANCESTRAL, "{\"trained_betas\": false}")))
+                .isInstanceOf(VegaException.class).hasMessageContaining("trained_betas must be a list of 2 to");
     }
 
     @Test
