@@ -81,4 +81,17 @@ class UNetConfigTest {
         assertThatThrownBy(() -> parse("{\"layers_per_block\": [1, 2]}")).isInstanceOf(VegaException.class)
                 .hasMessageContaining("layers_per_block");
     }
+
+    @Test
+    void sizesOutOfRangeNameTheirKey() {
+        // found by fuzzing: a negative width reached the block builder as an IllegalStateException
+        assertThatThrownBy(() -> parse("{\"block_out_channels\": [32, -16, 32, 32]}")).isInstanceOf(VegaException.class)
+                .hasMessage("test: config key 'block_out_channels' must be between 1 and 65536, got -16");
+        assertThatThrownBy(() -> parse("{\"layers_per_block\": 0}")).isInstanceOf(VegaException.class)
+                .hasMessageContaining("'layers_per_block' must be between 1 and 1024, got 0");
+        assertThatThrownBy(() -> parse("{\"transformer_layers_per_block\": 100000}"))
+                .isInstanceOf(VegaException.class).hasMessageContaining("'transformer_layers_per_block'");
+        assertThatThrownBy(() -> parse("{\"down_block_types\": [], \"up_block_types\": []}"))
+                .isInstanceOf(VegaException.class).hasMessageContaining("down_block_types is empty");
+    }
 }

@@ -183,6 +183,29 @@ final class ConfigReader {
         return out;
     }
 
+    /**
+     * Checks that every value of a size-like key (channels, layers, heads) is in {@code [min, max]}: a config is data,
+     * and a negative or absurd size must fail here, naming the key, not deep inside a model as an allocation or a
+     * broken block.
+     */
+    int[] inRange(String key, int[] values, int min, int max) {
+        for (int v : values) {
+            if (v < min || v > max) {
+                throw new VegaException(source + ": config key '" + key + "' must be between " + min + " and " + max
+                        + ", got " + v);
+            }
+        }
+        return values;
+    }
+
+    /** {@link #inRange(String, int[], int, int)} for one value; null (absent) passes. */
+    Integer inRange(String key, Integer value, int min, int max) {
+        if (value != null) {
+            inRange(key, new int[] {value}, min, max);
+        }
+        return value;
+    }
+
     static int[] filled(int v, int n) {
         int[] out = new int[n];
         java.util.Arrays.fill(out, v);

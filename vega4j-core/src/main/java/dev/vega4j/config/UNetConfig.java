@@ -65,6 +65,13 @@ public record UNetConfig(
         Integer encoderHidDim,
         String encoderHidDimType) {
 
+    /** Largest channel count, head count or embedding width a config may give (SDXL's widest is 2816). */
+    static final int MAX_WIDTH = 1 << 16;
+    /** Most resnets or transformer layers per block a config may give (SDXL's deepest is 10). */
+    static final int MAX_DEPTH = 1024;
+    /** Largest conv_in / conv_out kernel. */
+    static final int MAX_KERNEL = 31;
+
     public UNetConfig {
         downBlockTypes = List.copyOf(downBlockTypes);
         upBlockTypes = List.copyOf(upBlockTypes);
@@ -110,16 +117,20 @@ public record UNetConfig(
             throw new VegaException(source + ": down_block_types has " + levels + " blocks but up_block_types has "
                     + up.size());
         }
-        int[] boc = r.ints("block_out_channels", new int[] {320, 640, 1280, 1280});
+        if (levels == 0) {
+            throw new VegaException(source + ": down_block_types is empty (a UNet has at least one block)");
+        }
+        int[] boc = r.inRange("block_out_channels", r.ints("block_out_channels", new int[] {320, 640, 1280, 1280}), 1,
+                MAX_WIDTH);
         if (boc.length != levels) {
             throw new VegaException(source + ": block_out_channels has " + boc.length + " values but the model has "
                     + levels + " blocks");
         }
-        int[] layers = r.intPerLevel("layers_per_block", 2, levels);
+        int[] layers = r.inRange("layers_per_block", r.intPerLevel("layers_per_block", 2, levels), 1, MAX_DEPTH);
         // diffusers: num_attention_heads = num_attention_heads or attention_head_dim (the misnamed key)
         int[] heads = r.node("num_attention_heads") != null
-                ? r.intPerLevel("num_attention_heads", 8, levels)
-                : r.intPerLevel("attention_head_dim", 8, levels);
+                ? r.inRange("num_attention_heads", r.intPerLevel("num_attention_heads", 8, levels), 1, MAX_WIDTH)
+                : r.inRange("attention_head_dim", r.intPerLevel("attention_head_dim", 8, levels), 1, MAX_WIDTH);
         boolean onlyCrossGivenAsBool = r.node("only_cross_attention") == null || r.node("only_cross_attention").isBoolean();
         boolean[] onlyCross = r.boolPerLevel("only_cross_attention", false, levels);
         Boolean midOnlyCross = r.node("mid_block_only_cross_attention") == null ? null
@@ -127,10 +138,17 @@ public record UNetConfig(
         boolean midOnly = midOnlyCross != null ? midOnlyCross : (onlyCrossGivenAsBool && onlyCross[0]);
 
         TransformerDepths depths = TransformerDepths.resolve(r, layers, levels);
+        for (int[] d : depths.down()) {
+            r.inRange("transformer_layers_per_block", d, 0, MAX_DEPTH);
+        }
+        for (int[] d : depths.up()) {
+            r.inRange("reverse_transformer_layers_per_block", d, 0, MAX_DEPTH);
+        }
+        r.inRange("transformer_layers_per_block", depths.mid(), 0, MAX_DEPTH);
         return new UNetConfig(
                 sampleSizeOf(r),
-                r.integer("in_channels", 4),
-                r.integer("out_channels", 4),
+                r.inRange("in_channels", r.integer("in_channels", 4), 1, MAX_WIDTH),
+                r.inRange("out_channels", r.integer("out_channels", 4), 1, MAX_WIDTH),
                 r.bool("center_input_sample", false),
                 r.bool("flip_sin_to_cos", true),
                 r.number("freq_shift", 0),
@@ -144,9 +162,10 @@ public record UNetConfig(
                 r.integer("downsample_padding", 1),
                 r.number("mid_block_scale_factor", 1),
                 r.string("act_fn", "silu"),
-                r.has("norm_num_groups") ? r.optInteger("norm_num_groups") : Integer.valueOf(32),
+                r.has("norm_num_groups") ? r.inRange("norm_num_groups", r.optInteger("norm_num_groups"), 1, MAX_WIDTH)
+                        : Integer.valueOf(32),
                 r.number("norm_eps", 1e-5f),
-                r.intPerLevel("cross_attention_dim", 1280, levels),
+                r.inRange("cross_attention_dim", r.intPerLevel("cross_attention_dim", 1280, levels), 1, MAX_WIDTH),
                 depths.down(),
                 depths.mid(),
                 depths.up(),
@@ -154,25 +173,26 @@ public record UNetConfig(
                 r.bool("dual_cross_attention", false),
                 r.bool("use_linear_projection", false),
                 r.string("class_embed_type", null),
-                r.optInteger("num_class_embeds"),
+                r.inRange("num_class_embeds", r.optInteger("num_class_embeds"), 1, MAX_WIDTH),
                 r.string("addition_embed_type", null),
-                r.optInteger("addition_time_embed_dim"),
-                r.optInteger("projection_class_embeddings_input_dim"),
+                r.inRange("addition_time_embed_dim", r.optInteger("addition_time_embed_dim"), 1, MAX_WIDTH),
+                r.inRange("projection_class_embeddings_input_dim",
+                        r.optInteger("projection_class_embeddings_input_dim"), 1, MAX_WIDTH),
                 r.bool("upcast_attention", false),
                 r.string("resnet_time_scale_shift", "default"),
                 r.bool("resnet_skip_time_act", false),
                 r.number("resnet_out_scale_factor", 1.0f),
                 r.string("time_embedding_type", "positional"),
-                r.optInteger("time_embedding_dim"),
+                r.inRange("time_embedding_dim", r.optInteger("time_embedding_dim"), 1, MAX_WIDTH),
                 r.string("time_embedding_act_fn", null),
                 r.string("timestep_post_act", null),
-                r.optInteger("time_cond_proj_dim"),
-                r.integer("conv_in_kernel", 3),
-                r.integer("conv_out_kernel", 3),
+                r.inRange("time_cond_proj_dim", r.optInteger("time_cond_proj_dim"), 1, MAX_WIDTH),
+                r.inRange("conv_in_kernel", r.integer("conv_in_kernel", 3), 1, MAX_KERNEL),
+                r.inRange("conv_out_kernel", r.integer("conv_out_kernel", 3), 1, MAX_KERNEL),
                 r.string("attention_type", "default"),
                 r.bool("class_embeddings_concat", false),
                 r.string("cross_attention_norm", null),
-                r.optInteger("encoder_hid_dim"),
+                r.inRange("encoder_hid_dim", r.optInteger("encoder_hid_dim"), 1, MAX_WIDTH),
                 r.string("encoder_hid_dim_type", null));
     }
 

@@ -8,6 +8,7 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
@@ -105,7 +106,7 @@ public final class HubClient {
         }
         long size = h.firstValue("X-Linked-Size").or(() -> h.firstValue("Content-Length"))
                 .map(HubClient::parseLong).orElse(-1L);
-        URI location = h.firstValue("Location").map(l -> r.uri().resolve(l)).orElse(r.uri());
+        URI location = h.firstValue("Location").map(l -> redirect(r.uri(), l)).orElse(r.uri());
         return new FileMetadata(etag, commit, size, location);
     }
 
@@ -206,14 +207,14 @@ public final class HubClient {
                 if (loc == null) {
                     return r;
                 }
-                URI target = URI.create(loc);
+                URI target = redirect(current, loc);
                 // HEAD: only relative redirects (renamed repos) are followed; an absolute one is the CDN and its
                 // response carries the metadata. GET: follow everything.
-                if (method.equals("HEAD") && target.isAbsolute()) {
+                if (method.equals("HEAD") && URI.create(loc.strip()).isAbsolute()) {
                     return r;
                 }
                 discard(r);
-                current = current.resolve(target);
+                current = target;
                 continue;
             }
             if (s >= 200 && s < 300) {
@@ -228,6 +229,30 @@ public final class HubClient {
             throw httpError(s, errorCode, errorMessage, repo, revision, file, current);
         }
         throw new HubException(HubException.Reason.SERVER, "too many redirects from " + uri);
+    }
+
+    /**
+     * A {@code Location} header resolved against the request's URI. It comes from the server (or whatever answers in
+     * its place), so a value that is no URI, or leads anywhere but HTTP(S), is the server's fault, not a crash.
+     */
+    private URI redirect(URI from, String location) {
+        URI target;
+        try {
+            target = from.resolve(new URI(location.strip()));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new HubException(HubException.Reason.SERVER, from.getHost() + " redirected to an invalid location '"
+                    + abbreviate(location) + "': is HF_ENDPOINT (" + config.endpoint() + ") a Hugging Face Hub?");
+        }
+        String scheme = target.getScheme() == null ? "" : target.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || target.getHost() == null) {
+            throw new HubException(HubException.Reason.SERVER, from.getHost() + " redirected to '"
+                    + abbreviate(location) + "', which is no HTTP(S) address");
+        }
+        return target;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
     }
 
     /** One line a user can act on; the codes follow huggingface_hub {@code utils/_errors.py hf_raise_for_status}. */

@@ -71,8 +71,9 @@ public final class SafetensorsWeights extends IndexedWeights<SafetensorsFile> im
                 throw new VegaException(index + ": no \"weight_map\" object in the shard index");
             }
             List<Path> out = new ArrayList<>();
-            for (Iterator<JsonNode> it = map.elements(); it.hasNext(); ) {
-                Path p = index.resolveSibling(it.next().asText());
+            for (Iterator<Map.Entry<String, JsonNode>> it = map.properties().iterator(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                Path p = shard(index, e.getKey(), e.getValue());
                 if (!out.contains(p)) {
                     out.add(p);
                 }
@@ -81,6 +82,35 @@ public final class SafetensorsWeights extends IndexedWeights<SafetensorsFile> im
         } catch (IOException e) {
             throw new VegaException(index + ": cannot read shard index: " + JsonErrors.describe(e), e);
         }
+    }
+
+    /**
+     * The shard a {@code weight_map} entry names: a file next to the index. An index comes from the Hub like the
+     * weights, so a name that leaves the folder ({@code ../}, an absolute path) or is no file name is refused rather
+     * than opened.
+     */
+    private static Path shard(Path index, String tensor, JsonNode file) {
+        String where = index + ": \"weight_map\" entry '" + abbreviate(tensor) + "'";
+        if (!file.isTextual() || file.asText().isBlank()) {
+            throw new SafetensorsException(where + " must name a shard file, got " + abbreviate(file.toString()));
+        }
+        String name = file.asText();
+        Path dir = index.toAbsolutePath().normalize().getParent();
+        Path p;
+        try {
+            p = dir.resolve(name).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new SafetensorsException(where + " names '" + abbreviate(name) + "', which is not a file name");
+        }
+        if (!dir.equals(p.getParent())) {
+            throw new SafetensorsException(where + " names '" + abbreviate(name) + "', outside the index's folder"
+                    + " (shards must sit next to it)");
+        }
+        return index.resolveSibling(p.getFileName().toString());
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
     }
 
     @Override

@@ -87,6 +87,15 @@ public final class PromptAttention {
             texts.add("");
             weights.add(1.0);
         }
+        for (int i = 0; i < texts.size(); i++) {
+            // the text encoder's hidden states are float32: a weight beyond its range (a 40-digit weight, or
+            // nested ones multiplying up) would turn them into infinities and the image into NaN
+            double w = weights.get(i);
+            if (!Float.isFinite((float) w)) {
+                throw new PromptSyntaxException("emphasis weight " + w + " of '" + abbreviate(texts.get(i))
+                        + "' is out of range (the weights of nested brackets multiply; keep them within +-3.4e38)");
+            }
+        }
         List<Fragment> out = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
             Fragment prev = out.isEmpty() ? null : out.getLast();
@@ -98,6 +107,10 @@ public final class PromptAttention {
             }
         }
         return out;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 
     /** Python's {@code re.split(re_break, text)}: keeps empty leading/trailing parts. */

@@ -18,6 +18,12 @@ abstract class AbstractScheduler implements Scheduler {
     AbstractScheduler(SchedulerConfig config) {
         this.config = config;
         this.schedule = new NoiseSchedule(config);
+        double q = config.dynamicThresholdingRatio();
+        if (config.thresholding() && !(q >= 0 && q <= 1)) {
+            // a quantile (torch.quantile refuses others); found by fuzzing, where it indexed past the sample
+            throw new VegaException(config.type().className() + ": dynamic_thresholding_ratio must be between 0 and 1,"
+                    + " got " + q);
+        }
     }
 
     @Override

@@ -14,13 +14,21 @@ final class NoiseSchedule {
     final float[] alphas;
     final float[] alphasCumprod;
 
+    /** diffusers trains with 1000; a bound keeps a corrupt config from allocating gigabytes. */
+    static final int MAX_TRAIN_TIMESTEPS = 100_000;
+
     NoiseSchedule(SchedulerConfig c) {
         int n = c.numTrainTimesteps();
-        if (n < 2) {
-            throw new VegaException("num_train_timesteps must be at least 2, got " + n);
+        if (n < 2 || n > MAX_TRAIN_TIMESTEPS) {
+            throw new VegaException("num_train_timesteps must be between 2 and " + MAX_TRAIN_TIMESTEPS + ", got " + n);
         }
         float[] b;
         if (c.trainedBetas() != null) {
+            if (c.trainedBetas().length < 2 || c.trainedBetas().length > MAX_TRAIN_TIMESTEPS) {
+                // found by fuzzing: "trained_betas": false read as no betas, and the schedule indexed an empty array
+                throw new VegaException("trained_betas must be a list of 2 to " + MAX_TRAIN_TIMESTEPS + " betas, got "
+                        + c.trainedBetas().length + " values");
+            }
             b = new float[c.trainedBetas().length];
             for (int i = 0; i < b.length; i++) {
                 b[i] = (float) c.trainedBetas()[i];
@@ -37,6 +45,15 @@ final class NoiseSchedule {
                 }
                 case SQUAREDCOS_CAP_V2 -> betasForAlphaBar(n, 0.999);
             };
+        }
+        for (int i = 0; i < b.length; i++) {
+            // a beta outside [0, 1) makes an alpha <= 0: the cumulative product's square roots and logs are NaN and
+            // every timestep and sigma with them (diffusers computes them silently)
+            if (!(b[i] >= 0 && b[i] < 1)) {
+                throw new VegaException((c.trainedBetas() != null ? "trained_betas[" + i + "] is "
+                        : "beta_start " + c.betaStart() + " and beta_end " + c.betaEnd() + " give beta " + i + " = ")
+                        + b[i] + "; every beta must be in [0, 1)");
+            }
         }
         if (c.rescaleBetasZeroSnr()) {
             b = rescaleZeroTerminalSnr(b);

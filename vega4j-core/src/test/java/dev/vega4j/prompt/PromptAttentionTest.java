@@ -43,6 +43,17 @@ class PromptAttentionTest {
     }
 
     @Test
+    void weightsBeyondFloatRangeAreRefused() {
+        // found by fuzzing: a 40-digit weight (or nested ones multiplying up) made infinite multipliers
+        assertThatThrownBy(() -> PromptAttention.parse("(a:1" + "8".repeat(40) + ".2)"))
+                .isInstanceOf(PromptSyntaxException.class).hasMessageContaining("out of range");
+        String e20 = "1" + "0".repeat(20);
+        assertThatThrownBy(() -> PromptAttention.parse("((a:" + e20 + "):" + e20 + ")"))
+                .isInstanceOf(PromptSyntaxException.class); // 1e20 * 1e20
+        assertThat(PromptAttention.parse("(a:" + "1" + "0".repeat(37) + ")")).containsExactly(f("a", 1e37));
+    }
+
+    @Test
     void breakSplitsIntoMarkers() {
         List<Fragment> p = PromptAttention.parse("a cat BREAK (a dog)");
         assertThat(p).containsExactly(f("a cat", 1.0), f("BREAK", -1), f("", 1.0), f("a dog", 1.1));

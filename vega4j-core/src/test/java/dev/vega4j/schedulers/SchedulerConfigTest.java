@@ -44,6 +44,26 @@ class SchedulerConfigTest {
     }
 
     @Test
+    void betasOutsideTheUnitIntervalAndAbsurdTrainingLengthsAreRefused() {
+        // found by fuzzing: beta_start 8 gave NaN timesteps and sigmas instead of an error
+        assertThatThrownBy(() -> SchedulerType.DPM_MULTISTEP.create(SchedulerConfig.fromJson(SchedulerType.DPM_MULTISTEP,
+                "{\"beta_start\": 8.00085, \"beta_schedule\": \"scaled_linear\"}")))
+                .isInstanceOf(VegaException.class).hasMessageContaining("every beta must be in [0, 1)");
+        assertThatThrownBy(() -> SchedulerType.EULER.create(SchedulerConfig.fromJson(SchedulerType.EULER,
+                "{\"trained_betas\": [0.1, -0.2, 0.3]}")))
+                .isInstanceOf(VegaException.class).hasMessageContaining("trained_betas[1] is -0.2");
+        assertThatThrownBy(() -> SchedulerType.DDIM.create(SchedulerConfig.fromJson(SchedulerType.DDIM,
+                "{\"num_train_timesteps\": 2000000000}")))
+                .isInstanceOf(VegaException.class).hasMessageContaining("num_train_timesteps must be between 2 and");
+        assertThatThrownBy(() -> SchedulerType.DPM_MULTISTEP.create(SchedulerConfig.fromJson(SchedulerType.DPM_MULTISTEP,
+                "{\"thresholding\": true, \"dynamic_thresholding_ratio\": 5.9}")))
+                .isInstanceOf(VegaException.class).hasMessageContaining("dynamic_thresholding_ratio must be between 0");
+        assertThatThrownBy(() -> SchedulerType.EULER_ANCESTRAL.create(SchedulerConfig.fromJson(
+                SchedulerType.EULER_ANCESTRAL, "{\"trained_betas\": false}")))
+                .isInstanceOf(VegaException.class).hasMessageContaining("trained_betas must be a list of 2 to");
+    }
+
+    @Test
     void invalidJsonIsReportedWithLineAndColumnWithoutParserNoise() {
         assertThatThrownBy(() -> SchedulerConfig.fromJson(SchedulerType.DDIM, "{\"beta_end\": 0.012,\n oops}"))
                 .isInstanceOf(VegaException.class)

@@ -1,5 +1,6 @@
 package dev.vega4j.models.unet;
 
+import dev.vega4j.VegaException;
 import dev.vega4j.config.UNetConfig;
 import dev.vega4j.models.layers.Activation;
 
@@ -83,6 +84,11 @@ public final class UNetBlockSpecs {
 
     /** What every block at {@code level} takes from the config: the resnets' settings and the level's attention. */
     private static BlockSpec.Builder level(UNetConfig c, int level) {
+        if (c.normNumGroups() == null) {
+            // diffusers' null means no group norm in the resnets, which no block here builds (found by fuzzing:
+            // it surfaced as a NullPointerException)
+            throw new VegaException(WHERE + ": norm_num_groups null (resnets without group norm) is not supported");
+        }
         return BlockSpec.builder()
                 .tembChannels(c.timeEmbedDim())
                 .resnetEps(c.normEps())

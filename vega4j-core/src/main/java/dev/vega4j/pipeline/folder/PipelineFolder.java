@@ -163,8 +163,17 @@ public final class PipelineFolder {
                 throw new PipelineFolderException(indexFile + ": component '" + name
                         + "' must be [library, class] strings, not " + v);
             }
-            if (name.contains("/") || name.contains("\\") || name.equals("..") || name.equals(".")) {
+            // NUL and other control characters included (found by fuzzing: an InvalidPathException escaped)
+            if (name.contains("/") || name.contains("\\") || name.equals("..") || name.equals(".")
+                    || name.isEmpty() || name.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
                 throw new PipelineFolderException(indexFile + ": component name '" + name + "' is not a folder name");
+            }
+            try {
+                indexFile.resolveSibling(name);
+            } catch (java.nio.file.InvalidPathException bad) {
+                // found by fuzzing: a name the file system's encoding cannot express
+                throw new PipelineFolderException(indexFile + ": component name '" + name
+                        + "' is not a folder name on this system (" + bad.getReason() + ")");
             }
             out.put(name, ComponentSpec.of(name, v.get(0).asText(), v.get(1).asText()));
         }
