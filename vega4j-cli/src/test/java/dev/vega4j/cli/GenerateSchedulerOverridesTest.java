@@ -28,12 +28,7 @@ class GenerateSchedulerOverridesTest {
     int generate(Path out, String... extra) {
         List<String> args = new ArrayList<>(List.of("a red fox", "-m", Golden.root().resolve("tiny-vega").toString(),
                 "--seed", "5", "--steps", "2", "--width", "64", "--height", "64", "-o", out.toString()));
-        args.addAll(List.of(extra));
-        CommandLine cl = new CommandLine(new GenerateCommand());
-        cl.setExecutionExceptionHandler(new VegaCli.ErrorHandler());
-        cl.setOut(new PrintWriter(log, true));
-        cl.setErr(new PrintWriter(log, true));
-        return cl.execute(args.toArray(String[]::new));
+        return GenerateRun.execute(log, args, extra);
     }
 
     int[] pixels(String name, String... extra) throws Exception {

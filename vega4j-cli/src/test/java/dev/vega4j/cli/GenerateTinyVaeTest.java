@@ -9,7 +9,6 @@ import dev.vega4j.io.SafetensorsFile;
 import dev.vega4j.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +18,6 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code vega generate --vae ../shared/golden/tiny-taesd} on tiny-vega gives the golden {@code vae_tiny} pipeline
@@ -42,12 +40,7 @@ class GenerateTinyVaeTest {
                 "--seed", c.get("seed").asText(), "--steps", c.get("num_inference_steps").asText(),
                 "--guidance", c.get("guidance_scale").asText(), "--width", c.get("width").asText(),
                 "--height", c.get("height").asText(), "-o", out.toString()));
-        args.addAll(List.of(extra));
-        CommandLine cl = new CommandLine(new GenerateCommand());
-        cl.setExecutionExceptionHandler(new VegaCli.ErrorHandler());
-        cl.setOut(new PrintWriter(log, true));
-        cl.setErr(new PrintWriter(log, true));
-        return cl.execute(args.toArray(String[]::new));
+        return GenerateRun.execute(log, args, extra);
     }
 
     static JsonNode goldenCase() throws Exception {

@@ -3,7 +3,6 @@ package dev.vega4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vega4j.conformance.Golden;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +11,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code vega generate --vae-tiling [--vae-tile-size PX]} on the tiny golden Vega (VAE: f = 4, sample_size 64). */
 @Timeout(120)
@@ -25,12 +23,7 @@ class GenerateVaeTilingTest {
     int generate(Path out, String... extra) {
         List<String> args = new ArrayList<>(List.of("a red fox", "-m", Golden.root().resolve("tiny-vega").toString(),
                 "--seed", "5", "--steps", "1", "--width", "96", "--height", "96", "-o", out.toString()));
-        args.addAll(List.of(extra));
-        CommandLine cl = new CommandLine(new GenerateCommand());
-        cl.setExecutionExceptionHandler(new VegaCli.ErrorHandler());
-        cl.setOut(new PrintWriter(log, true));
-        cl.setErr(new PrintWriter(log, true));
-        return cl.execute(args.toArray(String[]::new));
+        return GenerateRun.execute(log, args, extra);
     }
 
     int[] pixels(String name, String... extra) throws Exception {
