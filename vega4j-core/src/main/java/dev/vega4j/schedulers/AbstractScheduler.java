@@ -72,8 +72,19 @@ abstract class AbstractScheduler implements Scheduler {
         }
     }
 
-    /** Clears per-generation state after {@code set_timesteps}. */
-    protected void resetIndices() {
+    /**
+     * Ends every {@code set_timesteps}: refuses a schedule with a timestep that is not finite (a degenerate noise
+     * schedule such as {@code beta_start} 0 with Karras sigmas, where diffusers' own interpolation gives NaN too:
+     * denoising with it could only give NaN pixels), then clears the per-generation state.
+     */
+    protected void timestepsSet() {
+        for (int i = 0; i < timesteps.length; i++) {
+            if (!Double.isFinite(timesteps[i])) {
+                throw new VegaException(config.type().className() + ": this config gives the timestep "
+                        + timesteps[i] + " at position " + i + " of " + timesteps.length + " (a degenerate noise"
+                        + " schedule: check beta_start, beta_end, trained_betas and num_train_timesteps)");
+            }
+        }
         stepIndex = -1;
         beginIndex = -1;
     }

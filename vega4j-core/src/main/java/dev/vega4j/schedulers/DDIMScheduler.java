@@ -29,7 +29,7 @@ public final class DDIMScheduler extends AlphaBarScheduler {
                 config.stepsOffset());
         numInferenceSteps = n;
         timesteps = Spacing.ddim(config.timestepSpacing(), config.numTrainTimesteps(), n, config.stepsOffset());
-        resetIndices();
+        timestepsSet();
     }
 
     @Override

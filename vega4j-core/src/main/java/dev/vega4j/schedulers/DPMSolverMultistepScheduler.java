@@ -56,7 +56,7 @@ public final class DPMSolverMultistepScheduler extends AlphaSigmaScheduler {
         numInferenceSteps = ts.length;
         java.util.Arrays.fill(modelOutputs, null);
         lowerOrderNums = 0;
-        resetIndices();
+        timestepsSet();
     }
 
     @Override

@@ -112,7 +112,7 @@ public final class DPMSolverSinglestepScheduler extends AlphaSigmaScheduler {
             lowerOrderFinal = true;
         }
         orderList = orderList(n);
-        resetIndices();
+        timestepsSet();
     }
 
     /** diffusers {@code convert_model_output}: x0 for dpmsolver++, epsilon for dpmsolver. */

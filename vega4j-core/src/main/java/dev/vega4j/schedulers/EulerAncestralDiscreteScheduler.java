@@ -19,7 +19,7 @@ public final class EulerAncestralDiscreteScheduler extends SigmaScheduler {
         double[] ts = spacedTimesteps(n);
         sigmas = toFloat(interpSigmas(ts), 0.0);
         timesteps = ts;
-        resetIndices();
+        timestepsSet();
     }
 
     @Override

@@ -43,7 +43,7 @@ public final class EulerDiscreteScheduler extends SigmaScheduler {
         } else {
             timesteps = Spacing.toFloat32(ts);
         }
-        resetIndices();
+        timestepsSet();
     }
 
     @Override

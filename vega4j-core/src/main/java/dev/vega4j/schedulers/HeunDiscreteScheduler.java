@@ -51,7 +51,7 @@ public final class HeunDiscreteScheduler extends SigmaScheduler {
         prevDerivative = null;
         dt = Float.NaN;
         savedSample = null;
-        resetIndices();
+        timestepsSet();
     }
 
     private boolean firstOrder() {

@@ -86,7 +86,7 @@ public final class KDPM2AncestralDiscreteScheduler extends SigmaScheduler {
             timesteps[2 * i] = ts[i];
         }
         savedSample = null;
-        resetIndices();
+        timestepsSet();
     }
 
     private boolean firstOrder() {

@@ -50,7 +50,7 @@ public final class KDPM2DiscreteScheduler extends SigmaScheduler {
             timesteps[2 * i] = ts[i];
         }
         savedSample = null;
-        resetIndices();
+        timestepsSet();
     }
 
     /** {@code cat([x[:1], x[1:].repeat_interleave(2), x[-1:]])}. */

@@ -54,7 +54,7 @@ public final class LCMScheduler extends AlphaBarScheduler {
             int j = count - 1 - idx; // position in the ascending list
             timesteps[i] = (double) (j + 1) * k - 1;
         }
-        resetIndices();
+        timestepsSet();
     }
 
     @Override

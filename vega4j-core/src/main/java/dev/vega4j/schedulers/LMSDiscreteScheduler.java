@@ -33,7 +33,7 @@ public final class LMSDiscreteScheduler extends SigmaScheduler {
         sigmas = toFloat(s, 0.0);
         timesteps = ts;
         derivatives.clear();
-        resetIndices();
+        timestepsSet();
     }
 
     /** diffusers {@code get_lms_coefficient(order, t, current_order)}. */

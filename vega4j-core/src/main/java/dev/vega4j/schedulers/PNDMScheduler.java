@@ -100,7 +100,7 @@ public final class PNDMScheduler extends AlphaBarScheduler {
         counter = 0;
         curSample = null;
         curModelOutput = null;
-        resetIndices();
+        timestepsSet();
     }
 
     @Override

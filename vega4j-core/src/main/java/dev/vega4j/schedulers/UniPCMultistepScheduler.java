@@ -47,7 +47,7 @@ public final class UniPCMultistepScheduler extends AlphaSigmaScheduler {
         Arrays.fill(modelOutputs, null);
         lowerOrderNums = 0;
         lastSample = null;
-        resetIndices();
+        timestepsSet();
     }
 
     /** diffusers {@code convert_model_output}: x0 with predict_x0, else epsilon (not thresholded). */
