@@ -23,13 +23,15 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The Hub client against a fake hub that answers every request with the fuzzed response: {@code status\n}, header
- * lines {@code Name: value\n}, an empty line, the body. Redirects therefore loop until the client's limit; an absolute
- * {@code Location} (or a {@code //host} one) is pointed back at the fake hub (the fuzzer must not reach other hosts), a malformed one is kept.
+ * lines {@code Name: value\n}, an empty line, the body. Redirects therefore loop until the client's limit; every
+ * absolute {@code Location} part (or {@code //host} one) is pointed back at the fake hub (the fuzzer must not reach other hosts), a malformed one is kept.
  * The revision API (JSON), the file metadata ({@code HEAD}: ETag, commit, size, redirects) and a resumed download may
  * only throw a {@link HubException}, and the download also an {@link IOException} (documented: the transfer broke).
  */
 class HubClientFuzzTest {
-    private static final Pattern ABSOLUTE = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*:)?//[^/?#]*");
+    // anywhere in the value, not only at its start: the HTTP stack may drop leading control characters the fake server
+    // sent (a Location of NULs + "https://elsewhere" reached elsewhere)
+    private static final Pattern ABSOLUTE = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*:)?//[^/?#\\u0000-\\u0020]*");
     private static HttpServer server;
     private static HubClient client;
     private static volatile byte[] response = new byte[0];
@@ -91,7 +93,7 @@ class HubClientFuzzTest {
                     continue; // framing is the fake server's business
                 }
                 if (lower.equals("location")) {
-                    value = ABSOLUTE.matcher(value).replaceFirst(self);
+                    value = ABSOLUTE.matcher(value).replaceAll(java.util.regex.Matcher.quoteReplacement(self));
                 }
                 headers.add(new String[] {name, value});
             }
