@@ -1,6 +1,5 @@
 package dev.vega4j.schedulers;
 
-import dev.vega4j.VegaException;
 import dev.vega4j.rng.TorchGenerator;
 import dev.vega4j.tensor.Tensor;
 
@@ -62,17 +61,6 @@ public final class KDPM2AncestralDiscreteScheduler extends SigmaScheduler {
         interpol[m - 1] = 0f;
         if (m >= 2) {
             interpol[m - 2] = 0f;
-        }
-        for (int i = 0; i < m - 2; i++) {
-            if (!Float.isFinite(interpol[i])) {
-                // sigma_down rounds to 0 (or below) in float32 when sigma_max / sigma_next is beyond ~2^11, and the
-                // log-space lerp then gives NaN, as diffusers' own formula does: refuse the schedule rather than
-                // denoise with a NaN timestep
-                throw new VegaException(config.type().className() + ": num_train_timesteps="
-                        + config.numTrainTimesteps() + " with " + n + " steps gives no finite interpolated sigma at"
-                        + " step " + i + " (sigma " + base[i] + " to " + base[i + 1] + " in float32); use fewer"
-                        + " training timesteps or more steps");
-            }
         }
         sigmas = KDPM2DiscreteScheduler.expand(base);
         sigmasInterpol = KDPM2DiscreteScheduler.expand(interpol);
