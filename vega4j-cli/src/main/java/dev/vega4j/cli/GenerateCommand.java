@@ -174,9 +174,6 @@ final class GenerateCommand implements Callable<Integer> {
             + " for SD 1.5).")
     String previewVae;
 
-    /** Loads a --vae / --preview-vae autoencoder, reporting any download; tests may replace it. */
-    BiFunction<String, DownloadListener, LatentAutoencoder> vaeLoader = Autoencoders::load;
-
     /** Reads the LoRA files (downloading repos) before the model is loaded; tests replace it. */
     BiFunction<List<LoraSpec>, DownloadListener, List<LoraAdapter>> loraLoader =
             (specs, progress) -> Loras.load(specs, HubCache.fromEnvironment(), progress);
@@ -307,7 +304,7 @@ final class GenerateCommand implements Callable<Integer> {
                 }
             }
             if (previewVae != null && run instanceof DiffusionPipeline dp) {
-                run = dp.withPreviewAutoencoder(vaeLoader.apply(previewVae, new DownloadProgress(err, tty)));
+                run = dp.withPreviewAutoencoder(Autoencoders.load(previewVae, new DownloadProgress(err, tty)));
             }
             ProgressListener progress = new StepProgress(err, tty);
             if (preview != null) {
