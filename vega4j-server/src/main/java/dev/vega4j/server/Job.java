@@ -5,6 +5,7 @@ import dev.vega4j.pipeline.GenerationRequest;
 import dev.vega4j.pipeline.GenerationResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -108,9 +109,12 @@ public final class Job {
         return state == JobState.PROCESSING ? preview : null;
     }
 
-    /** Replaces the live preview of a running job (observers are woken like on progress). */
+    /**
+     * Replaces the live preview of a running job (observers are woken like on progress); the same preview again, as a
+     * store-backed mirror sees it on every update of its row, changes nothing and wakes nobody.
+     */
     synchronized void preview(String dataUrl) {
-        if (state == JobState.PROCESSING) {
+        if (state == JobState.PROCESSING && !Objects.equals(preview, dataUrl)) {
             this.preview = dataUrl;
             changed();
         }
