@@ -115,6 +115,12 @@ abstract class AbstractScheduler implements Scheduler {
         if (stepIndex < 0) {
             stepIndex = beginIndex >= 0 ? beginIndex : indexForTimestep(t);
         }
+        if (stepIndex >= timesteps.length) {
+            // a repeated timestep starts at its second occurrence (index_for_timestep), so a caller walking the list
+            // from the first one steps once more than the schedule has; diffusers ends in an IndexError there
+            throw new VegaException(config.type().className() + ": step " + (stepIndex + 1) + " of a schedule of "
+                    + timesteps.length + " timesteps " + Arrays.toString(timesteps));
+        }
     }
 
     /** {@code randn_tensor(shape, generator)}; without a generator a random seed is used, like torch's global RNG. */
