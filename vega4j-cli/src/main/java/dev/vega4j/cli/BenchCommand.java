@@ -7,6 +7,7 @@ import dev.vega4j.bench.ModelBenchmark;
 import dev.vega4j.bench.PeerNumbers;
 import dev.vega4j.tensor.Tensor;
 import dev.vega4j.bench.ops.OpsBenchmark;
+import dev.vega4j.tensor.kernels.GemmBlocking;
 import dev.vega4j.tensor.kernels.MicroKernels;
 import dev.vega4j.tensor.kernels.Parallel;
 import java.io.PrintStream;
@@ -278,12 +279,32 @@ public final class BenchCommand implements Callable<Integer> {
             } else {
                 info.println(tileLine(inUse.source().name().toLowerCase(java.util.Locale.ROOT), inUse));
             }
+            GemmBlocking.Choice blocking = GemmBlocking.chosen();
+            if (tune) {
+                GemmBlocking.Choice b = GemmBlocking.tune(null);
+                info.println(blockingLine("tuned", b));
+                if (!b.blocking().equals(blocking.blocking())) {
+                    info.println("this run keeps " + blocking.blocking().name() + "; the next run uses "
+                            + b.blocking().name());
+                }
+            } else {
+                info.println(blockingLine(blocking.source().name().toLowerCase(java.util.Locale.ROOT), blocking));
+            }
             info.flush();
             OpsBenchmark.Report report = OpsBenchmark.run(new OpsBenchmark.Options(quick, t, r, filter, packCache),
                     json ? null : new java.io.PrintStream(System.err, true));
             out.print(json ? OpsBenchmark.json(report) + System.lineSeparator() : OpsBenchmark.table(report));
             out.flush();
             return 0;
+        }
+
+        /** "GEMM blocking: 512x96 (kc x mc; measured, 95.1 GFLOPS on one core; runner-up 384x96, 94.0)". */
+        static String blockingLine(String how, GemmBlocking.Choice c) {
+            String runnerUp = c.runnerUp().map(r -> String.format(java.util.Locale.ROOT,
+                    ", %.1f GFLOPS on one core; runner-up %s, %.1f%s", c.ranking().get(0).gflops(),
+                    r.blocking().name(), r.gflops(), r.gflops() > c.ranking().get(0).gflops()
+                            ? ", not enough faster to replace the default" : "")).orElse("");
+            return "GEMM blocking: " + c.blocking().name() + " (kc x mc; " + how + runnerUp + ")";
         }
 
         /** "GEMM tile: 6x2 (measured, 105.3 GFLOPS on one core; runner-up 6x4, 105.0) on <machine>". */

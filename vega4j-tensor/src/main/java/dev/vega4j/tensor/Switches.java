@@ -44,10 +44,13 @@ import java.util.function.Supplier;
  *                       {@code $XDG_CACHE_HOME/vega4j}, else {@code ~/.cache/vega4j}
  * @param jitWarmup      {@value #JIT_WARMUP}: compile the kernels in the background while a model loads
  *                       ({@link JitWarmup}); default true
+ * @param gemmBlocking   {@value #GEMM_BLOCKING}: the GEMM cache blocking, {@code auto} (default: measured once per
+ *                       CPU, JDK and tile, then cached) or {@code <kc>x<mc>} (K block, rows of A per block, rounded
+ *                       up to whole register tiles), e.g. {@code 512x96}; results are the same bits whatever it is
  */
 public record Switches(OpsImplementation ops, int threads, boolean packCache, WinogradTransform winograd,
         boolean weightsFp32, long mapMinElements, Optional<Path> golden, Optional<Path> repoRoot,
-        Optional<String> kernels, Optional<Path> cacheDir, boolean jitWarmup) {
+        Optional<String> kernels, Optional<Path> cacheDir, boolean jitWarmup, Optional<String> gemmBlocking) {
 
     public static final String OPS = "vega.ops";
     public static final String THREADS = "vega.threads";
@@ -60,9 +63,10 @@ public record Switches(OpsImplementation ops, int threads, boolean packCache, Wi
     public static final String KERNELS = "vega.kernels";
     public static final String CACHE_DIR = "vega.cacheDir";
     public static final String JIT_WARMUP = "vega.jitWarmup";
+    public static final String GEMM_BLOCKING = "vega.gemmBlocking";
     /** Every switch, in the order of the record's fields. */
     public static final List<String> NAMES = List.of(OPS, THREADS, PACK_CACHE, WINOGRAD, WEIGHTS_FP32,
-            MAP_MIN_ELEMENTS, GOLDEN, REPO_ROOT, KERNELS, CACHE_DIR, JIT_WARMUP);
+            MAP_MIN_ELEMENTS, GOLDEN, REPO_ROOT, KERNELS, CACHE_DIR, JIT_WARMUP, GEMM_BLOCKING);
 
     /** Below this many elements a layer weight is loaded onto the heap (the saving would be noise). */
     public static final long DEFAULT_MAP_MIN_ELEMENTS = 4096;
@@ -153,7 +157,8 @@ public record Switches(OpsImplementation ops, int threads, boolean packCache, Wi
                 parsePath(REPO_ROOT, value(values, REPO_ROOT)),
                 parseKernels(value(values, KERNELS)),
                 parsePath(CACHE_DIR, value(values, CACHE_DIR)),
-                parseBoolean(JIT_WARMUP, value(values, JIT_WARMUP), true));
+                parseBoolean(JIT_WARMUP, value(values, JIT_WARMUP), true),
+                parseGemmBlocking(value(values, GEMM_BLOCKING)));
     }
 
     /** Empty for {@code auto} (measure), else a candidate's shape. */
@@ -164,6 +169,19 @@ public record Switches(OpsImplementation ops, int threads, boolean packCache, Wi
         List<String> shapes = MicroKernels.CANDIDATES.stream().map(MicroKernel::shape).toList();
         if (!shapes.contains(v)) {
             throw new InvalidSwitchException(KERNELS, v, "auto (default) or one of " + String.join(", ", shapes));
+        }
+        return Optional.of(v);
+    }
+
+    /** Empty for {@code auto} (measure), else {@code <kc>x<mc>} with both in range (mc is checked against the tile later). */
+    private static Optional<String> parseGemmBlocking(String v) {
+        if (v == null || v.equalsIgnoreCase("auto")) {
+            return Optional.empty();
+        }
+        if (!v.matches("\\d{1,4}x\\d{1,4}") || Integer.parseInt(v.substring(0, v.indexOf('x'))) < 1
+                || Integer.parseInt(v.substring(v.indexOf('x') + 1)) < 1) {
+            throw new InvalidSwitchException(GEMM_BLOCKING, v,
+                    "auto (default) or <kc>x<mc> with positive sizes below 10000, e.g. 512x96");
         }
         return Optional.of(v);
     }

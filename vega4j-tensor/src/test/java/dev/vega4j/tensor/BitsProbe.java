@@ -18,7 +18,7 @@ import java.util.function.Function;
  * Run in a child JVM by {@link SameBitsEverywhereTest}: every op kind on awkward shapes (not multiples of any tile or
  * vector), and the width-sensitive reductions at lengths around the vector widths, with 1, 2 and 3 threads, printed
  * as one SHA-256 of the output bits per op. Children differ in
- * {@code -Dvega.kernels} and {@code -XX:MaxVectorSize}; the test compares what they print.
+ * {@code -Dvega.kernels}, {@code -Dvega.gemmBlocking} and {@code -XX:MaxVectorSize}; the test compares what they print.
  */
 public final class BitsProbe {
     private BitsProbe() {}
@@ -34,8 +34,10 @@ public final class BitsProbe {
         Tensor ma = random(r, 3, 40, 50), mb = random(r, 3, 50, 45);
         Tensor big = random(r, 2, 32, 17, 19), g = random(r, 32), be = random(r, 32);
         Tensor rows = random(r, 37, 333), lg = random(r, 333), lb = random(r, 333);
+        Tensor xl = random(r, 211, 1100), wl = random(r, 70, 1100); // several K blocks and row blocks of any blocking
         Map<String, Function<TensorOps, Tensor>> ops = new LinkedHashMap<>();
         ops.put("linear", o -> o.linear(x, w, b));
+        ops.put("linear/long", o -> o.linear(xl, wl, b));
         ops.put("matmul", o -> o.matmul(ma, mb));
         ops.put("conv3x3", o -> o.conv2d(img, cw, cb, 1, 1));
         ops.put("conv3x3/wide", o -> o.conv2d(wide, cw, cb, 1, 1)); // interior tiles: Winograd's fast paths

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The guarantee that the same inputs give the same bits on any x86-64 CPU: child JVMs run {@link BitsProbe} with every
- * register tile ({@code -Dvega.kernels}) and with 256-bit vectors ({@code -XX:MaxVectorSize=32}, what an AVX2 machine
+ * register tile ({@code -Dvega.kernels}), GEMM blockings of short and long K blocks ({@code -Dvega.gemmBlocking})
+ * and with 256-bit vectors ({@code -XX:MaxVectorSize=32}, what an AVX2 machine
  * gives the Vector API) as well as this machine's width, each with 1, 2 and 3 threads; every op's output bits must
  * agree (on an AVX2 machine both widths are 256-bit and the tiles and threads are still compared).
  */
@@ -27,11 +28,13 @@ class SameBitsEverywhereTest {
     @Test
     void everyKernelShapeVectorWidthAndThreadCountGivesTheSameBits() throws Exception {
         Map<String, List<String>> runs = new LinkedHashMap<>();
+        List<String> blockings = List.of("128x96", "512x192", "384x144");
+        int i = 0;
         for (MicroKernel k : MicroKernels.CANDIDATES) {
-            runs.put(k.shape() + " default width", probe(k.shape(), null));
+            runs.put(k.shape() + " default width", probe(k.shape(), blockings.get(i++ % 3), null));
         }
         for (String shape : List.of("12x2", "6x2", "8x3")) {
-            runs.put(shape + " 256-bit", probe(shape, "-XX:MaxVectorSize=32"));
+            runs.put(shape + " 256-bit", probe(shape, blockings.get(i++ % 3), "-XX:MaxVectorSize=32"));
         }
         assertThat(lanes.get("12x2 256-bit")).as("lanes under -XX:MaxVectorSize=32").isLessThanOrEqualTo(8);
         String firstName = runs.keySet().iterator().next();
@@ -43,16 +46,18 @@ class SameBitsEverywhereTest {
     }
 
     /** The probe's "op ..." lines in a child JVM with the test JVM's own flags plus the given ones. */
-    private List<String> probe(String kernels, String extraFlag) throws IOException, InterruptedException {
+    private List<String> probe(String kernels, String blocking, String extraFlag)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (!a.startsWith("-Dvega.kernels") && !a.startsWith("-XX:MaxVectorSize") && !a.startsWith("-agentlib")
+            if (!a.startsWith("-Dvega.kernels") && !a.startsWith("-Dvega.gemmBlocking") && !a.startsWith("-XX:MaxVectorSize") && !a.startsWith("-agentlib")
                     && !a.startsWith("-javaagent")) {
                 cmd.add(a);
             }
         }
         cmd.add("-Dvega.kernels=" + kernels);
+        cmd.add("-Dvega.gemmBlocking=" + blocking);
         if (extraFlag != null) {
             cmd.add(extraFlag);
         }

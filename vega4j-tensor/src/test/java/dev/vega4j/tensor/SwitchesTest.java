@@ -65,6 +65,17 @@ class SwitchesTest {
     }
 
     @Test
+    void gemmBlockingIsAutoOrKcByMc() {
+        assertThat(Switches.parse(Map.of()).gemmBlocking()).isEmpty();
+        assertThat(Switches.parse(Map.of(Switches.GEMM_BLOCKING, "auto")).gemmBlocking()).isEmpty();
+        assertThat(Switches.parse(Map.of(Switches.GEMM_BLOCKING, "512x96")).gemmBlocking()).contains("512x96");
+        for (String bad : new String[] {"512", "0x96", "512x0", "x96", "12345x96", "512x96x2"}) {
+            assertBad(Switches.GEMM_BLOCKING, bad, "-Dvega.gemmBlocking=" + bad + " is not a valid value:"
+                    + " vega.gemmBlocking takes auto (default) or <kc>x<mc>");
+        }
+    }
+
+    @Test
     void aBadValueNamesTheSwitchAndWhatItTakes() {
         assertBad(Switches.WINOGRAD, "banana", "-Dvega.winograd=banana is not a valid value: vega.winograd takes"
                 + " true (default), false, 2, 4 or 4:<five distinct points, comma separated>");

@@ -6,8 +6,8 @@ import static dev.vega4j.tensor.kernels.GemmKernels.NR;
 import java.util.Arrays;
 
 /**
- * Cache-blocked SGEMM drivers around {@link GemmKernels} (the GotoBLAS/BLIS loop nest: K blocks of {@link #KC}, an
- * L2-resident block of A, an L1-resident micro-panel of B). Two shapes of work:
+ * Cache-blocked SGEMM drivers around {@link GemmKernels} (the GotoBLAS/BLIS loop nest: K blocks, an L2-resident
+ * block of A, an L1-resident micro-panel of B). Two shapes of work:
  * <ul>
  *   <li>{@link #residentB}: B (weights) packed once for the whole call, threads take blocks of rows of A (activations
  *       as rows: linear, matmul);</li>
@@ -20,16 +20,17 @@ import java.util.Arrays;
 public final class Gemm {
     private Gemm() {}
 
-    /** K block: an A micro-panel (MR x 128) and a B micro-panel (128 x NR) stay in L1. */
+    /**
+     * K block of {@link #residentA} (convolutions) and of Winograd's transformed weights: an A micro-panel (MR x 128)
+     * and a B micro-panel (128 x NR) stay in L1. {@link #residentB} blocks by the per-machine {@link GemmBlocking}.
+     */
     static final int KC = 128;
-    /** Rows of A per block in {@link #residentB}: whole register tiles, about 96 rows (48 KiB packed, L2). */
-    static final int MC = (96 + MR - 1) / MR * MR;
     /** Columns per task in {@link #residentA}. */
     static final int NC = 4 * NR;
     /** Rows of A per block in {@link #residentA}. */
     static final int MC_A = 16 * MR;
 
-    private static final ThreadLocal<float[]> A_BUF = ThreadLocal.withInitial(() -> new float[MC * KC]);
+    private static final ThreadLocal<float[][]> A_BUF = ThreadLocal.withInitial(() -> new float[1][0]);
     private static final ThreadLocal<float[]> B_BUF = ThreadLocal.withInitial(() -> new float[NC * KC]);
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
@@ -94,9 +95,19 @@ public final class Gemm {
      */
     public static void residentB(float[] a, int aOff, int lda, int m, PackedB b, float[] bias, float[] c, int cOff,
             int ldc, Parallel par) {
-        int tasks = residentBTasks(m, b.n, par.threads());
+        residentB(a, aOff, lda, m, b, bias, c, cOff, ldc, GemmBlocking.chosen().blocking(), par);
+    }
+
+    /**
+     * {@link #residentB} with an explicit blocking (what the per-machine measurement compares). The blocking only
+     * decides when C is stored and reloaded between K blocks, never the order of a C element's FMAs: the bits are
+     * the same for every blocking.
+     */
+    static void residentB(float[] a, int aOff, int lda, int m, PackedB b, float[] bias, float[] c, int cOff, int ldc,
+            GemmBlocking.Blocking blocking, Parallel par) {
+        int tasks = residentBTasks(m, b.n, blocking.mc(), par.threads());
         float[] init = initRow(bias, b.n);
-        par.forEach(tasks, t -> residentBTask(a, aOff, lda, m, b, init, c, cOff, ldc, t, tasks));
+        par.forEach(tasks, t -> residentBTask(a, aOff, lda, m, b, init, c, cOff, ldc, blocking, t, tasks));
     }
 
     /** The bias padded with zeros to whole panels (the starting row of every register tile). */
@@ -108,9 +119,9 @@ public final class Gemm {
         return init;
     }
 
-    /** How many tasks {@link #residentBTask} splits the problem into for the given thread count. */
-    public static int residentBTasks(int m, int n, int threads) {
-        int mBlocks = (m + MC - 1) / MC;
+    /** How many tasks {@link #residentBTask} splits the problem into for the given row block and thread count. */
+    static int residentBTasks(int m, int n, int mc, int threads) {
+        int mBlocks = (m + mc - 1) / mc;
         int panels = (n + NR - 1) / NR;
         // split columns too when there are too few row blocks to keep every thread busy
         int groups = 1;
@@ -122,19 +133,24 @@ public final class Gemm {
 
     /** One task of {@link #residentB}: a block of rows times a group of panels; init from {@link #initRow}. */
     static void residentBTask(float[] a, int aOff, int lda, int m, PackedB b, float[] init, float[] c, int cOff,
-            int ldc, int task, int tasks) {
-        int mBlocks = (m + MC - 1) / MC;
+            int ldc, GemmBlocking.Blocking blocking, int task, int tasks) {
+        int mcMax = blocking.mc(), kcMax = blocking.kc();
+        int mBlocks = (m + mcMax - 1) / mcMax;
         int groups = tasks / mBlocks;
         int mb = task / groups, g = task % groups;
         int panels = b.panels();
         int p0 = panels * g / groups, p1 = panels * (g + 1) / groups;
-        int m0 = mb * MC, mc = Math.min(MC, m - m0);
+        int m0 = mb * mcMax, mc = Math.min(mcMax, m - m0);
         int k = b.k, n = b.n;
         int tiles = (mc + MR - 1) / MR;
-        float[] ab = A_BUF.get();
+        float[][] abHolder = A_BUF.get();
+        if (abHolder[0].length < mcMax * kcMax) {
+            abHolder[0] = new float[mcMax * kcMax];
+        }
+        float[] ab = abHolder[0];
         float[] bd = b.data;
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
+        for (int pc = 0; pc < k; pc += kcMax) {
+            int kc = Math.min(kcMax, k - pc);
             for (int t = 0; t < tiles; t++) {
                 packATile(a, aOff, lda, m0 + t * MR, Math.min(MR, mc - t * MR), pc, kc, ab, t * kc * MR);
             }

@@ -131,56 +131,84 @@ public final class MicroKernels {
     static final double TIE = 0.02;
 
     /**
-     * Single-thread GFLOPS of {@code k} in the shape of {@link Gemm#residentB}'s inner loops: a K block of 128, an
-     * L2-resident block of about 96 packed A rows, B micro-panels reused from L1 across the A tiles. Warmed up past
-     * C2's compile thresholds (thousands of calls; until then vector code runs interpreted, 100x slower), then timed
-     * until the best round stops improving.
+     * Single-thread GFLOPS of {@code k} running a whole product the way {@link Gemm#residentB} does (A packed per
+     * block from row-major rows, B panels streamed from beyond L2, C rows 768 floats apart, the first K block
+     * starting from the bias row), at a short (128) and a long (512) K block, the better of the two: which one wins
+     * depends on the CPU, and {@link GemmBlocking} settles it next. A loop over pre-packed panels ranked the tiles
+     * differently from the real products (on a Zen 4: 4x3 and 6x4 first there, 15-25% behind 12x2 and 8x3 in the
+     * GEMMs), so the probe is the driver's loop nest itself. Warmed up past C2's compile thresholds (interpreted
+     * vector code is 100x slower), then the best of a few timed runs.
      */
     static double measure(MicroKernel k) {
-        int mr = k.mr(), nr = k.nr(), kc = 128;
-        int tiles = (96 + mr - 1) / mr, panels = Math.max(1, 256 / nr);
-        float[] a = new float[tiles * kc * mr];
-        float[] b = new float[panels * kc * nr];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (i % 7) * 0.01f;
-        }
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (i % 5) * 0.01f;
-        }
-        int ldc = panels * nr;
-        float[] c = new float[tiles * mr * ldc];
-        double flopsPerPass = 2.0 * tiles * mr * panels * nr * kc;
+        ProbeProduct p = new ProbeProduct(k);
+        p.run(128);
         long start = System.nanoTime();
-        for (int calls = 0; calls < 20_000 && System.nanoTime() - start < 2_000_000_000L; calls += tiles * panels) {
-            pass(k, a, b, c, tiles, panels, kc, ldc);
+        for (int i = 0; i < 6 && System.nanoTime() - start < 1_500_000_000L; i++) {
+            p.run(i % 2 == 0 ? 128 : 512);
         }
-        int passes = (int) Math.max(1, 2e7 / flopsPerPass);
-        double best = 0;
-        long timed = System.nanoTime();
-        for (int stale = 0; stale < 8 && System.nanoTime() - timed < 1_500_000_000L; ) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < passes; i++) {
-                pass(k, a, b, c, tiles, panels, kc, ldc);
-            }
-            double g = flopsPerPass * passes / (System.nanoTime() - t0);
-            if (g > best * 1.01) {
-                best = g;
-                stale = 0;
-            } else {
-                stale++;
-            }
-        }
-        if (Float.isNaN(c[0])) {
-            throw new IllegalStateException("unreachable: keeps the loop alive");
-        }
-        return best;
+        return Math.max(p.gflops(128), p.gflops(512));
     }
 
-    private static void pass(MicroKernel k, float[] a, float[] b, float[] c, int tiles, int panels, int kc, int ldc) {
-        int mr = k.mr(), nr = k.nr();
-        for (int p = 0; p < panels; p++) {
-            for (int t = 0; t < tiles; t++) {
-                k.kernelPacked(a, t * kc * mr, b, p * kc * nr, nr, kc, c, t * mr * ldc + p * nr, ldc);
+    /** A 192 x 1536 x 768 product with the given tile, in {@link Gemm#residentB}'s loop order. */
+    private static final class ProbeProduct {
+        private static final int M = 192, K = 1536, N = 768; // N: whole panels of every tile
+        private final MicroKernel k;
+        private final int mr, nr, panels;
+        private final float[] a = new float[M * K], b, c = new float[M * N], init, ab = new float[96 * 512 + 16 * 512];
+
+        ProbeProduct(MicroKernel k) {
+            this.k = k;
+            mr = k.mr();
+            nr = k.nr();
+            panels = (N + nr - 1) / nr;
+            b = new float[panels * K * nr];
+            init = new float[panels * nr];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (i % 7) * 0.01f;
+            }
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (i % 5) * 0.01f;
+            }
+        }
+
+        double gflops(int kc) {
+            long best = Long.MAX_VALUE;
+            for (int rep = 0; rep < 3; rep++) {
+                long t0 = System.nanoTime();
+                run(kc);
+                best = Math.min(best, System.nanoTime() - t0);
+            }
+            if (Float.isNaN(c[0])) {
+                throw new IllegalStateException("unreachable: keeps the product alive");
+            }
+            return 2.0 * M * K * N / best;
+        }
+
+        void run(int kcMax) {
+            int mcMax = (96 + mr - 1) / mr * mr;
+            for (int m0 = 0; m0 < M; m0 += mcMax) {
+                int tiles = (Math.min(mcMax, M - m0) + mr - 1) / mr;
+                for (int pc = 0; pc < K; pc += kcMax) {
+                    int kc = Math.min(kcMax, K - pc);
+                    for (int t = 0; t < tiles; t++) {
+                        for (int i = 0; i < mr; i++) {
+                            int src = Math.min(M - 1, m0 + t * mr + i) * K + pc, dst = t * kc * mr + i;
+                            for (int kk = 0; kk < kc; kk++) {
+                                ab[dst + kk * mr] = a[src + kk];
+                            }
+                        }
+                    }
+                    for (int p = 0; p < panels; p++) {
+                        for (int t = 0; t < tiles && (m0 + t * mr + mr) <= M; t++) {
+                            int co = (m0 + t * mr) * N + p * nr, bo = p * K * nr + pc * nr;
+                            if (pc == 0) {
+                                k.kernelPackedInit(ab, t * kc * mr, b, bo, nr, kc, init, p * nr, c, co, N);
+                            } else {
+                                k.kernelPacked(ab, t * kc * mr, b, bo, nr, kc, c, co, N);
+                            }
+                        }
+                    }
+                }
             }
         }
     }
@@ -219,7 +247,7 @@ public final class MicroKernels {
         return raw.trim().replaceAll("[^A-Za-z0-9._/-]+", "_");
     }
 
-    private static Optional<Path> cacheFile(Switches sw) {
+    static Optional<Path> cacheFile(Switches sw) {
         if (sw.cacheDir().isPresent()) {
             return Optional.of(sw.cacheDir().get().resolve(CACHE_FILE));
         }
@@ -234,29 +262,45 @@ public final class MicroKernels {
 
     /** {@code machine = shape gflops shape gflops ...}, best first; empty when absent or unreadable. */
     static Optional<List<Measurement>> readCache(Path file, String machine) {
+        try {
+            return readEntry(file, machine).map(v -> {
+                String[] parts = v.trim().split("\\s+");
+                List<Measurement> ranking = new ArrayList<>();
+                for (int i = 0; i + 1 < parts.length; i += 2) {
+                    ranking.add(new Measurement(byShape(parts[i]), Double.parseDouble(parts[i + 1])));
+                }
+                return List.copyOf(ranking);
+            }).filter(r -> !r.isEmpty());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // a damaged or older cache is measured again
+        }
+    }
+
+    /** Adds this machine's ranking to the cache file. */
+    static void writeCache(Path file, String machine, List<Measurement> ranking) {
+        StringBuilder v = new StringBuilder();
+        for (Measurement m : ranking) {
+            v.append(m.kernel().shape()).append(' ').append(String.format(Locale.ROOT, "%.2f ", m.gflops()));
+        }
+        writeEntry(file, machine, v.toString().trim());
+    }
+
+    /** One entry of the measurements cache; empty when the file or the entry is absent or unreadable. */
+    static Optional<String> readEntry(Path file, String key) {
         if (!Files.isReadable(file)) {
             return Optional.empty();
         }
         Properties p = new Properties();
         try (InputStream in = Files.newInputStream(file)) {
             p.load(in);
-            String v = p.getProperty(machine);
-            if (v == null) {
-                return Optional.empty();
-            }
-            String[] parts = v.trim().split("\\s+");
-            List<Measurement> ranking = new ArrayList<>();
-            for (int i = 0; i + 1 < parts.length; i += 2) {
-                ranking.add(new Measurement(byShape(parts[i]), Double.parseDouble(parts[i + 1])));
-            }
-            return ranking.isEmpty() ? Optional.empty() : Optional.of(List.copyOf(ranking));
+            return Optional.ofNullable(p.getProperty(key));
         } catch (IOException | IllegalArgumentException e) {
-            return Optional.empty(); // a damaged or older cache is measured again
+            return Optional.empty();
         }
     }
 
-    /** Adds this machine's ranking to the cache file (written whole to a temporary file, then moved over it). */
-    static void writeCache(Path file, String machine, List<Measurement> ranking) {
+    /** Sets one entry of the measurements cache (the file written whole to a temporary file, then moved over it). */
+    static void writeEntry(Path file, String key, String value) {
         try {
             Files.createDirectories(file.getParent());
             Properties p = new Properties();
@@ -267,14 +311,10 @@ public final class MicroKernels {
                     p.clear();
                 }
             }
-            StringBuilder v = new StringBuilder();
-            for (Measurement m : ranking) {
-                v.append(m.kernel().shape()).append(' ').append(String.format(Locale.ROOT, "%.2f ", m.gflops()));
-            }
-            p.setProperty(machine, v.toString().trim());
+            p.setProperty(key, value);
             Path tmp = Files.createTempFile(file.getParent(), CACHE_FILE, ".tmp");
             try (OutputStream out = Files.newOutputStream(tmp)) {
-                p.store(out, "vega4j: GEMM register tiles measured per machine (shape GFLOPS, best first)");
+                p.store(out, "vega4j: GEMM register tiles and blockings measured per machine (best first)");
             }
             try {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
