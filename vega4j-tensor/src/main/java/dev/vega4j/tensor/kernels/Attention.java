@@ -28,10 +28,12 @@ public final class Attention {
 
     private static final class Scratch {
         float[] qp = new float[0], s = new float[MR * BK], o = new float[0], m = new float[QT * MR],
-                l = new float[QT * MR];
+                l = new float[QT * MR], lanes = new float[FixedOrderSums.LANES];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    /** The start value of every score: the first K block of S = Q Kᵀ starts from zeros instead of a zero-filled S. */
+    private static final float[] ZEROS = new float[NR];
 
     /**
      * q [b, tq, heads·d], k and v [b, tk, heads·d] → out [b, tq, heads·d]; out is fully overwritten.
@@ -84,20 +86,17 @@ public final class Attention {
         if (sc.o.length < QT * MR * dPad) {
             sc.o = new float[QT * MR * dPad];
         }
-        float[] qp = sc.qp, s = sc.s, o = sc.o, m = sc.m, l = sc.l;
+        float[] qp = sc.qp, s = sc.s, o = sc.o, m = sc.m, l = sc.l, lanes = sc.lanes;
+        // Q·scale into MR-row tiles, k-major: written in order, read from MR rows at a time (a row at a time, the
+        // writes strided by MR, was a third of a cross-attention's time)
+        Arrays.fill(qp, 0, tiles * d * MR, 0f);
         for (int tt = 0; tt < tiles; tt++) {
-            for (int i = 0; i < MR; i++) {
-                int qi = q0 + tt * MR + i;
-                int dst = tt * d * MR + i;
-                if (qi < q0 + rows) {
-                    int src = (bi * tq + qi) * inner + h * d;
-                    for (int r = 0; r < d; r++) {
-                        qp[dst + r * MR] = q[src + r] * scale;
-                    }
-                } else {
-                    for (int r = 0; r < d; r++) {
-                        qp[dst + r * MR] = 0f;
-                    }
+            int live = Math.min(MR, rows - tt * MR), base = tt * d * MR;
+            int src0 = (bi * tq + q0 + tt * MR) * inner + h * d;
+            for (int r = 0; r < d; r++) {
+                int dst = base + r * MR;
+                for (int i = 0, src = src0 + r; i < live; i++, src += inner) {
+                    qp[dst + i] = q[src] * scale;
                 }
             }
         }
@@ -114,17 +113,16 @@ public final class Attention {
                 if (causal && ks > row0 + MR - 1) {
                     continue;
                 }
-                Arrays.fill(s, 0f);
                 for (int p = 0; p < kw / NR; p++) {
-                    GemmKernels.K.kernelPacked(qp, tt * d * MR, kt, ktBase + (ks / NR + p) * d * NR, NR, d, s, p * NR,
-                            BK);
+                    GemmKernels.K.kernelPackedInit(qp, tt * d * MR, kt, ktBase + (ks / NR + p) * d * NR, NR, d, ZEROS,
+                            0, s, p * NR, BK);
                 }
                 for (int i = 0; i < MR; i++) {
                     int valid = Math.min(kw, tk - ks);
                     if (causal) {
                         valid = Math.min(valid, row0 + i - ks + 1);
                     }
-                    softmaxRow(s, i * BK, kw, valid, m, l, o, (tt * MR + i), dPad);
+                    softmaxRow(s, i * BK, kw, valid, m, l, o, (tt * MR + i), dPad, lanes);
                 }
                 for (int p = 0; p < dp; p++) {
                     GemmKernels.K.kernelRowsA(s, 0, vp, vBase + (p * tkPad + ks) * NR, NR, kw, o,
@@ -141,7 +139,11 @@ public final class Attention {
                 int r0 = (tt * MR + i) * dPad;
                 float sum = l[tt * MR + i];
                 int dst = (bi * tq + qi) * inner + h * d;
-                for (int r = 0; r < d; r++) {
+                int r = 0;
+                for (int end = S.loopBound(d); r < end; r += L) { // lane-wise division: the scalar one's bits
+                    FloatVector.fromArray(S, o, r0 + r).div(sum).intoArray(out, dst + r);
+                }
+                for (; r < d; r++) {
                     out[dst + r] = o[r0 + r] / sum;
                 }
             }
@@ -153,7 +155,7 @@ public final class Attention {
      * kw columns become zero probabilities; the running max/sum and the row's partial output are rescaled.
      */
     private static void softmaxRow(float[] s, int off, int kw, int valid, float[] m, float[] l, float[] o, int row,
-            int dPad) {
+            int dPad, float[] lanes) {
         if (valid <= 0) {
             Arrays.fill(s, off, off + kw, 0f);
             return;
@@ -169,14 +171,8 @@ public final class Attention {
         }
         float mOld = m[row];
         float mNew = Math.max(mOld, rowMax);
-        FloatVector mv = FloatVector.broadcast(S, mNew);
-        for (int j = 0; j < vecEnd; j += L) {
-            VMath.exp(FloatVector.fromArray(S, s, off + j).sub(mv)).intoArray(s, off + j);
-        }
-        for (int j = vecEnd; j < valid; j++) {
-            s[off + j] = VMath.exp(s[off + j] - mNew);
-        }
-        float sum = FixedOrderSums.shortSum(s, off, valid); // in an order independent of L
+        // e^(s - max) in place, summed in an order independent of L while still in registers
+        float sum = FixedOrderSums.expShiftedShortSum(s, off, valid, mNew, lanes);
         Arrays.fill(s, off + valid, off + kw, 0f);
         if (mOld == Float.NEGATIVE_INFINITY) {
             l[row] = sum;

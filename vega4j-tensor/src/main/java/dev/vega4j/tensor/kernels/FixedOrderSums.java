@@ -4,6 +4,7 @@ import static dev.vega4j.tensor.kernels.Lanes.L;
 import static dev.vega4j.tensor.kernels.Lanes.S;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * Sums over float arrays whose rounding does not depend on the vector width (so results are the same bits on an
@@ -184,6 +185,57 @@ public final class FixedOrderSums {
                     lanes[j] += a[off + i + j];
                 }
             }
+        }
+        float s = (((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7])))
+                + (((lanes[8] + lanes[9]) + (lanes[10] + lanes[11])) + ((lanes[12] + lanes[13])
+                + (lanes[14] + lanes[15])));
+        for (int i = end; i < len; i++) {
+            s += a[off + i];
+        }
+        return s;
+    }
+
+    /**
+     * Replaces a[off, off + len) by e^(a - max) ({@link VMath#expNonPositive}: every a <= max) and returns their
+     * {@link #shortSum}, same order and bits, summed while the exponentials are still in registers (attention's
+     * softmax: one pass over the scores instead of two). {@code lanes}: scratch of at least {@link #LANES} floats.
+     */
+    public static float expShiftedShortSum(float[] a, int off, int len, float max, float[] lanes) {
+        int end = len & ~(LANES - 1);
+        FloatVector mv = FloatVector.broadcast(S, max);
+        if (L == 16) {
+            FloatVector v = FloatVector.zero(S);
+            for (int i = 0; i < end; i += LANES) {
+                FloatVector e = VMath.expNonPositive(FloatVector.fromArray(S, a, off + i).sub(mv));
+                e.intoArray(a, off + i);
+                v = v.add(e);
+            }
+            v.intoArray(lanes, 0);
+        } else if (L == 8) {
+            FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
+            for (int i = 0; i < end; i += LANES) {
+                FloatVector e0 = VMath.expNonPositive(FloatVector.fromArray(S, a, off + i).sub(mv));
+                FloatVector e1 = VMath.expNonPositive(FloatVector.fromArray(S, a, off + i + 8).sub(mv));
+                e0.intoArray(a, off + i);
+                e1.intoArray(a, off + i + 8);
+                lo = lo.add(e0);
+                hi = hi.add(e1);
+            }
+            lo.intoArray(lanes, 0);
+            hi.intoArray(lanes, 8);
+        } else {
+            int vecEnd = S.loopBound(len);
+            for (int i = 0; i < vecEnd; i += L) {
+                VMath.expNonPositive(FloatVector.fromArray(S, a, off + i).sub(mv)).intoArray(a, off + i);
+            }
+            for (int i = vecEnd; i < len; i++) {
+                a[off + i] = VMath.exp(a[off + i] - max);
+            }
+            return shortSum(a, off, len);
+        }
+        for (int i = end; i < len; i += L) { // the tail under a mask (a scalar exp per element measured 3x slower)
+            VectorMask<Float> in = S.indexInRange(i, len);
+            VMath.expNonPositive(FloatVector.fromArray(S, a, off + i, in).sub(mv)).intoArray(a, off + i, in);
         }
         float s = (((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7])))
                 + (((lanes[8] + lanes[9]) + (lanes[10] + lanes[11])) + ((lanes[12] + lanes[13])

@@ -61,7 +61,7 @@ class GemmBlockingTest {
         double[] g = new double[GemmBlocking.CANDIDATES.size()];
         java.util.Arrays.fill(g, 50);
         g[0] = 100;
-        g[4] = 101.5;
+        g[4] = 102.5;
         assertThat(GemmBlocking.rank(g).get(0).blocking()).isEqualTo(GemmBlocking.CANDIDATES.get(0));
         g[4] = 110;
         assertThat(GemmBlocking.rank(g).get(0).blocking()).isEqualTo(GemmBlocking.CANDIDATES.get(4));
