@@ -11,9 +11,11 @@ import jdk.incubator.vector.VectorMask;
  * AVX2 machine, 256-bit vectors, as on an AVX-512 one, and under {@code -XX:MaxVectorSize=32}), nor on threads.
  *
  * <p>The order is that of 16 "virtual lanes": element {@code i} of a block of {@link #BLOCK} = 256 elements goes to
- * virtual lane {@code i % 16}, which adds its 16 elements in float in index order (the first one loaded, not added
- * to zero); the 16 lanes are then added in float, lane 0 first, starting from 0f; the blocks' float sums are added
- * in double, and so are the tail elements after the last whole block, in index order. With 512-bit vectors one
+ * virtual lane {@code i % 16}, which adds its (up to) 16 elements in float in index order (the first one loaded, not
+ * added to zero); the 16 lanes are then added in float, lane 0 first, starting from 0f; the blocks' float sums are
+ * added in double. The last block is partial: it holds the whole groups of 16 left (a 640-long row: two blocks and
+ * one of 128), and only the fewer than 16 elements after them are added in double, in index order (adding a
+ * 128-element tail one double at a time made a layerNorm row's statistics cost more than the vector part). With 512-bit vectors one
  * register holds the 16 lanes; with 256-bit vectors two registers hold lanes 0-7 and 8-15, with 128-bit four: the
  * same float operations in the same order, hence the same bits. Any other width takes a scalar path with that order.
  * With 16 lanes this is exactly the order {@code VectorOps} used before on 512-bit vectors.
@@ -32,32 +34,32 @@ public final class FixedOrderSums {
     public static double sum(float[] a, int off, int len) {
         double total = 0;
         int i = 0;
-        int blocks = len / BLOCK * BLOCK;
+        int groups = len / LANES * LANES; // elements in whole groups of 16
         if (L == 16) {
-            for (; i < blocks; i += BLOCK) {
-                int p = off + i;
+            for (; i < groups; i += BLOCK) {
+                int p = off + i, n = Math.min(BLOCK, groups - i);
                 FloatVector v0 = FloatVector.fromArray(S, a, p);
-                for (int j = LANES; j < BLOCK; j += LANES) {
+                for (int j = LANES; j < n; j += LANES) {
                     v0 = v0.add(FloatVector.fromArray(S, a, p + j));
                 }
                 total += addLanes(0f, v0);
             }
         } else if (L == 8) {
-            for (; i < blocks; i += BLOCK) {
-                int p = off + i;
+            for (; i < groups; i += BLOCK) {
+                int p = off + i, n = Math.min(BLOCK, groups - i);
                 FloatVector v0 = FloatVector.fromArray(S, a, p), v1 = FloatVector.fromArray(S, a, p + 8);
-                for (int j = LANES; j < BLOCK; j += LANES) {
+                for (int j = LANES; j < n; j += LANES) {
                     v0 = v0.add(FloatVector.fromArray(S, a, p + j));
                     v1 = v1.add(FloatVector.fromArray(S, a, p + j + 8));
                 }
                 total += addLanes(addLanes(0f, v0), v1);
             }
         } else if (L == 4) {
-            for (; i < blocks; i += BLOCK) {
-                int p = off + i;
+            for (; i < groups; i += BLOCK) {
+                int p = off + i, n = Math.min(BLOCK, groups - i);
                 FloatVector v0 = FloatVector.fromArray(S, a, p), v1 = FloatVector.fromArray(S, a, p + 4),
                         v2 = FloatVector.fromArray(S, a, p + 8), v3 = FloatVector.fromArray(S, a, p + 12);
-                for (int j = LANES; j < BLOCK; j += LANES) {
+                for (int j = LANES; j < n; j += LANES) {
                     v0 = v0.add(FloatVector.fromArray(S, a, p + j));
                     v1 = v1.add(FloatVector.fromArray(S, a, p + j + 4));
                     v2 = v2.add(FloatVector.fromArray(S, a, p + j + 8));
@@ -67,10 +69,10 @@ public final class FixedOrderSums {
             }
         } else {
             float[] lane = new float[LANES];
-            for (; i < blocks; i += BLOCK) {
-                int p = off + i;
+            for (; i < groups; i += BLOCK) {
+                int p = off + i, n = Math.min(BLOCK, groups - i);
                 System.arraycopy(a, p, lane, 0, LANES);
-                for (int j = LANES; j < BLOCK; j += LANES) {
+                for (int j = LANES; j < n; j += LANES) {
                     for (int k = 0; k < LANES; k++) {
                         lane[k] += a[p + j + k];
                     }
@@ -78,7 +80,7 @@ public final class FixedOrderSums {
                 total += addLanes(0f, lane);
             }
         }
-        for (; i < len; i++) {
+        for (i = groups; i < len; i++) {
             total += a[off + i];
         }
         return total;
@@ -91,13 +93,13 @@ public final class FixedOrderSums {
     public static double sumSquaredDeviation(float[] a, int off, int len, float mean) {
         double total = 0;
         int i = 0;
-        int blocks = len / BLOCK * BLOCK;
+        int groups = len / LANES * LANES; // elements in whole groups of 16
         if (L == 16) {
             FloatVector mv = FloatVector.broadcast(S, mean);
-            for (; i < blocks; i += BLOCK) {
-                int p = off + i;
+            for (; i < groups; i += BLOCK) {
+                int p = off + i, n = Math.min(BLOCK, groups - i);
                 FloatVector v0 = FloatVector.zero(S);
-                for (int j = 0; j < BLOCK; j += LANES) {
+                for (int j = 0; j < n; j += LANES) {
                     FloatVector d0 = FloatVector.fromArray(S, a, p + j).sub(mv);
                     v0 = d0.fma(d0, v0);
                 }
@@ -105,10 +107,10 @@ public final class FixedOrderSums {
             }
         } else if (L == 8) {
             FloatVector mv = FloatVector.broadcast(S, mean);
-            for (; i < blocks; i += BLOCK) {
-                int p = off + i;
+            for (; i < groups; i += BLOCK) {
+                int p = off + i, n = Math.min(BLOCK, groups - i);
                 FloatVector v0 = FloatVector.zero(S), v1 = FloatVector.zero(S);
-                for (int j = 0; j < BLOCK; j += LANES) {
+                for (int j = 0; j < n; j += LANES) {
                     FloatVector d0 = FloatVector.fromArray(S, a, p + j).sub(mv);
                     FloatVector d1 = FloatVector.fromArray(S, a, p + j + 8).sub(mv);
                     v0 = d0.fma(d0, v0);
@@ -118,11 +120,11 @@ public final class FixedOrderSums {
             }
         } else if (L == 4) {
             FloatVector mv = FloatVector.broadcast(S, mean);
-            for (; i < blocks; i += BLOCK) {
-                int p = off + i;
+            for (; i < groups; i += BLOCK) {
+                int p = off + i, n = Math.min(BLOCK, groups - i);
                 FloatVector v0 = FloatVector.zero(S), v1 = FloatVector.zero(S), v2 = FloatVector.zero(S),
                         v3 = FloatVector.zero(S);
-                for (int j = 0; j < BLOCK; j += LANES) {
+                for (int j = 0; j < n; j += LANES) {
                     FloatVector d0 = FloatVector.fromArray(S, a, p + j).sub(mv);
                     FloatVector d1 = FloatVector.fromArray(S, a, p + j + 4).sub(mv);
                     FloatVector d2 = FloatVector.fromArray(S, a, p + j + 8).sub(mv);
@@ -136,10 +138,10 @@ public final class FixedOrderSums {
             }
         } else {
             float[] lane = new float[LANES];
-            for (; i < blocks; i += BLOCK) {
-                int p = off + i;
+            for (; i < groups; i += BLOCK) {
+                int p = off + i, n = Math.min(BLOCK, groups - i);
                 java.util.Arrays.fill(lane, 0f);
-                for (int j = 0; j < BLOCK; j += LANES) {
+                for (int j = 0; j < n; j += LANES) {
                     for (int k = 0; k < LANES; k++) {
                         float d = a[p + j + k] - mean;
                         lane[k] = Math.fma(d, d, lane[k]);
@@ -148,7 +150,7 @@ public final class FixedOrderSums {
                 total += addLanes(0f, lane);
             }
         }
-        for (; i < len; i++) {
+        for (i = groups; i < len; i++) {
             double d = a[off + i] - mean;
             total += d * d;
         }
@@ -247,7 +249,10 @@ public final class FixedOrderSums {
     }
 
     private static float addLanes(float s, FloatVector v) {
-        return addLanes(s, v.toArray());
+        for (int i = 0; i < v.length(); i++) { // constant trip count: unrolled to lane extractions, no array
+            s += v.lane(i);
+        }
+        return s;
     }
 
     private static float addLanes(float s, float[] lanes) {
