@@ -35,6 +35,8 @@ public final class BitsProbe {
         Tensor big = random(r, 2, 32, 17, 19), g = random(r, 32), be = random(r, 32);
         Tensor rows = random(r, 37, 333), lg = random(r, 333), lb = random(r, 333);
         Tensor xl = random(r, 211, 1100), wl = random(r, 70, 1100); // several K blocks and row blocks of any blocking
+        // convolutions over more input channels than any K block: Winograd, implicit GEMM and 1x1 cross K blocks
+        Tensor deep = random(r, 1, 600, 9, 11), dw = random(r, 8, 600, 3, 3), dp = random(r, 8, 600, 1, 1);
         Map<String, Function<TensorOps, Tensor>> ops = new LinkedHashMap<>();
         ops.put("linear", o -> o.linear(x, w, b));
         ops.put("linear/long", o -> o.linear(xl, wl, b));
@@ -43,6 +45,9 @@ public final class BitsProbe {
         ops.put("conv3x3/wide", o -> o.conv2d(wide, cw, cb, 1, 1)); // interior tiles: Winograd's fast paths
         ops.put("conv3x3/2", o -> o.conv2d(img, cw, cb, 2, 1));
         ops.put("conv1x1", o -> o.conv2d(img, pw, null, 1, 0));
+        ops.put("conv3x3/deep", o -> o.conv2d(deep, dw, null, 1, 1));
+        ops.put("conv3x3/2/deep", o -> o.conv2d(deep, dw, null, 2, 1));
+        ops.put("conv1x1/deep", o -> o.conv2d(deep, dp, null, 1, 0));
         ops.put("attention", o -> o.attention(q, k, v, 2, 0.15f, false));
         ops.put("attention/causal", o -> o.attention(qs, ks, vs, 3, 0.2f, true));
         ops.put("groupNorm+silu", o -> o.groupNorm(big, 8, g, be, 1e-5f, true));

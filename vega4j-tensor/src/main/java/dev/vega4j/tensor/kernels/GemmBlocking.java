@@ -15,7 +15,8 @@ import java.util.Optional;
  * how many rows of A share one L2-resident block (MC). The best pair depends on the L1/L2 sizes and on how well the
  * CPU prefetches a B micro-panel that is not yet in L1 (on a Zen 4, KC 512 ran the Vega shapes 20-30% faster than
  * the classic KC 128; older measurements on a Cascade Lake preferred 128), so like the register tile it is measured
- * once per machine, with the chosen tile, and cached next to it. {@code -Dvega.gemmBlocking=<kc>x<mc>} pins one.
+ * once per machine, with the chosen tile, and cached next to it. {@code -Dvega.gemmBlocking=<kc>x<mc>} pins one. The
+ * K block is also that of the convolution drivers ({@link Gemm#kc()}).
  *
  * <p>The blocking never changes a result: it only decides where C is stored and reloaded between K blocks, while
  * every element still gets one fused multiply-add per k in ascending k order.

@@ -24,8 +24,8 @@ import jdk.incubator.vector.FloatVector;
 public final class Winograd {
     private Winograd() {}
 
-    /** Input channels transformed (and reduced by the microkernel) per step: the K block of {@link Gemm}. */
-    static final int KC = Gemm.KC;
+    /** Input channels transformed (and reduced by the microkernel) per step: the K block of {@link Gemm#kc()}. */
+    static final int KC = Gemm.kc();
     /** Most output tiles per task (GEMM columns: a multiple of NR). */
     static final int NB_MAX = Math.max(NR, 64 / NR * NR);
     /** Most output channels per task, so the per-task products M (α² x group x tiles) stay cache-sized. */
