@@ -28,7 +28,7 @@ public final class Attention {
 
     private static final class Scratch {
         float[] qp = new float[0], s = new float[MR * BK], o = new float[0], m = new float[QT * MR],
-                l = new float[QT * MR], lanes = new float[FixedOrderSums.LANES];
+                l = new float[QT * MR];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -86,7 +86,7 @@ public final class Attention {
         if (sc.o.length < QT * MR * dPad) {
             sc.o = new float[QT * MR * dPad];
         }
-        float[] qp = sc.qp, s = sc.s, o = sc.o, m = sc.m, l = sc.l, lanes = sc.lanes;
+        float[] qp = sc.qp, s = sc.s, o = sc.o, m = sc.m, l = sc.l;
         // Q·scale into MR-row tiles, k-major: written in order, read from MR rows at a time (a row at a time, the
         // writes strided by MR, was a third of a cross-attention's time)
         Arrays.fill(qp, 0, tiles * d * MR, 0f);
@@ -122,7 +122,7 @@ public final class Attention {
                     if (causal) {
                         valid = Math.min(valid, row0 + i - ks + 1);
                     }
-                    softmaxRow(s, i * BK, kw, valid, m, l, o, (tt * MR + i), dPad, lanes);
+                    softmaxRow(s, i * BK, kw, valid, m, l, o, (tt * MR + i), dPad);
                 }
                 for (int p = 0; p < dp; p++) {
                     GemmKernels.K.kernelRowsA(s, 0, vp, vBase + (p * tkPad + ks) * NR, NR, kw, o,
@@ -155,7 +155,7 @@ public final class Attention {
      * kw columns become zero probabilities; the running max/sum and the row's partial output are rescaled.
      */
     private static void softmaxRow(float[] s, int off, int kw, int valid, float[] m, float[] l, float[] o, int row,
-            int dPad, float[] lanes) {
+            int dPad) {
         if (valid <= 0) {
             Arrays.fill(s, off, off + kw, 0f);
             return;
@@ -172,7 +172,7 @@ public final class Attention {
         float mOld = m[row];
         float mNew = Math.max(mOld, rowMax);
         // e^(s - max) in place, summed in an order independent of L while still in registers
-        float sum = FixedOrderSums.expShiftedShortSum(s, off, valid, mNew, lanes);
+        float sum = FixedOrderSums.expShiftedShortSum(s, off, valid, mNew);
         Arrays.fill(s, off + valid, off + kw, 0f);
         if (mOld == Float.NEGATIVE_INFINITY) {
             l[row] = sum;

@@ -5,6 +5,7 @@ import static dev.vega4j.tensor.kernels.Lanes.S;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Sums over float arrays whose rounding does not depend on the vector width (so results are the same bits on an
@@ -166,45 +167,71 @@ public final class FixedOrderSums {
      */
     public static float shortSum(float[] a, int off, int len) {
         int end = len & ~(LANES - 1);
-        float[] lanes = new float[LANES];
+        float s;
         if (L == 16) {
             FloatVector v = FloatVector.zero(S);
             for (int i = 0; i < end; i += LANES) {
                 v = v.add(FloatVector.fromArray(S, a, off + i));
             }
-            v.intoArray(lanes, 0);
+            s = tree16(v);
         } else if (L == 8) {
             FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
             for (int i = 0; i < end; i += LANES) {
                 lo = lo.add(FloatVector.fromArray(S, a, off + i));
                 hi = hi.add(FloatVector.fromArray(S, a, off + i + 8));
             }
-            lo.intoArray(lanes, 0);
-            hi.intoArray(lanes, 8);
+            s = tree8(lo) + tree8(hi);
         } else {
+            float[] lanes = new float[LANES];
             for (int i = 0; i < end; i += LANES) {
                 for (int j = 0; j < LANES; j++) {
                     lanes[j] += a[off + i + j];
                 }
             }
+            s = (((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7])))
+                    + (((lanes[8] + lanes[9]) + (lanes[10] + lanes[11])) + ((lanes[12] + lanes[13])
+                    + (lanes[14] + lanes[15])));
         }
-        float s = (((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7])))
-                + (((lanes[8] + lanes[9]) + (lanes[10] + lanes[11])) + ((lanes[12] + lanes[13])
-                + (lanes[14] + lanes[15])));
         for (int i = end; i < len; i++) {
             s += a[off + i];
         }
         return s;
     }
 
+    // Lane partners of a pairwise tree: after v + v.rearrange(PAIRS_k), lane i (a multiple of 2k) holds the sum of
+    // its 2k-lane group's two halves, so the steps leave (((0+1)+(2+3))+((4+5)+(6+7))) (+ likewise 8..15) in lane 0
+    // without storing the vector and reading lanes back (float addition commutes bit for bit, so which operand comes
+    // first does not matter).
+    private static final VectorShuffle<Float> PAIRS_1 = partners(1), PAIRS_2 = partners(2), PAIRS_4 = partners(4),
+            PAIRS_8 = partners(8);
+
+    private static VectorShuffle<Float> partners(int k) {
+        return VectorShuffle.fromOp(S, i -> (i ^ k) % L);
+    }
+
+    private static FloatVector pairwiseStep(FloatVector v, VectorShuffle<Float> partners) {
+        return v.add(v.rearrange(partners));
+    }
+
+    /** The tree over a 16-lane vector's lanes. */
+    private static float tree16(FloatVector v) {
+        return pairwiseStep(pairwiseStep(pairwiseStep(pairwiseStep(v, PAIRS_1), PAIRS_2), PAIRS_4), PAIRS_8).lane(0);
+    }
+
+    /** The tree over an 8-lane vector's lanes (one half of the 16). */
+    private static float tree8(FloatVector v) {
+        return pairwiseStep(pairwiseStep(pairwiseStep(v, PAIRS_1), PAIRS_2), PAIRS_4).lane(0);
+    }
+
     /**
      * Replaces a[off, off + len) by e^(a - max) ({@link VMath#expNonPositive}: every a <= max) and returns their
      * {@link #shortSum}, same order and bits, summed while the exponentials are still in registers (attention's
-     * softmax: one pass over the scores instead of two). {@code lanes}: scratch of at least {@link #LANES} floats.
+     * softmax: one pass over the scores instead of two).
      */
-    public static float expShiftedShortSum(float[] a, int off, int len, float max, float[] lanes) {
+    public static float expShiftedShortSum(float[] a, int off, int len, float max) {
         int end = len & ~(LANES - 1);
         FloatVector mv = FloatVector.broadcast(S, max);
+        float s;
         if (L == 16) {
             FloatVector v = FloatVector.zero(S);
             for (int i = 0; i < end; i += LANES) {
@@ -212,7 +239,7 @@ public final class FixedOrderSums {
                 e.intoArray(a, off + i);
                 v = v.add(e);
             }
-            v.intoArray(lanes, 0);
+            s = tree16(v);
         } else if (L == 8) {
             FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
             for (int i = 0; i < end; i += LANES) {
@@ -223,8 +250,7 @@ public final class FixedOrderSums {
                 lo = lo.add(e0);
                 hi = hi.add(e1);
             }
-            lo.intoArray(lanes, 0);
-            hi.intoArray(lanes, 8);
+            s = tree8(lo) + tree8(hi);
         } else {
             int vecEnd = S.loopBound(len);
             for (int i = 0; i < vecEnd; i += L) {
@@ -239,14 +265,12 @@ public final class FixedOrderSums {
             VectorMask<Float> in = S.indexInRange(i, len);
             VMath.expNonPositive(FloatVector.fromArray(S, a, off + i, in).sub(mv)).intoArray(a, off + i, in);
         }
-        float s = (((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7])))
-                + (((lanes[8] + lanes[9]) + (lanes[10] + lanes[11])) + ((lanes[12] + lanes[13])
-                + (lanes[14] + lanes[15])));
         for (int i = end; i < len; i++) {
             s += a[off + i];
         }
         return s;
     }
+
 
     private static float addLanes(float s, FloatVector v) {
         for (int i = 0; i < v.length(); i++) { // constant trip count: unrolled to lane extractions, no array

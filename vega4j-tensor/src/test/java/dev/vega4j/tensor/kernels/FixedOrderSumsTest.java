@@ -1,0 +1,95 @@
+package dev.vega4j.tensor.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sums follow their documented order exactly: checked against plain scalar loops written from the class comment,
+ * at lengths around the group (16), block (256) and vector widths. Whatever the vector width of the JVM running the
+ * test, the result must equal the scalar order, which is what makes it the same on every CPU.
+ */
+class FixedOrderSumsTest {
+    private static final int[] LENGTHS = {0, 1, 7, 15, 16, 17, 31, 77, 128, 192, 255, 256, 257, 300, 511, 512, 640,
+        655, 1024, 1040, 4099};
+
+    private static float[] random(Random r, int n) {
+        float[] a = new float[n + 5];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) (r.nextGaussian() * Math.exp(r.nextGaussian() * 3));
+        }
+        return a;
+    }
+
+    /** Blocks of 256 (the last one partial, whole groups of 16 only) in 16 float lanes, block sums and rest in double. */
+    private static double sumOrder(float[] a, int off, int len, boolean squares, float mean) {
+        double total = 0;
+        int groups = len / 16 * 16;
+        for (int b = 0; b < groups; b += 256) {
+            int n = Math.min(256, groups - b);
+            float[] lane = new float[16];
+            for (int j = 0; j < n; j++) {
+                float x = a[off + b + j];
+                if (squares) {
+                    float d = x - mean;
+                    lane[j % 16] = Math.fma(d, d, lane[j % 16]);
+                } else {
+                    lane[j % 16] = j < 16 ? x : lane[j % 16] + x;
+                }
+            }
+            float s = 0f;
+            for (float x : lane) {
+                s += x;
+            }
+            total += s;
+        }
+        for (int i = groups; i < len; i++) {
+            double d = squares ? a[off + i] - mean : a[off + i];
+            total += squares ? d * d : d;
+        }
+        return total;
+    }
+
+    /** 16 float lanes from 0f, a fixed pairwise tree, then the rest in float in index order. */
+    private static float shortOrder(float[] a, int off, int len) {
+        float[] l = new float[16];
+        int end = len / 16 * 16;
+        for (int i = 0; i < end; i++) {
+            l[i % 16] += a[off + i];
+        }
+        float s = (((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7])))
+                + (((l[8] + l[9]) + (l[10] + l[11])) + ((l[12] + l[13]) + (l[14] + l[15])));
+        for (int i = end; i < len; i++) {
+            s += a[off + i];
+        }
+        return s;
+    }
+
+    @Test
+    void everySumFollowsItsDocumentedOrderBitForBit() {
+        Random r = new Random(3);
+        for (int len : LENGTHS) {
+            float[] a = random(r, len);
+            int off = 3;
+            float mean = (float) (sumOrder(a, off, len, false, 0f) / Math.max(1, len));
+            assertThat(FixedOrderSums.sum(a, off, len)).as("sum " + len).isEqualTo(sumOrder(a, off, len, false, 0f));
+            assertThat(FixedOrderSums.sumSquaredDeviation(a, off, len, mean)).as("squares " + len)
+                    .isEqualTo(sumOrder(a, off, len, true, mean));
+            assertThat(FixedOrderSums.shortSum(a, off, len)).as("short " + len).isEqualTo(shortOrder(a, off, len));
+
+            float max = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < len; i++) {
+                max = Math.max(max, a[off + i]);
+            }
+            float[] expected = a.clone();
+            for (int i = 0; i < len; i++) {
+                expected[off + i] = VMath.exp(a[off + i] - max);
+            }
+            float[] got = a.clone();
+            float s = FixedOrderSums.expShiftedShortSum(got, off, len, max);
+            assertThat(got).as("exponentials " + len).isEqualTo(expected);
+            assertThat(s).as("exp sum " + len).isEqualTo(shortOrder(expected, off, len));
+        }
+    }
+}
