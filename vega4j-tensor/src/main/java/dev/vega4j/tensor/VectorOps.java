@@ -251,20 +251,62 @@ public final class VectorOps implements TensorOps {
         float[] xd = x.data(), yd = y.data();
         float[] gd = gamma == null ? null : gamma.data(), bd = beta == null ? null : beta.data();
         forRowsOf(rows, c, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
+            int r = r0;
+            for (; r + 4 <= r1; r += 4) {
+                layerNorm4(xd, yd, r * c, c, eps, gd, bd);
+            }
+            for (; r < r1; r++) {
                 int base = r * c;
                 double mean = FixedOrderSums.sum(xd, base, c) / c;
                 float meanF = (float) mean;
                 double var = FixedOrderSums.sumSquaredDeviation(xd, base, c, meanF) / c;
-                float inv = (float) (1.0 / Math.sqrt(var + eps));
-                if (gd != null && bd != null) {
-                    normalizeAffine(xd, yd, base, c, meanF, inv, gd, bd);
-                } else {
-                    normalizeRow(xd, yd, base, c, meanF, inv, gd, bd);
-                }
+                layerNormRow(xd, yd, base, c, meanF, (float) (1.0 / Math.sqrt(var + eps)), gd, bd);
             }
         });
         return y;
+    }
+
+    /**
+     * Four consecutive layerNorm rows from {@code base}, each with exactly the statistics of the one-row path
+     * ({@link FixedOrderSums#sum} order); the rows' scalar double tails run interleaved, four independent chains of
+     * adds instead of one (a 640-feature row's 128-element tail cost more than its vector part).
+     */
+    private static void layerNorm4(float[] x, float[] y, int base, int c, float eps, float[] g, float[] b) {
+        int b0 = base, b1 = base + c, b2 = base + 2 * c, b3 = base + 3 * c;
+        int tail = c / FixedOrderSums.BLOCK * FixedOrderSums.BLOCK;
+        double s0 = FixedOrderSums.blockSum(x, b0, c), s1 = FixedOrderSums.blockSum(x, b1, c),
+                s2 = FixedOrderSums.blockSum(x, b2, c), s3 = FixedOrderSums.blockSum(x, b3, c);
+        for (int i = tail; i < c; i++) {
+            s0 += x[b0 + i];
+            s1 += x[b1 + i];
+            s2 += x[b2 + i];
+            s3 += x[b3 + i];
+        }
+        float m0 = (float) (s0 / c), m1 = (float) (s1 / c), m2 = (float) (s2 / c), m3 = (float) (s3 / c);
+        double q0 = FixedOrderSums.blockSumSquaredDeviation(x, b0, c, m0),
+                q1 = FixedOrderSums.blockSumSquaredDeviation(x, b1, c, m1),
+                q2 = FixedOrderSums.blockSumSquaredDeviation(x, b2, c, m2),
+                q3 = FixedOrderSums.blockSumSquaredDeviation(x, b3, c, m3);
+        for (int i = tail; i < c; i++) {
+            double d0 = x[b0 + i] - m0, d1 = x[b1 + i] - m1, d2 = x[b2 + i] - m2, d3 = x[b3 + i] - m3;
+            q0 += d0 * d0;
+            q1 += d1 * d1;
+            q2 += d2 * d2;
+            q3 += d3 * d3;
+        }
+        layerNormRow(x, y, b0, c, m0, (float) (1.0 / Math.sqrt(q0 / c + eps)), g, b);
+        layerNormRow(x, y, b1, c, m1, (float) (1.0 / Math.sqrt(q1 / c + eps)), g, b);
+        layerNormRow(x, y, b2, c, m2, (float) (1.0 / Math.sqrt(q2 / c + eps)), g, b);
+        layerNormRow(x, y, b3, c, m3, (float) (1.0 / Math.sqrt(q3 / c + eps)), g, b);
+    }
+
+    private static void layerNormRow(float[] x, float[] y, int base, int c, float mean, float inv, float[] g,
+            float[] b) {
+        if (g != null && b != null) {
+            normalizeAffine(x, y, base, c, mean, inv, g, b);
+        } else {
+            normalizeRow(x, y, base, c, mean, inv, g, b);
+        }
     }
 
     @Override

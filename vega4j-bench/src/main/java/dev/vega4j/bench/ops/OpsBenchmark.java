@@ -27,7 +27,7 @@ public final class OpsBenchmark {
      * @param quick     small shapes, one timed run: a smoke test, not a measurement
      * @param threads   team size for the ops and the peak probe
      * @param reps      timed runs per case (the best is reported; untimed warm-up runs precede them: up to 30, at
-     *                  most 0.4 s of them)
+     *                  most 1 s of them)
      * @param filter    only cases whose group or shape contains this text, or any of several comma-separated ones
      *                  (e.g. {@code layerNorm,geglu}; null = all)
      * @param packCache cache packed weight panels across calls (see PackCache)
@@ -261,14 +261,14 @@ public final class OpsBenchmark {
                 continue;
             }
             Runnable r = c.setup().prepare(ops);
-            // warm-up (JIT, first touch of buffers): a few-millisecond op needs dozens of calls before C2 has compiled
+            // warm-up (JIT, first touch of buffers): a few-millisecond op needs ~100 calls before C2 has compiled
             // it, as it has in a UNet step that calls it hundreds of times; a slow one is warm after one
             long w0 = System.nanoTime();
             int warm = 0;
             do {
                 r.run();
                 warm++;
-            } while (warm < 30 && System.nanoTime() - w0 < 400_000_000L);
+            } while (warm < 100 && System.nanoTime() - w0 < 1_000_000_000L);
             double[] times = new double[o.reps()];
             double cpuBest = Double.POSITIVE_INFINITY;
             for (int i = 0; i < times.length; i++) {

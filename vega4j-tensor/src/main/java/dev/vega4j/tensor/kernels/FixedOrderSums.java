@@ -12,11 +12,12 @@ import jdk.incubator.vector.VectorShuffle;
  * AVX2 machine, 256-bit vectors, as on an AVX-512 one, and under {@code -XX:MaxVectorSize=32}), nor on threads.
  *
  * <p>The order is that of 16 "virtual lanes": element {@code i} of a block of {@link #BLOCK} = 256 elements goes to
- * virtual lane {@code i % 16}, which adds its (up to) 16 elements in float in index order (the first one loaded, not
- * added to zero); the 16 lanes are then added in float, lane 0 first, starting from 0f; the blocks' float sums are
- * added in double. The last block is partial: it holds the whole groups of 16 left (a 640-long row: two blocks and
- * one of 128), and only the fewer than 16 elements after them are added in double, in index order (adding a
- * 128-element tail one double at a time made a layerNorm row's statistics cost more than the vector part). With 512-bit vectors one
+ * virtual lane {@code i % 16}, which adds its 16 elements in float in index order (the first one loaded, not added
+ * to zero); the 16 lanes are then added in float, lane 0 first, starting from 0f; the blocks' float sums are added
+ * in double, and so are the tail elements after the last whole block, in index order. (That tail is a chain of
+ * dependent double adds: a 640-long layerNorm row spends more on its 128 than on the rest, so layerNorm runs four
+ * rows' tails interleaved through {@link #blockSum}; folding the tail into a partial block instead was as fast but
+ * moved the conformance results, twice as far from diffusers in one LoRA case.) With 512-bit vectors one
  * register holds the 16 lanes; with 256-bit vectors two registers hold lanes 0-7 and 8-15, with 128-bit four: the
  * same float operations in the same order, hence the same bits. Any other width takes a scalar path with that order.
  * With 16 lanes this is exactly the order {@code VectorOps} used before on 512-bit vectors.
@@ -33,34 +34,46 @@ public final class FixedOrderSums {
 
     /** Σ a[off, off + len) in the fixed order described above. */
     public static double sum(float[] a, int off, int len) {
+        double total = blockSum(a, off, len);
+        for (int i = len / BLOCK * BLOCK; i < len; i++) {
+            total += a[off + i];
+        }
+        return total;
+    }
+
+    /**
+     * The whole blocks' part of {@link #sum}: adding a[off + i] for i from {@code len / BLOCK * BLOCK} on, one at a
+     * time in double, completes it (callers interleave several rows' tails: each one is a chain of dependent adds).
+     */
+    public static double blockSum(float[] a, int off, int len) {
         double total = 0;
         int i = 0;
-        int groups = len / LANES * LANES; // elements in whole groups of 16
+        int blocks = len / BLOCK * BLOCK;
         if (L == 16) {
-            for (; i < groups; i += BLOCK) {
-                int p = off + i, n = Math.min(BLOCK, groups - i);
+            for (; i < blocks; i += BLOCK) {
+                int p = off + i;
                 FloatVector v0 = FloatVector.fromArray(S, a, p);
-                for (int j = LANES; j < n; j += LANES) {
+                for (int j = LANES; j < BLOCK; j += LANES) {
                     v0 = v0.add(FloatVector.fromArray(S, a, p + j));
                 }
                 total += addLanes(0f, v0);
             }
         } else if (L == 8) {
-            for (; i < groups; i += BLOCK) {
-                int p = off + i, n = Math.min(BLOCK, groups - i);
+            for (; i < blocks; i += BLOCK) {
+                int p = off + i;
                 FloatVector v0 = FloatVector.fromArray(S, a, p), v1 = FloatVector.fromArray(S, a, p + 8);
-                for (int j = LANES; j < n; j += LANES) {
+                for (int j = LANES; j < BLOCK; j += LANES) {
                     v0 = v0.add(FloatVector.fromArray(S, a, p + j));
                     v1 = v1.add(FloatVector.fromArray(S, a, p + j + 8));
                 }
                 total += addLanes(addLanes(0f, v0), v1);
             }
         } else if (L == 4) {
-            for (; i < groups; i += BLOCK) {
-                int p = off + i, n = Math.min(BLOCK, groups - i);
+            for (; i < blocks; i += BLOCK) {
+                int p = off + i;
                 FloatVector v0 = FloatVector.fromArray(S, a, p), v1 = FloatVector.fromArray(S, a, p + 4),
                         v2 = FloatVector.fromArray(S, a, p + 8), v3 = FloatVector.fromArray(S, a, p + 12);
-                for (int j = LANES; j < n; j += LANES) {
+                for (int j = LANES; j < BLOCK; j += LANES) {
                     v0 = v0.add(FloatVector.fromArray(S, a, p + j));
                     v1 = v1.add(FloatVector.fromArray(S, a, p + j + 4));
                     v2 = v2.add(FloatVector.fromArray(S, a, p + j + 8));
@@ -70,19 +83,16 @@ public final class FixedOrderSums {
             }
         } else {
             float[] lane = new float[LANES];
-            for (; i < groups; i += BLOCK) {
-                int p = off + i, n = Math.min(BLOCK, groups - i);
+            for (; i < blocks; i += BLOCK) {
+                int p = off + i;
                 System.arraycopy(a, p, lane, 0, LANES);
-                for (int j = LANES; j < n; j += LANES) {
+                for (int j = LANES; j < BLOCK; j += LANES) {
                     for (int k = 0; k < LANES; k++) {
                         lane[k] += a[p + j + k];
                     }
                 }
                 total += addLanes(0f, lane);
             }
-        }
-        for (i = groups; i < len; i++) {
-            total += a[off + i];
         }
         return total;
     }
@@ -92,15 +102,25 @@ public final class FixedOrderSums {
      * of the float difference; tail terms are squared in double.
      */
     public static double sumSquaredDeviation(float[] a, int off, int len, float mean) {
+        double total = blockSumSquaredDeviation(a, off, len, mean);
+        for (int i = len / BLOCK * BLOCK; i < len; i++) {
+            double d = a[off + i] - mean;
+            total += d * d;
+        }
+        return total;
+    }
+
+    /** The whole blocks' part of {@link #sumSquaredDeviation}, as {@link #blockSum} is of {@link #sum}. */
+    public static double blockSumSquaredDeviation(float[] a, int off, int len, float mean) {
         double total = 0;
         int i = 0;
-        int groups = len / LANES * LANES; // elements in whole groups of 16
+        int blocks = len / BLOCK * BLOCK;
         if (L == 16) {
             FloatVector mv = FloatVector.broadcast(S, mean);
-            for (; i < groups; i += BLOCK) {
-                int p = off + i, n = Math.min(BLOCK, groups - i);
+            for (; i < blocks; i += BLOCK) {
+                int p = off + i;
                 FloatVector v0 = FloatVector.zero(S);
-                for (int j = 0; j < n; j += LANES) {
+                for (int j = 0; j < BLOCK; j += LANES) {
                     FloatVector d0 = FloatVector.fromArray(S, a, p + j).sub(mv);
                     v0 = d0.fma(d0, v0);
                 }
@@ -108,10 +128,10 @@ public final class FixedOrderSums {
             }
         } else if (L == 8) {
             FloatVector mv = FloatVector.broadcast(S, mean);
-            for (; i < groups; i += BLOCK) {
-                int p = off + i, n = Math.min(BLOCK, groups - i);
+            for (; i < blocks; i += BLOCK) {
+                int p = off + i;
                 FloatVector v0 = FloatVector.zero(S), v1 = FloatVector.zero(S);
-                for (int j = 0; j < n; j += LANES) {
+                for (int j = 0; j < BLOCK; j += LANES) {
                     FloatVector d0 = FloatVector.fromArray(S, a, p + j).sub(mv);
                     FloatVector d1 = FloatVector.fromArray(S, a, p + j + 8).sub(mv);
                     v0 = d0.fma(d0, v0);
@@ -121,11 +141,11 @@ public final class FixedOrderSums {
             }
         } else if (L == 4) {
             FloatVector mv = FloatVector.broadcast(S, mean);
-            for (; i < groups; i += BLOCK) {
-                int p = off + i, n = Math.min(BLOCK, groups - i);
+            for (; i < blocks; i += BLOCK) {
+                int p = off + i;
                 FloatVector v0 = FloatVector.zero(S), v1 = FloatVector.zero(S), v2 = FloatVector.zero(S),
                         v3 = FloatVector.zero(S);
-                for (int j = 0; j < n; j += LANES) {
+                for (int j = 0; j < BLOCK; j += LANES) {
                     FloatVector d0 = FloatVector.fromArray(S, a, p + j).sub(mv);
                     FloatVector d1 = FloatVector.fromArray(S, a, p + j + 4).sub(mv);
                     FloatVector d2 = FloatVector.fromArray(S, a, p + j + 8).sub(mv);
@@ -139,10 +159,10 @@ public final class FixedOrderSums {
             }
         } else {
             float[] lane = new float[LANES];
-            for (; i < groups; i += BLOCK) {
-                int p = off + i, n = Math.min(BLOCK, groups - i);
+            for (; i < blocks; i += BLOCK) {
+                int p = off + i;
                 java.util.Arrays.fill(lane, 0f);
-                for (int j = 0; j < n; j += LANES) {
+                for (int j = 0; j < BLOCK; j += LANES) {
                     for (int k = 0; k < LANES; k++) {
                         float d = a[p + j + k] - mean;
                         lane[k] = Math.fma(d, d, lane[k]);
@@ -150,10 +170,6 @@ public final class FixedOrderSums {
                 }
                 total += addLanes(0f, lane);
             }
-        }
-        for (i = groups; i < len; i++) {
-            double d = a[off + i] - mean;
-            total += d * d;
         }
         return total;
     }

@@ -22,12 +22,12 @@ class FixedOrderSumsTest {
         return a;
     }
 
-    /** Blocks of 256 (the last one partial, whole groups of 16 only) in 16 float lanes, block sums and rest in double. */
+    /** Whole blocks of 256 in 16 float lanes, block sums and the rest in double. */
     private static double sumOrder(float[] a, int off, int len, boolean squares, float mean) {
         double total = 0;
-        int groups = len / 16 * 16;
+        int groups = len / 256 * 256;
         for (int b = 0; b < groups; b += 256) {
-            int n = Math.min(256, groups - b);
+            int n = 256;
             float[] lane = new float[16];
             for (int j = 0; j < n; j++) {
                 float x = a[off + b + j];
@@ -77,6 +77,11 @@ class FixedOrderSumsTest {
             assertThat(FixedOrderSums.sumSquaredDeviation(a, off, len, mean)).as("squares " + len)
                     .isEqualTo(sumOrder(a, off, len, true, mean));
             assertThat(FixedOrderSums.shortSum(a, off, len)).as("short " + len).isEqualTo(shortOrder(a, off, len));
+            double tail = FixedOrderSums.blockSum(a, off, len);
+            for (int i = len / 256 * 256; i < len; i++) {
+                tail += a[off + i];
+            }
+            assertThat(tail).as("blockSum + tail " + len).isEqualTo(sumOrder(a, off, len, false, 0f));
 
             float max = Float.NEGATIVE_INFINITY;
             for (int i = 0; i < len; i++) {
