@@ -26,7 +26,7 @@ public final class OpsBenchmark {
     /**
      * @param quick     small shapes, one timed run: a smoke test, not a measurement
      * @param threads   team size for the ops and the peak probe
-     * @param reps      timed runs per case (the best is reported; untimed warm-up runs precede them: up to 30, at
+     * @param reps      timed runs per case (the best is reported; untimed warm-up runs precede them: up to 100, at
      *                  most 1 s of them)
      * @param filter    only cases whose group or shape contains this text, or any of several comma-separated ones
      *                  (e.g. {@code layerNorm,geglu}; null = all)
