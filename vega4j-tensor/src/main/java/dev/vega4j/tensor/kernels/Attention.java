@@ -172,7 +172,7 @@ public final class Attention {
         float mOld = m[row];
         float mNew = Math.max(mOld, rowMax);
         // e^(s - max) in place, summed in an order independent of L while still in registers
-        float sum = FixedOrderSums.expShiftedShortSum(s, off, valid, mNew);
+        float sum = FixedOrderSums.expShiftedShortSum(s, off, valid, kw, mNew);
         Arrays.fill(s, off + valid, off + kw, 0f);
         if (mOld == Float.NEGATIVE_INFINITY) {
             l[row] = sum;

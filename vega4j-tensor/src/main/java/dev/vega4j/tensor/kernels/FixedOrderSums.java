@@ -4,7 +4,6 @@ import static dev.vega4j.tensor.kernels.Lanes.L;
 import static dev.vega4j.tensor.kernels.Lanes.S;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 
 /**
@@ -174,6 +173,22 @@ public final class FixedOrderSums {
         return total;
     }
 
+    /**
+     * e^(a - max) in place over [off + from, off + len), whole vectors while they fit in {@code room}. A method of
+     * its own: inlined into its caller, next to the main loop's copy of the exponential, C2 ran out of inlining
+     * budget and this copy took the Vector API's slow Java path (a third of a cross-attention's softmax).
+     */
+    private static void expTail(float[] a, int off, int from, int len, int room, float max) {
+        FloatVector mv = FloatVector.broadcast(S, max);
+        int i = from;
+        for (; i < len && i + L <= room; i += L) {
+            VMath.expNonPositive(FloatVector.fromArray(S, a, off + i).sub(mv)).intoArray(a, off + i);
+        }
+        for (; i < len; i++) {
+            a[off + i] = VMath.exp(a[off + i] - max);
+        }
+    }
+
     /** s + v's lanes, one at a time, lane 0 first (never {@code reduceLanes(ADD)}: its order depends on the JIT). */
     /**
      * Σ a[off, off + len) for short rows (attention's softmax denominators: one key block), all in float: element i
@@ -242,9 +257,11 @@ public final class FixedOrderSums {
     /**
      * Replaces a[off, off + len) by e^(a - max) ({@link VMath#expNonPositive}: every a <= max) and returns their
      * {@link #shortSum}, same order and bits, summed while the exponentials are still in registers (attention's
-     * softmax: one pass over the scores instead of two).
+     * softmax: one pass over the scores instead of two). {@code room} >= len: a[off + len, off + room) may be
+     * overwritten with junk (attention's padded key columns, zeroed next), so the last partial vector needs no mask
+     * (masked vector code fell back to the Vector API's slow Java path here: cross-attention's 77 keys ran 2x slower).
      */
-    public static float expShiftedShortSum(float[] a, int off, int len, float max) {
+    public static float expShiftedShortSum(float[] a, int off, int len, int room, float max) {
         int end = len & ~(LANES - 1);
         FloatVector mv = FloatVector.broadcast(S, max);
         float s;
@@ -277,10 +294,7 @@ public final class FixedOrderSums {
             }
             return shortSum(a, off, len);
         }
-        for (int i = end; i < len; i += L) { // the tail under a mask (a scalar exp per element measured 3x slower)
-            VectorMask<Float> in = S.indexInRange(i, len);
-            VMath.expNonPositive(FloatVector.fromArray(S, a, off + i, in).sub(mv)).intoArray(a, off + i, in);
-        }
+        expTail(a, off, end, len, room, max);
         for (int i = end; i < len; i++) {
             s += a[off + i];
         }

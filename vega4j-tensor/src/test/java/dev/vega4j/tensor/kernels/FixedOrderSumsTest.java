@@ -91,10 +91,13 @@ class FixedOrderSumsTest {
             for (int i = 0; i < len; i++) {
                 expected[off + i] = VMath.exp(a[off + i] - max);
             }
-            float[] got = a.clone();
-            float s = FixedOrderSums.expShiftedShortSum(got, off, len, max);
-            assertThat(got).as("exponentials " + len).isEqualTo(expected);
-            assertThat(s).as("exp sum " + len).isEqualTo(shortOrder(expected, off, len));
+            for (int room : new int[] {len, len + 4, len + 16}) {
+                float[] got = java.util.Arrays.copyOf(a, a.length + 16);
+                float s = FixedOrderSums.expShiftedShortSum(got, off, len, room, max);
+                assertThat(java.util.Arrays.copyOf(got, off + len)).as("exponentials " + len + "/" + room)
+                        .isEqualTo(java.util.Arrays.copyOf(expected, off + len));
+                assertThat(s).as("exp sum " + len + "/" + room).isEqualTo(shortOrder(expected, off, len));
+            }
         }
     }
 }
