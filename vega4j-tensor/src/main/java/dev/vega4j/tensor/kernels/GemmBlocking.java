@@ -5,7 +5,6 @@ import static dev.vega4j.tensor.kernels.GemmKernels.MR;
 import dev.vega4j.tensor.Switches;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -135,18 +134,8 @@ public final class GemmBlocking {
 
     /** Best first; a candidate within {@link #TIE} of the default does not displace it. */
     static List<Measurement> rank(double[] gflops) {
-        List<Measurement> ranking = new ArrayList<>();
-        for (int i = 0; i < gflops.length; i++) {
-            ranking.add(new Measurement(CANDIDATES.get(i), gflops[i]));
-        }
-        ranking.sort(Comparator.comparingDouble(Measurement::gflops).reversed());
-        Measurement dflt = ranking.stream().filter(m -> m.blocking().equals(CANDIDATES.get(0))).findFirst()
-                .orElseThrow();
-        if (dflt.gflops() * (1 + TIE) >= ranking.get(0).gflops()) {
-            ranking.remove(dflt);
-            ranking.add(0, dflt);
-        }
-        return List.copyOf(ranking);
+        return MicroKernels.rankOrder(gflops, TIE).stream()
+                .map(i -> new Measurement(CANDIDATES.get(i), gflops[i])).toList();
     }
 
     /**
@@ -214,25 +203,11 @@ public final class GemmBlocking {
 
     /** {@code key = kcxmc gflops ...}, best first; empty when absent, unreadable or not valid for this tile. */
     static Optional<List<Measurement>> readCache(java.nio.file.Path file, String key) {
-        try {
-            return MicroKernels.readEntry(file, key).map(v -> {
-                String[] parts = v.trim().split("\\s+");
-                List<Measurement> ranking = new ArrayList<>();
-                for (int i = 0; i + 1 < parts.length; i += 2) {
-                    ranking.add(new Measurement(Blocking.parse(parts[i]), Double.parseDouble(parts[i + 1])));
-                }
-                return List.copyOf(ranking);
-            }).filter(r -> !r.isEmpty());
-        } catch (IllegalArgumentException e) {
-            return Optional.empty(); // damaged: measured again
-        }
+        return MicroKernels.readRanking(file, key, (name, g) -> new Measurement(Blocking.parse(name), g));
     }
 
     static void writeCache(java.nio.file.Path file, String key, List<Measurement> ranking) {
-        StringBuilder v = new StringBuilder();
-        for (Measurement m : ranking) {
-            v.append(m.blocking().name()).append(' ').append(String.format(Locale.ROOT, "%.2f ", m.gflops()));
-        }
-        MicroKernels.writeEntry(file, key, v.toString().trim());
+        MicroKernels.writeRanking(file, key, ranking.stream().map(m -> m.blocking().name()).toList(),
+                ranking.stream().map(Measurement::gflops).toList());
     }
 }

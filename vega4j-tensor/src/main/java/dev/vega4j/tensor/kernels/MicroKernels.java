@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.BiFunction;
 
 /**
  * Which {@link MicroKernel} this machine runs. The fastest register tile differs between CPUs (register count, FMA
@@ -114,17 +115,24 @@ public final class MicroKernels {
      * default) does not displace it, so measurement noise on a machine where they are equal changes nothing.
      */
     static List<Measurement> rank(double[] gflops) {
-        List<Measurement> ranking = new ArrayList<>();
+        return rankOrder(gflops, TIE).stream().map(i -> new Measurement(CANDIDATES.get(i), gflops[i])).toList();
+    }
+
+    /**
+     * Candidate indexes by speed, best first, except that candidate 0 (the default) stays first unless the best one
+     * beats it by more than {@code tie} (shared by the tile and the {@link GemmBlocking} rankings).
+     */
+    static List<Integer> rankOrder(double[] gflops, double tie) {
+        List<Integer> order = new ArrayList<>();
         for (int i = 0; i < gflops.length; i++) {
-            ranking.add(new Measurement(CANDIDATES.get(i), gflops[i]));
+            order.add(i);
         }
-        ranking.sort(Comparator.comparingDouble(Measurement::gflops).reversed());
-        Measurement dflt = ranking.stream().filter(m -> m.kernel() == CANDIDATES.get(0)).findFirst().orElseThrow();
-        if (dflt.gflops() * (1 + TIE) >= ranking.get(0).gflops()) {
-            ranking.remove(dflt);
-            ranking.add(0, dflt);
+        order.sort(Comparator.comparingDouble((Integer i) -> gflops[i]).reversed());
+        if (gflops[0] * (1 + tie) >= gflops[order.get(0)]) {
+            order.remove(Integer.valueOf(0));
+            order.add(0, 0);
         }
-        return List.copyOf(ranking);
+        return List.copyOf(order);
     }
 
     /**
@@ -266,27 +274,42 @@ public final class MicroKernels {
 
     /** {@code machine = shape gflops shape gflops ...}, best first; empty when absent or unreadable. */
     static Optional<List<Measurement>> readCache(Path file, String machine) {
-        try {
-            return readEntry(file, machine).map(v -> {
-                String[] parts = v.trim().split("\\s+");
-                List<Measurement> ranking = new ArrayList<>();
-                for (int i = 0; i + 1 < parts.length; i += 2) {
-                    ranking.add(new Measurement(byShape(parts[i]), Double.parseDouble(parts[i + 1])));
-                }
-                return List.copyOf(ranking);
-            }).filter(r -> !r.isEmpty());
-        } catch (IllegalArgumentException e) {
-            return Optional.empty(); // a damaged or older cache is measured again
-        }
+        return readRanking(file, machine, (name, g) -> new Measurement(byShape(name), g));
     }
 
     /** Adds this machine's ranking to the cache file. */
     static void writeCache(Path file, String machine, List<Measurement> ranking) {
-        StringBuilder v = new StringBuilder();
-        for (Measurement m : ranking) {
-            v.append(m.kernel().shape()).append(' ').append(String.format(Locale.ROOT, "%.2f ", m.gflops()));
+        writeRanking(file, machine, ranking.stream().map(m -> m.kernel().shape()).toList(),
+                ranking.stream().map(Measurement::gflops).toList());
+    }
+
+    /**
+     * A cached ranking {@code key = name gflops name gflops ...}, best first, each pair made into an entry (which
+     * may refuse a name it does not know with an IllegalArgumentException); empty when absent, empty or damaged: the
+     * candidates are then measured again.
+     */
+    static <T> Optional<List<T>> readRanking(Path file, String key, BiFunction<String, Double, T> entry) {
+        try {
+            return readEntry(file, key).map(v -> {
+                String[] parts = v.trim().split("\\s+");
+                List<T> ranking = new ArrayList<>();
+                for (int i = 0; i + 1 < parts.length; i += 2) {
+                    ranking.add(entry.apply(parts[i], Double.parseDouble(parts[i + 1])));
+                }
+                return List.copyOf(ranking);
+            }).filter(r -> !r.isEmpty());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
         }
-        writeEntry(file, machine, v.toString().trim());
+    }
+
+    /** Stores a ranking as {@link #readRanking} reads it. */
+    static void writeRanking(Path file, String key, List<String> names, List<Double> gflops) {
+        StringBuilder v = new StringBuilder();
+        for (int i = 0; i < names.size(); i++) {
+            v.append(names.get(i)).append(' ').append(String.format(Locale.ROOT, "%.2f ", gflops.get(i)));
+        }
+        writeEntry(file, key, v.toString().trim());
     }
 
     /** One entry of the measurements cache; empty when the file or the entry is absent or unreadable. */
