@@ -162,17 +162,22 @@ public final class Attention {
         }
         int vecEnd = valid / L * L;
         FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        FloatVector mn = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
         for (int j = 0; j < vecEnd; j += L) {
-            mx = mx.max(FloatVector.fromArray(S, s, off + j));
+            FloatVector v = FloatVector.fromArray(S, s, off + j);
+            mx = mx.max(v);
+            mn = mn.min(v);
         }
-        float rowMax = mx.reduceLanes(VectorOperators.MAX);
+        float rowMax = mx.reduceLanes(VectorOperators.MAX), rowMin = mn.reduceLanes(VectorOperators.MIN);
         for (int j = vecEnd; j < valid; j++) {
             rowMax = Math.max(rowMax, s[off + j]);
+            rowMin = Math.min(rowMin, s[off + j]);
         }
         float mOld = m[row];
         float mNew = Math.max(mOld, rowMax);
-        // e^(s - max) in place, summed in an order independent of L while still in registers
-        float sum = FixedOrderSums.expShiftedShortSum(s, off, valid, kw, mNew);
+        // e^(s - max) in place, summed in an order independent of L while still in registers; the cheaper
+        // exponential when no argument can fall below -87 (the usual case; false for NaN or infinite scores)
+        float sum = FixedOrderSums.expShiftedShortSum(s, off, valid, kw, mNew, rowMin - mNew >= -87f);
         Arrays.fill(s, off + valid, off + kw, 0f);
         if (mOld == Float.NEGATIVE_INFINITY) {
             l[row] = sum;

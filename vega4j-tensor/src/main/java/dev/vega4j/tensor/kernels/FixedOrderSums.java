@@ -189,7 +189,6 @@ public final class FixedOrderSums {
         }
     }
 
-    /** s + v's lanes, one at a time, lane 0 first (never {@code reduceLanes(ADD)}: its order depends on the JIT). */
     /**
      * Σ a[off, off + len) for short rows (attention's softmax denominators: one key block), all in float: element i
      * into virtual lane i % 16 in index order (starting from 0f), the 16 lanes added pairwise
@@ -260,40 +259,18 @@ public final class FixedOrderSums {
      * softmax: one pass over the scores instead of two). {@code room} >= len: a[off + len, off + room) may be
      * overwritten with junk (attention's padded key columns, zeroed next), so the last partial vector needs no mask
      * (masked vector code fell back to the Vector API's slow Java path here: cross-attention's 77 keys ran 2x slower).
+     * {@code normal}: every a - max >= -87, so {@link VMath#expNonPositiveNormal} gives the same bits, cheaper.
      */
-    public static float expShiftedShortSum(float[] a, int off, int len, int room, float max) {
-        int end = len & ~(LANES - 1);
-        FloatVector mv = FloatVector.broadcast(S, max);
-        float s;
-        if (L == 16) {
-            FloatVector v = FloatVector.zero(S);
-            for (int i = 0; i < end; i += LANES) {
-                FloatVector e = VMath.expNonPositive(FloatVector.fromArray(S, a, off + i).sub(mv));
-                e.intoArray(a, off + i);
-                v = v.add(e);
-            }
-            s = tree16(v);
-        } else if (L == 8) {
-            FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
-            for (int i = 0; i < end; i += LANES) {
-                FloatVector e0 = VMath.expNonPositive(FloatVector.fromArray(S, a, off + i).sub(mv));
-                FloatVector e1 = VMath.expNonPositive(FloatVector.fromArray(S, a, off + i + 8).sub(mv));
-                e0.intoArray(a, off + i);
-                e1.intoArray(a, off + i + 8);
-                lo = lo.add(e0);
-                hi = hi.add(e1);
-            }
-            s = tree8(lo) + tree8(hi);
-        } else {
-            int vecEnd = S.loopBound(len);
-            for (int i = 0; i < vecEnd; i += L) {
-                VMath.expNonPositive(FloatVector.fromArray(S, a, off + i).sub(mv)).intoArray(a, off + i);
-            }
-            for (int i = vecEnd; i < len; i++) {
+    public static float expShiftedShortSum(float[] a, int off, int len, int room, float max, boolean normal) {
+        if (L != 16 && L != 8) {
+            for (int i = 0; i < len; i++) {
                 a[off + i] = VMath.exp(a[off + i] - max);
             }
             return shortSum(a, off, len);
         }
+        int end = len & ~(LANES - 1);
+        // each variant in a method of its own: two inlined copies of the exponential exhausted C2's inlining budget
+        float s = normal ? expGroupsNormal(a, off, end, max) : expGroups(a, off, end, max);
         expTail(a, off, end, len, room, max);
         for (int i = end; i < len; i++) {
             s += a[off + i];
@@ -301,7 +278,55 @@ public final class FixedOrderSums {
         return s;
     }
 
+    /** e^(a - max) over the whole groups of 16 [off, off + end), their 16-lane sum tree. */
+    private static float expGroups(float[] a, int off, int end, float max) {
+        FloatVector mv = FloatVector.broadcast(S, max);
+        if (L == 16) {
+            FloatVector v = FloatVector.zero(S);
+            for (int i = 0; i < end; i += LANES) {
+                FloatVector e = VMath.expNonPositive(FloatVector.fromArray(S, a, off + i).sub(mv));
+                e.intoArray(a, off + i);
+                v = v.add(e);
+            }
+            return tree16(v);
+        }
+        FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
+        for (int i = 0; i < end; i += LANES) {
+            FloatVector e0 = VMath.expNonPositive(FloatVector.fromArray(S, a, off + i).sub(mv));
+            FloatVector e1 = VMath.expNonPositive(FloatVector.fromArray(S, a, off + i + 8).sub(mv));
+            e0.intoArray(a, off + i);
+            e1.intoArray(a, off + i + 8);
+            lo = lo.add(e0);
+            hi = hi.add(e1);
+        }
+        return tree8(lo) + tree8(hi);
+    }
 
+    /** {@link #expGroups} for arguments in [-87, 0] ({@link VMath#expNonPositiveNormal}: the same bits). */
+    private static float expGroupsNormal(float[] a, int off, int end, float max) {
+        FloatVector mv = FloatVector.broadcast(S, max);
+        if (L == 16) {
+            FloatVector v = FloatVector.zero(S);
+            for (int i = 0; i < end; i += LANES) {
+                FloatVector e = VMath.expNonPositiveNormal(FloatVector.fromArray(S, a, off + i).sub(mv));
+                e.intoArray(a, off + i);
+                v = v.add(e);
+            }
+            return tree16(v);
+        }
+        FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
+        for (int i = 0; i < end; i += LANES) {
+            FloatVector e0 = VMath.expNonPositiveNormal(FloatVector.fromArray(S, a, off + i).sub(mv));
+            FloatVector e1 = VMath.expNonPositiveNormal(FloatVector.fromArray(S, a, off + i + 8).sub(mv));
+            e0.intoArray(a, off + i);
+            e1.intoArray(a, off + i + 8);
+            lo = lo.add(e0);
+            hi = hi.add(e1);
+        }
+        return tree8(lo) + tree8(hi);
+    }
+
+    /** s + v's lanes, one at a time, lane 0 first (never {@code reduceLanes(ADD)}: its order depends on the JIT). */
     private static float addLanes(float s, FloatVector v) {
         for (int i = 0; i < v.length(); i++) { // constant trip count: unrolled to lane extractions, no array
             s += v.lane(i);

@@ -84,9 +84,20 @@ public final class VMath {
         return expClamped(x.max(-104f).min(88.8f));
     }
 
-    /** The core of {@link #exp(FloatVector)} for xc in [-104, 88.8]. */
-    private static FloatVector expClamped(FloatVector xc) {
-        FloatVector t = xc.fma(LOG2E, ROUND_MAGIC);
+    /**
+     * e^x for -87 <= x <= 0, bit-identical to {@link #expNonPositive} there, with one exponent scaling instead of
+     * two and no clamp or blend: 2^n is then a normal float (n >= -126), and scaling by powers of two is exact until
+     * the one final rounding, whether in one step or two. Attention's softmax takes it for a row whose smallest
+     * score is within 87 of the largest (a third fewer lane operations per exponential).
+     */
+    public static FloatVector expNonPositiveNormal(FloatVector x) {
+        FloatVector t = x.fma(LOG2E, ROUND_MAGIC);
+        IntVector ni = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND_MAGIC));
+        return expReduced(x, t).mul(ni.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+    }
+
+    /** e^r for the reduced argument r = xc - n·ln 2, n = t - ROUND_MAGIC: the polynomial part of the exponential. */
+    private static FloatVector expReduced(FloatVector xc, FloatVector t) {
         FloatVector n = t.sub(ROUND_MAGIC);
         FloatVector r = n.fma(c(-LN2_HI), xc);
         r = n.fma(c(-LN2_LO), r);
@@ -96,7 +107,13 @@ public final class VMath {
         p = p.fma(r, c(1f / 6));
         p = p.fma(r, c(0.5f));
         p = p.fma(r, c(1f));
-        p = p.fma(r, c(1f));
+        return p.fma(r, c(1f));
+    }
+
+    /** The core of {@link #exp(FloatVector)} for xc in [-104, 88.8]. */
+    private static FloatVector expClamped(FloatVector xc) {
+        FloatVector t = xc.fma(LOG2E, ROUND_MAGIC);
+        FloatVector p = expReduced(xc, t);
         IntVector ni = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND_MAGIC));
         IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
         IntVector n2 = ni.sub(n1);

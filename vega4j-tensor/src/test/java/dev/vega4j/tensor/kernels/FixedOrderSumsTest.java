@@ -67,6 +67,28 @@ class FixedOrderSumsTest {
     }
 
     @Test
+    void theCheaperExponentialHasTheSameBitsWhereItApplies() {
+        Random r = new Random(9);
+        float[] x = new float[4096 + 7];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i < 64 ? -87f + i / 1000f : -(float) (r.nextDouble() * 87); // the edge, then [-87, 0]
+        }
+        x[100] = 0f;
+        x[101] = -0f;
+        x[102] = -Float.MIN_VALUE;
+        float[] slow = x.clone(), fast = x.clone();
+        float sSlow = FixedOrderSums.expShiftedShortSum(slow, 3, 4096, 4096, 0f, false);
+        float sFast = FixedOrderSums.expShiftedShortSum(fast, 3, 4096, 4096, 0f, true);
+        assertThat(fast).isEqualTo(slow);
+        assertThat(sFast).isEqualTo(sSlow);
+        for (float v : x) {
+            jdk.incubator.vector.FloatVector vx = jdk.incubator.vector.FloatVector.broadcast(Lanes.S, v);
+            assertThat(VMath.expNonPositiveNormal(vx).lane(0)).as("e^" + v)
+                    .isEqualTo(VMath.expNonPositive(vx).lane(0));
+        }
+    }
+
+    @Test
     void everySumFollowsItsDocumentedOrderBitForBit() {
         Random r = new Random(3);
         for (int len : LENGTHS) {
@@ -93,7 +115,7 @@ class FixedOrderSumsTest {
             }
             for (int room : new int[] {len, len + 4, len + 16}) {
                 float[] got = java.util.Arrays.copyOf(a, a.length + 16);
-                float s = FixedOrderSums.expShiftedShortSum(got, off, len, room, max);
+                float s = FixedOrderSums.expShiftedShortSum(got, off, len, room, max, false);
                 assertThat(java.util.Arrays.copyOf(got, off + len)).as("exponentials " + len + "/" + room)
                         .isEqualTo(java.util.Arrays.copyOf(expected, off + len));
                 assertThat(s).as("exp sum " + len + "/" + room).isEqualTo(shortOrder(expected, off, len));
