@@ -76,6 +76,9 @@ class FixedOrderSumsTest {
         x[100] = 0f;
         x[101] = -0f;
         x[102] = -Float.MIN_VALUE;
+        // attention skips e^0 when its running max does not move: exactly 1, for both zeros
+        assertThat(VMath.exp(0f)).isEqualTo(1f);
+        assertThat(VMath.exp(-0f)).isEqualTo(1f);
         float[] slow = x.clone(), fast = x.clone();
         float sSlow = FixedOrderSums.expShiftedShortSum(slow, 3, 4096, 4096, 0f, false);
         float sFast = FixedOrderSums.expShiftedShortSum(fast, 3, 4096, 4096, 0f, true);
