@@ -37,6 +37,11 @@ public final class GemmBlocking {
             return kc + "x" + mc;
         }
 
+        /** K block {@code kc} and about {@code rows} rows of A, rounded up to whole register tiles. */
+        public static Blocking ofRows(int kc, int rows) {
+            return new Blocking(kc, (rows + MR - 1) / MR * MR);
+        }
+
         /** Parses {@link #name()}. */
         public static Blocking parse(String s) {
             int x = s.indexOf('x');
@@ -54,7 +59,7 @@ public final class GemmBlocking {
         List<Blocking> list = new ArrayList<>();
         for (int kc : new int[] {128, 256, 384, 512}) {
             for (int rows : new int[] {96, 144, 192}) {
-                Blocking b = new Blocking(kc, (rows + MR - 1) / MR * MR);
+                Blocking b = Blocking.ofRows(kc, rows);
                 if (!list.contains(b)) {
                     list.add(b);
                 }
@@ -93,8 +98,8 @@ public final class GemmBlocking {
         String key = cacheKey();
         if (sw.gemmBlocking().isPresent()) {
             String v = sw.gemmBlocking().get();
-            int x = v.indexOf('x'), rows = Integer.parseInt(v.substring(x + 1));
-            Blocking pinned = new Blocking(Integer.parseInt(v.substring(0, x)), (rows + MR - 1) / MR * MR);
+            int x = v.indexOf('x'); // the switch checked the form; mc is rounded up to the tile
+            Blocking pinned = Blocking.ofRows(Integer.parseInt(v.substring(0, x)), Integer.parseInt(v.substring(x + 1)));
             return new Choice(pinned, MicroKernels.Source.PINNED, List.of(), key);
         }
         Optional<List<Measurement>> cached = MicroKernels.cacheFile(sw).flatMap(f -> readCache(f, key));

@@ -156,9 +156,9 @@ public final class MicroKernels {
         p.run(128);
         long start = System.nanoTime();
         for (int i = 0; i < 6 && System.nanoTime() - start < 1_500_000_000L; i++) {
-            p.run(i % 2 == 0 ? 128 : 512);
+            p.run(i % 2 == 0 ? 128 : ProbeProduct.KC_MAX);
         }
-        return Math.max(p.gflops(128), p.gflops(512));
+        return Math.max(p.gflops(128), p.gflops(ProbeProduct.KC_MAX));
     }
 
     /** A 192 x 1536 x 768 product with the given tile, in {@link Gemm#residentB}'s loop order. */
@@ -166,13 +166,17 @@ public final class MicroKernels {
         private static final int M = 192, K = 1536, N = 768; // N: whole panels of every tile
         private final MicroKernel k;
         private final int mr, nr, panels;
-        private final float[] a = new float[M * K], b, c = new float[M * N], init, ab = new float[96 * 512 + 16 * 512];
+        private static final int KC_MAX = 512;
+        private final float[] a = new float[M * K], b, c = new float[M * N], init, ab;
+        private final int mcMax;
 
         ProbeProduct(MicroKernel k) {
             this.k = k;
             mr = k.mr();
             nr = k.nr();
             panels = (N + nr - 1) / nr;
+            mcMax = (96 + mr - 1) / mr * mr;
+            ab = new float[mcMax * KC_MAX];
             b = new float[panels * K * nr];
             init = new float[panels * nr];
             for (int i = 0; i < a.length; i++) {
@@ -197,7 +201,6 @@ public final class MicroKernels {
         }
 
         void run(int kcMax) {
-            int mcMax = (96 + mr - 1) / mr * mr;
             for (int m0 = 0; m0 < M; m0 += mcMax) {
                 int tiles = (Math.min(mcMax, M - m0) + mr - 1) / mr;
                 for (int pc = 0; pc < K; pc += kcMax) {
